@@ -1,0 +1,103 @@
+# migpack: the bundler (bin/migpack) and the runner (bin/migrun) over one
+# static core library (lib/).  `make`, `make test`, `make run`, `make bench`,
+# `make install PREFIX=... DESTDIR=...`; `make SANITIZE=1 test` under ASan
+# and UBSan.
+
+VERSION = 0.1.0
+PREFIX ?= /usr/local
+BINDIR = $(PREFIX)/bin
+PKG_CONFIG ?= pkg-config
+CC ?= cc
+
+CFLAGS ?= -O2 -g
+WARNINGS = -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wwrite-strings -Wvla \
+	-Wmissing-prototypes -Wstrict-prototypes -fno-common
+CPPFLAGS += -D_GNU_SOURCE -DMIGPACK_VERSION='"$(VERSION)"' -Ilib
+
+BUILD = build
+ifeq ($(SANITIZE),1)
+BUILD = build-sanitize
+CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+# Dependencies through pkg-config, with a clear message when one is missing.
+pkg = $(or $(shell $(PKG_CONFIG) --$(1) $(2) 2>/dev/null),$(if $(shell \
+	$(PKG_CONFIG) --exists $(2) && echo y),,$(error missing $(2): install \
+	its -dev package (see .ci/run))))
+CORE_PKGS = libarchive libsodium zlib
+RUNNER_PKGS = sqlite3 libpq
+CORE_CFLAGS := $(call pkg,cflags,$(CORE_PKGS))
+CORE_LIBS := $(call pkg,libs,$(CORE_PKGS))
+RUNNER_CFLAGS := $(call pkg,cflags,$(RUNNER_PKGS))
+RUNNER_LIBS := $(call pkg,libs,$(RUNNER_PKGS))
+
+ALL_CFLAGS = $(CPPFLAGS) $(WARNINGS) $(CFLAGS) $(CORE_CFLAGS)
+
+LIB_SRC = $(wildcard lib/*.c)
+BUNDLER_SRC = $(wildcard bundler/*.c)
+RUNNER_SRC = $(wildcard runner/*.c)
+UNIT_SRC = $(wildcard tests/unit/test-*.c)
+TOOL_SRC = $(wildcard tests/tools/*.c)
+
+LIB = $(BUILD)/libmigpack.a
+obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
+UNIT_BIN = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+TOOL_BIN = $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
+
+.PHONY: all test unit integration run bench install uninstall clean
+all: bin/migpack bin/migrun
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/runner/%.o: ALL_CFLAGS += $(RUNNER_CFLAGS)
+$(BUILD)/bundler/%.o: ALL_CFLAGS += -Ibundler
+$(BUILD)/tests/unit/%.o: ALL_CFLAGS += -Ibundler
+
+$(LIB): $(call obj,$(LIB_SRC))
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+bin/migpack: $(call obj,$(BUNDLER_SRC)) $(LIB)
+	@mkdir -p bin
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CORE_LIBS)
+
+bin/migrun: $(call obj,$(RUNNER_SRC)) $(LIB)
+	@mkdir -p bin
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(RUNNER_LIBS) $(CORE_LIBS)
+
+# Unit tests link the core, and the bundler's modules (not its main).
+BUNDLER_MODULES = $(call obj,$(filter-out bundler/main.c,$(BUNDLER_SRC)))
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUNDLER_MODULES) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(call pkg,libs,cmocka) $(CORE_LIBS)
+
+$(BUILD)/tools/%: $(BUILD)/tests/tools/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CORE_LIBS)
+
+test: all $(UNIT_BIN) $(TOOL_BIN)
+	@BUILD=$(BUILD) tests/run.sh $(UNIT_BIN) tests/integration/t*.sh
+
+run: all
+	bin/migpack build -o bundles/example-app.tar.gz --name example-app \
+		migrations
+	bin/migpack list bundles/example-app.tar.gz
+
+bench: all
+	bench/bundle.sh --migpack bin/migpack
+
+install: all
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 755 bin/migpack bin/migrun $(DESTDIR)$(BINDIR)/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/migpack $(DESTDIR)$(BINDIR)/migrun
+
+clean:
+	rm -rf build build-sanitize bin
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
