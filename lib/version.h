@@ -1,0 +1,28 @@
+#ifndef MIGPACK_VERSION_H
+#define MIGPACK_VERSION_H
+
+#include <stddef.h>
+
+/*
+ * Migration versions: digits in components separated by '.' or '-' (and '_'
+ * where the layout allows it, as Flyway does).  They order numerically,
+ * component by component, whatever their length: 2 < 10, 1.2 < 1.10,
+ * 2019-02-26-002946 < 2019-03-01-000000.  Leading zeros, the separator used
+ * and trailing zero components do not count: 0002 == 2 == 2.0.
+ */
+
+enum version_flags {
+	VERSION_ALLOW_UNDERSCORE = 1 << 0,
+};
+
+/* Whether s[0..len) is a well-formed version. */
+int version_valid(const char *s, size_t len, unsigned flags);
+
+/* strcmp-like numeric comparison of two well-formed versions. */
+int version_cmp(const char *a, const char *b);
+
+/* The length of the version that starts s, stopping at the first character
+ * that cannot continue it; 0 when s does not start with a digit. */
+size_t version_span(const char *s, unsigned flags);
+
+#endif
