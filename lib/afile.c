@@ -1,0 +1,108 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "afile.h"
+#include "xalloc.h"
+
+static void afile_free(struct afile *f)
+{
+	free(f->path);
+	free(f->tmp);
+	f->path = f->tmp = NULL;
+	f->fd = -1;
+}
+
+int afile_open(struct afile *f, const char *path, struct err *err)
+{
+	mode_t mask;
+
+	f->path = xstrdup(path);
+	f->tmp = xasprintf("%s.tmp.XXXXXX", path);
+	if ((f->fd = mkstemp(f->tmp)) < 0) {
+		int ret = err_errno(err, ERR_RUNTIME, "'%s'", path);
+
+		afile_free(f);
+		return ret;
+	}
+	/* mkstemp makes 0600; give the file the mode open(2) would. */
+	mask = umask(0);
+	umask(mask);
+	if (fchmod(f->fd, 0666 & ~mask) < 0) {
+		int ret = err_errno(err, ERR_RUNTIME, "'%s'", f->tmp);
+
+		afile_abort(f);
+		return ret;
+	}
+	return 0;
+}
+
+int afile_write(struct afile *f, const void *data, size_t len,
+    struct err *err)
+{
+	const char *p = data;
+	ssize_t n;
+
+	while (len) {
+		n = write(f->fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return err_errno(err, ERR_RUNTIME, "'%s': write", f->path);
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int fsync_dir(const char *path)
+{
+	char *copy = xstrdup(path);
+	int fd, ret;
+
+	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY);
+	free(copy);
+	if (fd < 0)
+		return -1;
+	ret = fsync(fd);
+	close(fd);
+	return ret;
+}
+
+int afile_commit(struct afile *f, struct err *err)
+{
+	int ret = 0;
+
+	if (fsync(f->fd) < 0)
+		ret = err_errno(err, ERR_RUNTIME, "'%s': fsync", f->path);
+	else if (close(f->fd) < 0) {
+		f->fd = -1;
+		ret = err_errno(err, ERR_RUNTIME, "'%s': close", f->path);
+	} else {
+		f->fd = -1;
+		if (rename(f->tmp, f->path) < 0)
+			ret = err_errno(err, ERR_RUNTIME, "'%s'", f->path);
+		else if (fsync_dir(f->path) < 0)
+			ret = err_errno(err, ERR_RUNTIME, "'%s': fsync directory",
+			    f->path);
+		else
+			afile_free(f);
+	}
+	if (ret)
+		afile_abort(f);
+	return ret;
+}
+
+void afile_abort(struct afile *f)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+	if (f->tmp)
+		unlink(f->tmp);
+	afile_free(f);
+}

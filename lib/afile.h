@@ -1,0 +1,29 @@
+#ifndef MIGPACK_AFILE_H
+#define MIGPACK_AFILE_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+/*
+ * Atomic file output: written to a temporary file beside the target, then
+ * flushed, fsynced and renamed into place, so a reader sees the old file or
+ * the complete new one, never a part.  A failure or an abort leaves nothing
+ * behind.
+ */
+struct afile {
+	char *path;
+	char *tmp;
+	int fd;
+};
+
+#define AFILE_INIT { NULL, NULL, -1 }
+
+int afile_open(struct afile *f, const char *path, struct err *err);
+int afile_write(struct afile *f, const void *data, size_t len,
+    struct err *err);
+int afile_commit(struct afile *f, struct err *err);
+/* Remove the temporary file; safe on a closed or never opened afile. */
+void afile_abort(struct afile *f);
+
+#endif

@@ -1,0 +1,517 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "manifest.h"
+#include "version.h"
+#include "xalloc.h"
+
+static const char *const dialect_names[] = { "any", "postgres", "sqlite" };
+static const char *const role_names[] = { "up", "down" };
+static const char *const tx_names[] = { "transaction", "no-transaction" };
+static const char *const kind_names[] = { "versioned", "repeatable" };
+static const char *const format_names[] = { "csv", "sql" };
+
+const char *dialect_name(enum dialect d) { return dialect_names[d]; }
+const char *role_name(enum script_role r) { return role_names[r]; }
+const char *tx_name(enum tx_mode t) { return tx_names[t]; }
+const char *kind_name(enum mig_kind k) { return kind_names[k]; }
+const char *seed_format_name(enum seed_format f) { return format_names[f]; }
+
+static int lookup(const char *s, const char *const *names, int nr)
+{
+	int i;
+
+	for (i = 0; i < nr; i++)
+		if (!strcmp(s, names[i]))
+			return i;
+	return -1;
+}
+
+#define LOOKUP(s, names) lookup((s), (names), \
+	(int)(sizeof(names) / sizeof((names)[0])))
+
+void manifest_release(struct manifest *m)
+{
+	size_t i, j;
+
+	for (i = 0; i < m->nr_migrations; i++) {
+		struct manifest_migration *mig = &m->migrations[i];
+
+		for (j = 0; j < mig->nr_scripts; j++)
+			free(mig->scripts[j].file.path);
+		free(mig->scripts);
+		free(mig->version);
+		free(mig->name);
+	}
+	for (i = 0; i < m->nr_seeds; i++) {
+		free(m->seeds[i].profile);
+		free(m->seeds[i].table);
+		free(m->seeds[i].file.path);
+	}
+	free(m->migrations);
+	free(m->seeds);
+	free(m->name);
+	free(m->release);
+	free(m->created);
+	memset(m, 0, sizeof(*m));
+}
+
+struct manifest_migration *manifest_add_migration(struct manifest *m,
+    enum mig_kind kind, const char *version, const char *name)
+{
+	struct manifest_migration *mig;
+
+	ALLOC_GROW(m->migrations, m->nr_migrations + 1, m->alloc_migrations);
+	mig = &m->migrations[m->nr_migrations++];
+	memset(mig, 0, sizeof(*mig));
+	mig->kind = kind;
+	mig->version = version ? xstrdup(version) : NULL;
+	mig->name = xstrdup(name);
+	return mig;
+}
+
+struct manifest_script *manifest_add_script(struct manifest_migration *mig,
+    enum script_role role, enum dialect dialect)
+{
+	struct manifest_script *s;
+
+	ALLOC_GROW(mig->scripts, mig->nr_scripts + 1, mig->alloc_scripts);
+	s = &mig->scripts[mig->nr_scripts++];
+	memset(s, 0, sizeof(*s));
+	s->role = role;
+	s->dialect = dialect;
+	return s;
+}
+
+struct manifest_seed *manifest_add_seed(struct manifest *m,
+    const char *profile, const char *table, enum seed_format format,
+    const char *path)
+{
+	struct manifest_seed *seed;
+
+	ALLOC_GROW(m->seeds, m->nr_seeds + 1, m->alloc_seeds);
+	seed = &m->seeds[m->nr_seeds++];
+	memset(seed, 0, sizeof(*seed));
+	seed->profile = xstrdup(profile);
+	seed->table = table ? xstrdup(table) : NULL;
+	seed->file.format = format;
+	seed->file.is_seed = 1;
+	seed->file.path = xstrdup(path);
+	return seed;
+}
+
+char *manifest_script_path(const struct manifest_migration *mig,
+    const struct manifest_script *s)
+{
+	const char *dot = s->dialect == DIALECT_ANY ? "" : ".";
+	const char *d = s->dialect == DIALECT_ANY ? "" : dialect_name(s->dialect);
+
+	if (mig->kind == KIND_REPEATABLE)
+		return xasprintf("repeatable/%s/%s%s%s.sql", mig->name,
+		    role_name(s->role), dot, d);
+	return xasprintf("migrations/%s_%s/%s%s%s.sql", mig->version, mig->name,
+	    role_name(s->role), dot, d);
+}
+
+size_t manifest_files(const struct manifest *m, struct manifest_file ***out)
+{
+	size_t i, j, n = m->nr_seeds;
+	struct manifest_file **files;
+
+	for (i = 0; i < m->nr_migrations; i++)
+		n += m->migrations[i].nr_scripts;
+	files = xreallocarray(NULL, n, sizeof(*files));
+	n = 0;
+	for (i = 0; i < m->nr_migrations; i++)
+		for (j = 0; j < m->migrations[i].nr_scripts; j++)
+			files[n++] = &m->migrations[i].scripts[j].file;
+	for (i = 0; i < m->nr_seeds; i++)
+		files[n++] = &m->seeds[i].file;
+	*out = files;
+	return n;
+}
+
+int manifest_migration_check(const struct manifest_migration *mig,
+    size_t *bad, const char **why)
+{
+	int seen[2][DIALECT_NR] = { { 0 } };
+	size_t i;
+	int d;
+
+	for (i = 0; i < mig->nr_scripts; i++) {
+		const struct manifest_script *s = &mig->scripts[i];
+
+		*bad = i;
+		if (seen[s->role][s->dialect]) {
+			*why = "more than one script for the same role and dialect";
+			return -1;
+		}
+		if (s->role == ROLE_DOWN && mig->kind == KIND_REPEATABLE) {
+			*why = "repeatable migrations have no down script";
+			return -1;
+		}
+		seen[s->role][s->dialect] = 1;
+	}
+	if (!seen[ROLE_UP][DIALECT_ANY] && !seen[ROLE_UP][DIALECT_POSTGRES] &&
+	    !seen[ROLE_UP][DIALECT_SQLITE]) {
+		*bad = 0;
+		*why = mig->nr_scripts ? "down script without an up script" :
+		    "migration without scripts";
+		return -1;
+	}
+	/* On each engine, a down needs an up that it undoes. */
+	for (d = DIALECT_POSTGRES; d < DIALECT_NR; d++) {
+		int up = seen[ROLE_UP][d] || seen[ROLE_UP][DIALECT_ANY];
+		int down_d = seen[ROLE_DOWN][d];
+
+		if (up || !(down_d || seen[ROLE_DOWN][DIALECT_ANY]))
+			continue;
+		for (i = 0; i < mig->nr_scripts; i++)
+			if (mig->scripts[i].role == ROLE_DOWN &&
+			    mig->scripts[i].dialect ==
+			    (down_d ? (enum dialect)d : DIALECT_ANY))
+				*bad = i;
+		*why = "down script without an up script";
+		return -1;
+	}
+	return 0;
+}
+
+int manifest_name_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (!*p)
+		return 0;
+	for (; *p; p++)
+		if (*p < 0x20 || *p == 0x7f || *p == '\\' || *p == '/')
+			return 0;
+	return 1;
+}
+
+int manifest_path_safe(const char *p)
+{
+	const char *slash;
+	char *comp;
+	int ok;
+
+	if (*p == '/' || !*p)
+		return 0;
+	for (;;) {
+		slash = strchr(p, '/');
+		comp = xstrndup(p, slash ? (size_t)(slash - p) : strlen(p));
+		ok = manifest_name_valid(comp) && strcmp(comp, ".") &&
+		    strcmp(comp, "..");
+		free(comp);
+		if (!ok)
+			return 0;
+		if (!slash)
+			return 1;
+		p = slash + 1;
+	}
+}
+
+void manifest_write(const struct manifest *m, struct buf *out)
+{
+	size_t i, j;
+
+	buf_addf(out, "migpack-manifest\t%d\n", MANIFEST_FORMAT);
+	buf_addf(out, "name\t%s\nrelease\t%s\n", m->name, m->release);
+	if (m->created)
+		buf_addf(out, "created\t%s\n", m->created);
+	for (i = 0; i < m->nr_migrations; i++) {
+		const struct manifest_migration *mig = &m->migrations[i];
+
+		buf_addf(out, "migration\t%s\t%s\t%s\n", kind_name(mig->kind),
+		    mig->version ? mig->version : "-", mig->name);
+		for (j = 0; j < mig->nr_scripts; j++) {
+			const struct manifest_script *s = &mig->scripts[j];
+
+			buf_addf(out, "script\t%s\t%s\t%s\t%s%s\t%s\n",
+			    role_name(s->role), dialect_name(s->dialect),
+			    tx_name(s->tx), CHECKSUM_PREFIX, s->file.sha256,
+			    s->file.path);
+		}
+	}
+	for (i = 0; i < m->nr_seeds; i++) {
+		const struct manifest_seed *seed = &m->seeds[i];
+
+		buf_addf(out, "seed\t%s\t%s\t%s\t%s%s\t%s\n", seed->profile,
+		    seed->table ? seed->table : "-",
+		    seed_format_name(seed->file.format), CHECKSUM_PREFIX,
+		    seed->file.sha256, seed->file.path);
+	}
+}
+
+void manifest_write_sums(const struct manifest *m, const char *manifest_sha,
+    struct buf *out)
+{
+	struct manifest_file **files;
+	size_t i, n = manifest_files(m, &files);
+
+	buf_addf(out, "%s  %s\n", manifest_sha, MANIFEST_NAME);
+	for (i = 0; i < n; i++)
+		buf_addf(out, "%s  %s\n", files[i]->sha256, files[i]->path);
+	free(files);
+}
+
+/* Parsing.  One struct carries the position so messages can name it. */
+
+#define MAX_FIELDS 7
+
+struct parser {
+	struct manifest *m;
+	struct err *err;
+	size_t lineno;
+	char *field[MAX_FIELDS];
+	size_t nr_fields;
+	int seen_seed;
+};
+
+ATTR_PRINTF(2, 3) static int perr(struct parser *p, const char *fmt, ...)
+{
+	char what[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	return err_set(p->err, ERR_INPUT, "%s: line %zu: %s", MANIFEST_NAME,
+	    p->lineno, what);
+}
+
+static int parse_sha(struct parser *p, const char *field, char *out)
+{
+	if (strncmp(field, CHECKSUM_PREFIX, CHECKSUM_PREFIX_LEN) ||
+	    !checksum_hex_valid(field + CHECKSUM_PREFIX_LEN))
+		return perr(p, "malformed checksum '%s'", field);
+	memcpy(out, field + CHECKSUM_PREFIX_LEN, CHECKSUM_HEX_LEN + 1);
+	return 0;
+}
+
+static int end_migration(struct parser *p)
+{
+	struct manifest_migration *mig;
+	const char *why;
+	size_t bad;
+
+	if (!p->m->nr_migrations)
+		return 0;
+	mig = &p->m->migrations[p->m->nr_migrations - 1];
+	if (manifest_migration_check(mig, &bad, &why))
+		return perr(p, "migration '%s': %s", mig->name, why);
+	return 0;
+}
+
+static int parse_migration(struct parser *p)
+{
+	struct manifest *m = p->m;
+	struct manifest_migration *prev = m->nr_migrations ?
+	    &m->migrations[m->nr_migrations - 1] : NULL;
+	const char *version, *name;
+	int kind, ret;
+
+	if (p->nr_fields != 4)
+		return perr(p, "migration: expected 4 fields");
+	kind = LOOKUP(p->field[1], kind_names);
+	version = p->field[2];
+	name = p->field[3];
+	if ((ret = end_migration(p)))
+		return ret;
+	if (p->seen_seed)
+		return perr(p, "migration after a seed");
+	if (kind < 0)
+		return perr(p, "unknown migration kind '%s'", p->field[1]);
+	if (!manifest_name_valid(name))
+		return perr(p, "invalid migration name '%s'", name);
+	if (kind == KIND_REPEATABLE) {
+		if (strcmp(version, "-"))
+			return perr(p, "repeatable migration with a version");
+		if (prev && prev->kind == KIND_REPEATABLE &&
+		    strcmp(prev->name, name) >= 0)
+			return perr(p, "repeatable '%s' out of order or duplicate",
+			    name);
+		manifest_add_migration(m, KIND_REPEATABLE, NULL, name);
+		return 0;
+	}
+	if (!version_valid(version, strlen(version), VERSION_ALLOW_UNDERSCORE))
+		return perr(p, "invalid version '%s'", version);
+	if (prev && prev->kind == KIND_REPEATABLE)
+		return perr(p, "versioned migration after a repeatable one");
+	if (prev && version_cmp(prev->version, version) >= 0)
+		return perr(p, "version '%s' out of order or duplicate", version);
+	manifest_add_migration(m, KIND_VERSIONED, version, name);
+	return 0;
+}
+
+static int parse_script(struct parser *p)
+{
+	struct manifest_migration *mig;
+	struct manifest_script *s;
+	int role, dialect, tx;
+
+	if (p->nr_fields != 6)
+		return perr(p, "script: expected 6 fields");
+	if (!p->m->nr_migrations || p->seen_seed)
+		return perr(p, "script outside a migration");
+	role = LOOKUP(p->field[1], role_names);
+	dialect = LOOKUP(p->field[2], dialect_names);
+	tx = LOOKUP(p->field[3], tx_names);
+	if (role < 0 || dialect < 0 || tx < 0)
+		return perr(p, "unknown script role, dialect or mode");
+	if (!manifest_path_safe(p->field[5]))
+		return perr(p, "unsafe path '%s'", p->field[5]);
+	mig = &p->m->migrations[p->m->nr_migrations - 1];
+	s = manifest_add_script(mig, role, dialect);
+	s->tx = tx;
+	s->file.path = xstrdup(p->field[5]);
+	return parse_sha(p, p->field[4], s->file.sha256);
+}
+
+static int parse_seed(struct parser *p)
+{
+	struct manifest *m = p->m;
+	struct manifest_seed *prev = m->nr_seeds ? &m->seeds[m->nr_seeds - 1] :
+	    NULL, *seed;
+	int format, ret;
+
+	if (p->nr_fields != 6)
+		return perr(p, "seed: expected 6 fields");
+	if (!p->seen_seed && (ret = end_migration(p)))
+		return ret;
+	p->seen_seed = 1;
+	format = LOOKUP(p->field[3], format_names);
+	if (format < 0)
+		return perr(p, "unknown seed format '%s'", p->field[3]);
+	if (!manifest_name_valid(p->field[1]))
+		return perr(p, "invalid seed profile '%s'", p->field[1]);
+	if ((format == SEED_CSV) != (strcmp(p->field[2], "-") != 0) ||
+	    !manifest_name_valid(p->field[2]))
+		return perr(p, "invalid seed table '%s'", p->field[2]);
+	if (!manifest_path_safe(p->field[5]))
+		return perr(p, "unsafe path '%s'", p->field[5]);
+	if (prev && (strcmp(prev->profile, p->field[1]) > 0 ||
+	    (!strcmp(prev->profile, p->field[1]) &&
+	    strcmp(prev->file.path, p->field[5]) >= 0)))
+		return perr(p, "seed '%s' out of order or duplicate", p->field[5]);
+	seed = manifest_add_seed(m, p->field[1],
+	    format == SEED_CSV ? p->field[2] : NULL, format, p->field[5]);
+	return parse_sha(p, p->field[4], seed->file.sha256);
+}
+
+/* The header: format, name, release, optional created, in that order. */
+static int parse_header(struct parser *p)
+{
+	static const char *const keys[] = { "migpack-manifest", "name",
+	    "release", "created" };
+	size_t k = p->lineno - 1;
+
+	if (k > 3 || strcmp(p->field[0], keys[k]))
+		return -1;
+	if (p->nr_fields != 2)
+		return perr(p, "%s: expected 2 fields", keys[k]);
+	switch (k) {
+	case 0:
+		if (strcmp(p->field[1], "1"))
+			return perr(p, "unsupported format version '%s' "
+			    "(this program reads 1)", p->field[1]);
+		return 0;
+	case 1:
+	case 2:
+		if (!manifest_name_valid(p->field[1]))
+			return perr(p, "invalid value '%s'", p->field[1]);
+		*(k == 1 ? &p->m->name : &p->m->release) = xstrdup(p->field[1]);
+		return 0;
+	default:
+		p->m->created = xstrdup(p->field[1]);
+		return 0;
+	}
+}
+
+static int parse_line(struct parser *p, char *line)
+{
+	char *s = line, *tab;
+	int ret;
+
+	p->nr_fields = 0;
+	for (;;) {
+		if (p->nr_fields == MAX_FIELDS)
+			return perr(p, "too many fields");
+		p->field[p->nr_fields++] = s;
+		if (!(tab = strchr(s, '\t')))
+			break;
+		*tab = '\0';
+		s = tab + 1;
+	}
+	if ((ret = parse_header(p)) >= 0)
+		return ret;
+	if (p->lineno <= 3 || !p->m->name || !p->m->release)
+		return perr(p, "expected '%s'", p->lineno == 1 ?
+		    "migpack-manifest" : p->lineno == 2 ? "name" : "release");
+	if (!strcmp(p->field[0], "migration"))
+		return parse_migration(p);
+	if (!strcmp(p->field[0], "script"))
+		return parse_script(p);
+	if (!strcmp(p->field[0], "seed"))
+		return parse_seed(p);
+	return perr(p, "unknown record '%s'", p->field[0]);
+}
+
+static int cmp_path(const void *a, const void *b)
+{
+	return strcmp((*(struct manifest_file *const *)a)->path,
+	    (*(struct manifest_file *const *)b)->path);
+}
+
+static int check_unique_paths(struct parser *p)
+{
+	struct manifest_file **files;
+	size_t i, n = manifest_files(p->m, &files);
+	int ret = 0;
+
+	qsort(files, n, sizeof(*files), cmp_path);
+	for (i = 0; i < n && !ret; i++)
+		if ((i && !strcmp(files[i - 1]->path, files[i]->path)) ||
+		    !strcmp(files[i]->path, MANIFEST_NAME) ||
+		    !strcmp(files[i]->path, SUMS_NAME))
+			ret = err_set(p->err, ERR_INPUT, "%s: path '%s' used twice",
+			    MANIFEST_NAME, files[i]->path);
+	free(files);
+	return ret;
+}
+
+int manifest_parse(struct manifest *m, const char *text, size_t len,
+    struct err *err)
+{
+	struct parser p = { .m = m, .err = err };
+	char *copy = xstrndup(text, len), *line = copy, *nl;
+	int ret = 0;
+
+	if (len == 0 || text[len - 1] != '\n' || memchr(text, '\0', len)) {
+		ret = err_set(err, ERR_INPUT, "%s: not a text file ending in a "
+		    "newline", MANIFEST_NAME);
+		goto out;
+	}
+	for (; *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		*nl = '\0';
+		p.lineno++;
+		if ((ret = parse_line(&p, line)))
+			goto out;
+	}
+	if (p.lineno < 3) {
+		p.lineno++;
+		ret = perr(&p, "truncated header");
+		goto out;
+	}
+	if (!p.seen_seed && (ret = end_migration(&p)))
+		goto out;
+	ret = check_unique_paths(&p);
+out:
+	free(copy);
+	if (ret)
+		manifest_release(m);
+	return ret;
+}

@@ -1,0 +1,126 @@
+#ifndef MIGPACK_MANIFEST_H
+#define MIGPACK_MANIFEST_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "checksum.h"
+#include "err.h"
+
+/*
+ * The manifest: what a bundle holds.  Its text form is the MANIFEST file at
+ * the head of every bundle, one record per line, fields separated by tabs:
+ *
+ *   migpack-manifest	1
+ *   name	NAME
+ *   release	RELEASE
+ *   created	2024-01-01T00:00:00Z			(only with SOURCE_DATE_EPOCH)
+ *   migration	versioned	VERSION	NAME
+ *   script	up|down	any|postgres|sqlite	transaction|no-transaction	sha256:HEX	PATH
+ *   migration	repeatable	-	NAME
+ *   script	up	...
+ *   seed	PROFILE	TABLE|-	csv|sql	sha256:HEX	PATH
+ *
+ * Script lines belong to the migration line above them.  Versioned
+ * migrations come first in version order, then repeatable ones in name
+ * order, then seeds by profile and file name: the order of the files in the
+ * archive.
+ */
+
+#define MANIFEST_FORMAT 1
+#define MANIFEST_NAME "MANIFEST"
+#define SUMS_NAME "SHA256SUMS"
+
+enum mig_kind { KIND_VERSIONED, KIND_REPEATABLE };
+enum script_role { ROLE_UP, ROLE_DOWN };
+enum dialect { DIALECT_ANY, DIALECT_POSTGRES, DIALECT_SQLITE, DIALECT_NR };
+enum tx_mode { TX_TRANSACTION, TX_NONE };
+enum seed_format { SEED_CSV, SEED_SQL };
+
+struct manifest_file {
+	char *path;			/* inside the bundle */
+	char sha256[CHECKSUM_HEX_LEN + 1];
+	enum seed_format format;	/* scripts are SQL */
+	int is_seed;
+};
+
+struct manifest_script {
+	enum script_role role;
+	enum dialect dialect;
+	enum tx_mode tx;
+	struct manifest_file file;
+};
+
+struct manifest_migration {
+	enum mig_kind kind;
+	char *version;			/* NULL when repeatable */
+	char *name;
+	struct manifest_script *scripts;
+	size_t nr_scripts, alloc_scripts;
+};
+
+struct manifest_seed {
+	char *profile;
+	char *table;			/* NULL for SQL seeds */
+	struct manifest_file file;
+};
+
+struct manifest {
+	char *name;
+	char *release;
+	char *created;			/* NULL when not set */
+	struct manifest_migration *migrations;
+	size_t nr_migrations, alloc_migrations;
+	struct manifest_seed *seeds;
+	size_t nr_seeds, alloc_seeds;
+};
+
+#define MANIFEST_INIT { 0 }
+
+void manifest_release(struct manifest *m);
+
+/* Builders: the returned pointers stay valid until the next add. */
+struct manifest_migration *manifest_add_migration(struct manifest *m,
+    enum mig_kind kind, const char *version, const char *name);
+struct manifest_script *manifest_add_script(struct manifest_migration *mig,
+    enum script_role role, enum dialect dialect);
+struct manifest_seed *manifest_add_seed(struct manifest *m,
+    const char *profile, const char *table, enum seed_format format,
+    const char *path);
+
+/* The canonical path of a script inside the bundle (caller frees). */
+char *manifest_script_path(const struct manifest_migration *mig,
+    const struct manifest_script *s);
+
+/* Every file in archive order (scripts, then seeds); caller frees the array
+ * only. */
+size_t manifest_files(const struct manifest *m, struct manifest_file ***out);
+
+/* Check the rules of one migration: at least one up script, no two scripts
+ * for the same role and dialect, no down where that dialect has no up, no
+ * down in a repeatable migration.  On failure return the offending script's
+ * index in *bad and a reason. */
+int manifest_migration_check(const struct manifest_migration *mig,
+    size_t *bad, const char **why);
+
+/* Whether a value may be stored in a manifest field: non-empty, no control
+ * characters, no backslash; path components additionally not "/". */
+int manifest_name_valid(const char *s);
+/* A relative path inside the bundle: no leading '/', no empty, "." or ".."
+ * components, every component a valid name. */
+int manifest_path_safe(const char *p);
+
+/* The text forms. */
+void manifest_write(const struct manifest *m, struct buf *out);
+void manifest_write_sums(const struct manifest *m, const char *manifest_sha,
+    struct buf *out);
+int manifest_parse(struct manifest *m, const char *text, size_t len,
+    struct err *err);
+
+const char *dialect_name(enum dialect d);
+const char *role_name(enum script_role r);
+const char *tx_name(enum tx_mode t);
+const char *kind_name(enum mig_kind k);
+const char *seed_format_name(enum seed_format f);
+
+#endif
