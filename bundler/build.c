@@ -1,0 +1,197 @@
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+#include "bundle.h"
+#include "cmd.h"
+#include "commands.h"
+#include "layout.h"
+#include "text.h"
+#include "xalloc.h"
+
+static int exec_build(int argc, char **argv, struct err *err);
+
+const struct cmd_entry cmd_build_entry = {
+	.name = "build",
+	.usage = "[-o OUT] [--name NAME] [--version VERSION] DIR",
+	.help =
+	    "Bundle the migrations and seeds in DIR into one reproducible\n"
+	    "tar.gz, and print its path and SHA-256.\n\n"
+	    "  -o, --output OUT     the bundle (default NAME-VERSION.tar.gz)\n"
+	    "  --name NAME          bundle name (default: DIR's name)\n"
+	    "  --version VERSION    release version (default: the newest\n"
+	    "                       migration's version)\n\n"
+	    "SOURCE_DATE_EPOCH, when set, is recorded as the build time;\n"
+	    "without it the bundle holds no time at all.\n",
+	.exec = exec_build,
+};
+
+/* SOURCE_DATE_EPOCH as the archive's mtime and an ISO 8601 string. */
+static int build_time(int64_t *mtime, char **created, struct err *err)
+{
+	const char *s = getenv("SOURCE_DATE_EPOCH");
+	char iso[32], *end;
+	long long v;
+	time_t t;
+	struct tm tm;
+
+	*mtime = 0;
+	*created = NULL;
+	if (!s)
+		return 0;
+	v = strtoll(s, &end, 10);
+	if (!*s || *end || v < 0 || v > 253402300799LL)
+		return err_set(err, ERR_INPUT, "SOURCE_DATE_EPOCH: '%s' is not "
+		    "a time in seconds", s);
+	t = (time_t)v;
+	gmtime_r(&t, &tm);
+	strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	*mtime = v;
+	*created = xstrdup(iso);
+	return 0;
+}
+
+static int sink_writer(void *ctx, const void *data, size_t len,
+    struct err *err)
+{
+	return bundle_writer_data(ctx, data, len, err);
+}
+
+static int add_text(struct bundle_writer *w, const char *name,
+    const struct buf *b, struct err *err)
+{
+	int ret;
+
+	if ((ret = bundle_writer_entry(w, name, b->len, err)))
+		return ret;
+	return bundle_writer_data(w, b->data, b->len, err);
+}
+
+/* Stream every file into the archive, normalized as the scan saw it. */
+static int write_bundle(struct layout *l, const char *out,
+    char sha[CHECKSUM_HEX_LEN + 1], int64_t mtime, struct err *err)
+{
+	struct bundle_writer *w = NULL;
+	struct buf manifest = BUF_INIT, sums = BUF_INIT;
+	struct manifest_file **files = NULL;
+	char hex[CHECKSUM_HEX_LEN + 1];
+	struct text t;
+	size_t i, n;
+	int ret;
+
+	manifest_write(&l->m, &manifest);
+	checksum_buf(manifest.data, manifest.len, hex);
+	manifest_write_sums(&l->m, hex, &sums);
+	n = manifest_files(&l->m, &files);
+	if (n != l->nr_sources)
+		BUG("%zu files, %zu sources", n, l->nr_sources);
+	if ((ret = bundle_writer_open(&w, out, mtime, err)) ||
+	    (ret = add_text(w, MANIFEST_NAME, &manifest, err)) ||
+	    (ret = add_text(w, SUMS_NAME, &sums, err)))
+		goto out;
+	for (i = 0; i < n; i++) {
+		if ((ret = bundle_writer_entry(w, files[i]->path,
+		    l->sources[i].size, err)) ||
+		    (ret = layout_read(&l->sources[i], &t, hex, sink_writer, w,
+		    err)))
+			goto out;
+		if (strcmp(hex, files[i]->sha256)) {
+			ret = err_set(err, ERR_RUNTIME, "'%s' changed while "
+			    "being bundled", l->sources[i].path);
+			goto out;
+		}
+	}
+	ret = bundle_writer_commit(w, sha, err);
+	w = NULL;
+out:
+	bundle_writer_abort(w);
+	free(files);
+	buf_release(&manifest);
+	buf_release(&sums);
+	return ret;
+}
+
+static const char *newest_version(const struct manifest *m)
+{
+	size_t i = m->nr_migrations;
+
+	while (i--)
+		if (m->migrations[i].kind == KIND_VERSIONED)
+			return m->migrations[i].version;
+	return "0";
+}
+
+static char *default_name(const char *dir)
+{
+	char real[PATH_MAX];
+
+	if (!realpath(dir, real))
+		return xstrdup("bundle");
+	return xstrdup(basename(real));
+}
+
+static int exec_build(int argc, char **argv, struct err *err)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "version", required_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct layout l = { 0 };
+	char *out = NULL, *name = NULL, *release = NULL, *created = NULL;
+	char sha[CHECKSUM_HEX_LEN + 1];
+	const char *dir;
+	int64_t mtime;
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o': free(out); out = xstrdup(optarg); break;
+		case 'n': free(name); name = xstrdup(optarg); break;
+		case 'v': free(release); release = xstrdup(optarg); break;
+		case 'h': ret = cmd_help(&cmd_build_entry); goto out;
+		default: ret = cmd_bad_option(&cmd_build_entry, argc, argv, err);
+			goto out;
+		}
+	}
+	if (optind != argc - 1) {
+		ret = cmd_usage(&cmd_build_entry, err, "expected one DIR");
+		goto out;
+	}
+	dir = argv[optind];
+	if ((ret = build_time(&mtime, &created, err)) ||
+	    (ret = layout_scan(&l, dir, err)))
+		goto out;
+	if (!name)
+		name = default_name(dir);
+	if (!release)
+		release = xstrdup(newest_version(&l.m));
+	if (!manifest_name_valid(name) || !manifest_name_valid(release)) {
+		ret = err_set(err, ERR_INPUT, "invalid bundle name or version "
+		    "'%s'", manifest_name_valid(name) ? release : name);
+		goto out;
+	}
+	if (!out)
+		out = xasprintf("%s-%s.tar.gz", name, release);
+	l.m.name = name;
+	l.m.release = release;
+	l.m.created = created;
+	name = release = created = NULL;	/* the manifest owns them */
+	if ((ret = write_bundle(&l, out, sha, mtime, err)))
+		goto out;
+	printf("%s sha256:%s\n", out, sha);
+out:
+	layout_release(&l);
+	free(out);
+	free(name);
+	free(release);
+	free(created);
+	return ret;
+}

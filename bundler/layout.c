@@ -1,0 +1,693 @@
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bundle.h"
+#include "layout.h"
+#include "text.h"
+#include "version.h"
+#include "xalloc.h"
+
+#define NO_TX_DIRECTIVE "-- migpack:no-transaction"
+#define CHUNK 65536
+
+/* One file of the bundle-to-be, as found in the input. */
+struct cand {
+	struct source src;
+	int is_seed;
+	enum mig_kind kind;
+	char *version;		/* NULL when repeatable */
+	char *name;		/* migration name, or seed table */
+	char *profile;		/* seeds */
+	char *seed_path;	/* seeds: path inside the bundle */
+	enum script_role role;
+	enum dialect dialect;
+	enum seed_format format;
+	enum tx_mode tx;
+	int from_markers;	/* tx set by markers; an empty down is dropped */
+	int dropped;
+	char sha[CHECKSUM_HEX_LEN + 1];
+};
+
+struct scan {
+	struct cand *c;
+	size_t nr, alloc;
+	struct err *err;
+};
+
+static struct cand *add_cand(struct scan *s, const char *path)
+{
+	struct cand *c;
+
+	ALLOC_GROW(s->c, s->nr + 1, s->alloc);
+	c = &s->c[s->nr++];
+	memset(c, 0, sizeof(*c));
+	c->src.path = xstrdup(path);
+	c->src.length = -1;
+	c->src.first_line = 1;
+	return c;
+}
+
+static void cand_release(struct cand *c)
+{
+	free(c->src.path);
+	free(c->version);
+	free(c->name);
+	free(c->profile);
+	free(c->seed_path);
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+/* Hidden files and notes never belong to a layout. */
+static int ignored(const char *name)
+{
+	size_t n = strlen(name);
+
+	return name[0] == '.' || (n >= 3 && (!strcasecmp(name + n - 3, ".md")
+	    || (n >= 4 && !strcasecmp(name + n - 4, ".txt"))));
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The entries of a folder, sorted, ignored ones left out. */
+static int list_dir(const char *path, char ***out, size_t *nr,
+    struct err *err)
+{
+	DIR *d = opendir(path);
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0, alloc = 0;
+
+	if (!d)
+		return err_errno(err, ERR_INPUT, "'%s'", path);
+	errno = 0;
+	while ((de = readdir(d))) {
+		if (ignored(de->d_name))
+			continue;
+		ALLOC_GROW(names, n + 1, alloc);
+		names[n++] = xstrdup(de->d_name);
+	}
+	if (errno) {
+		int ret = err_errno(err, ERR_RUNTIME, "'%s'", path);
+
+		closedir(d);
+		while (n)
+			free(names[--n]);
+		free(names);
+		return ret;
+	}
+	closedir(d);
+	qsort(names, n, sizeof(*names), cmp_str);
+	*out = names;
+	*nr = n;
+	return 0;
+}
+
+static void free_names(char **names, size_t n)
+{
+	while (n)
+		free(names[--n]);
+	free(names);
+}
+
+static int no_layout(struct scan *s, const char *path)
+{
+	return err_set(s->err, ERR_INPUT, "'%s': matches no migration layout",
+	    path);
+}
+
+/* "<version>_<name>": split into version and name, or return 0. */
+static int split_version(const char *s, size_t len, char **version,
+    char **name)
+{
+	size_t v = version_span(s, 0);
+
+	if (v == 0 || v >= len || s[v] != '_' || v + 1 == len ||
+	    !version_valid(s, v, 0))
+		return 0;
+	*version = xstrndup(s, v);
+	*name = xstrndup(s + v + 1, len - v - 1);
+	if (!manifest_name_valid(*name)) {
+		free(*version);
+		free(*name);
+		return 0;
+	}
+	return 1;
+}
+
+/* The file names of native scripts and of the folder layout's files. */
+static const struct {
+	const char *suffix;
+	enum script_role role;
+	enum dialect dialect;
+} roles[] = {
+	{ "up.sql", ROLE_UP, DIALECT_ANY },
+	{ "down.sql", ROLE_DOWN, DIALECT_ANY },
+	{ "up.postgres.sql", ROLE_UP, DIALECT_POSTGRES },
+	{ "up.sqlite.sql", ROLE_UP, DIALECT_SQLITE },
+	{ "down.postgres.sql", ROLE_DOWN, DIALECT_POSTGRES },
+	{ "down.sqlite.sql", ROLE_DOWN, DIALECT_SQLITE },
+};
+#define NR_ROLES (sizeof(roles) / sizeof(roles[0]))
+
+static struct cand *add_script(struct scan *s, const char *path,
+    enum mig_kind kind, const char *version, const char *name,
+    enum script_role role, enum dialect dialect)
+{
+	struct cand *c = add_cand(s, path);
+
+	c->kind = kind;
+	c->version = version ? xstrdup(version) : NULL;
+	c->name = xstrdup(name);
+	c->role = role;
+	c->dialect = dialect;
+	return c;
+}
+
+/* Layout 2: "<version>_<name>/" holding up.sql, down.sql and variants. */
+static int scan_folder(struct scan *s, const char *path, const char *version,
+    const char *name)
+{
+	char **names = NULL, *file;
+	size_t n = 0, i, k;
+	int ret;
+
+	if ((ret = list_dir(path, &names, &n, s->err)))
+		return ret;
+	for (i = 0; i < n && !ret; i++) {
+		file = xasprintf("%s/%s", path, names[i]);
+		for (k = 0; k < NR_ROLES; k++)
+			if (!strcmp(names[i], roles[k].suffix))
+				break;
+		if (k == NR_ROLES)
+			ret = no_layout(s, file);
+		else
+			add_script(s, file, KIND_VERSIONED, version, name,
+			    roles[k].role, roles[k].dialect);
+		free(file);
+	}
+	free_names(names, n);
+	return ret;
+}
+
+/* Layout 3: one file with dbmate or goose markers. */
+
+enum marker { M_NONE, M_UP, M_DOWN, M_NO_TX };
+
+static const char *after_prefix(const char *s, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return strncasecmp(s, prefix, n) ? NULL : s + n;
+}
+
+/* What a line says; *flavor is 'd' (dbmate) or 'g' (goose), *no_tx set by
+ * dbmate's transaction:false. */
+static enum marker marker_of(char *line, int *flavor, int *no_tx)
+{
+	const char *rest;
+	size_t n = strlen(line);
+
+	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r' ||
+	    line[n - 1] == ' ' || line[n - 1] == '\t'))
+		line[--n] = '\0';
+	*no_tx = 0;
+	if ((rest = after_prefix(line, "-- migrate:"))) {
+		enum marker m = !strncmp(rest, "up", 2) ? M_UP :
+		    !strncmp(rest, "down", 4) ? M_DOWN : M_NONE;
+
+		rest += m == M_UP ? 2 : 4;
+		if (m == M_NONE || (*rest && *rest != ' '))
+			return M_NONE;
+		*flavor = 'd';
+		*no_tx = strstr(rest, "transaction:false") != NULL;
+		return m;
+	}
+	if ((rest = after_prefix(line, "-- +goose "))) {
+		*flavor = 'g';
+		if (!strcasecmp(rest, "up"))
+			return M_UP;
+		if (!strcasecmp(rest, "down"))
+			return M_DOWN;
+		if (!strcasecmp(rest, "no transaction"))
+			return M_NO_TX;
+	}
+	return M_NONE;
+}
+
+static int blank_or_comment(const char *line)
+{
+	line += strspn(line, " \t\r\n");
+	return !*line || !strncmp(line, "--", 2);
+}
+
+static int scan_markers(struct scan *s, const char *path, const char *version,
+    const char *name)
+{
+	FILE *f = fopen(path, "rb");
+	struct cand *sec[2] = { NULL, NULL }, *open_sec = NULL;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	off_t pos = 0;
+	uint64_t lineno = 0;
+	int flavor = 0, fl, no_tx, goose_no_tx = 0, ret = 0;
+	enum marker m;
+
+	if (!f)
+		return err_errno(s->err, ERR_INPUT, "'%s'", path);
+	while ((len = getline(&line, &cap, f)) > 0) {
+		lineno++;
+		pos += len;
+		m = marker_of(line, &fl, &no_tx);
+		if (m == M_NONE) {
+			if (!open_sec && !blank_or_comment(line)) {
+				ret = err_set(s->err, ERR_INPUT, "'%s': line %llu: "
+				    "statement before the first migration marker",
+				    path, (unsigned long long)lineno);
+				goto out;
+			}
+			continue;
+		}
+		if (flavor && fl != flavor) {
+			ret = err_set(s->err, ERR_INPUT, "'%s': line %llu: dbmate "
+			    "and goose markers mixed", path,
+			    (unsigned long long)lineno);
+			goto out;
+		}
+		flavor = fl;
+		if (m == M_NO_TX) {
+			goose_no_tx = 1;
+			continue;
+		}
+		if (open_sec)
+			open_sec->src.length = pos - len - open_sec->src.offset;
+		if (sec[m == M_DOWN]) {
+			ret = err_set(s->err, ERR_INPUT, "'%s': line %llu: second "
+			    "%s marker", path, (unsigned long long)lineno,
+			    m == M_UP ? "up" : "down");
+			goto out;
+		}
+		open_sec = sec[m == M_DOWN] = add_script(s, path, KIND_VERSIONED,
+		    version, name, m == M_UP ? ROLE_UP : ROLE_DOWN, DIALECT_ANY);
+		open_sec->src.offset = pos;
+		open_sec->src.first_line = lineno + 1;
+		open_sec->from_markers = 1;
+		open_sec->tx = no_tx ? TX_NONE : TX_TRANSACTION;
+	}
+	if (ferror(f)) {
+		ret = err_errno(s->err, ERR_RUNTIME, "'%s': read", path);
+		goto out;
+	}
+	if (!sec[0]) {
+		ret = err_set(s->err, ERR_INPUT, "'%s': no '-- migrate:up' or "
+		    "'-- +goose Up' marker", path);
+		goto out;
+	}
+	if (goose_no_tx)
+		for (m = 0; m < 2; m++)
+			if (sec[m])
+				sec[m]->tx = TX_NONE;
+out:
+	free(line);
+	fclose(f);
+	return ret;
+}
+
+/* Layout 4: V<version>__<desc>.sql, U<version>__<desc>.sql, R__<desc>.sql. */
+static int scan_flyway(struct scan *s, const char *path, const char *base)
+{
+	size_t len = strlen(base) - 4, v = 0;	/* without ".sql" */
+	char *version = NULL, *desc;
+	int ok;
+
+	if (base[0] != 'R') {
+		v = version_span(base + 1, VERSION_ALLOW_UNDERSCORE);
+		if (!v || !version_valid(base + 1, v, VERSION_ALLOW_UNDERSCORE))
+			return no_layout(s, path);
+		version = xstrndup(base + 1, v);
+	}
+	if (v + 3 > len || strncmp(base + 1 + v, "__", 2)) {
+		free(version);
+		return no_layout(s, path);
+	}
+	desc = xstrndup(base + 3 + v, len - 3 - v);
+	ok = manifest_name_valid(desc);
+	if (ok)
+		add_script(s, path, version ? KIND_VERSIONED : KIND_REPEATABLE,
+		    version, desc, base[0] == 'U' ? ROLE_DOWN : ROLE_UP,
+		    DIALECT_ANY);
+	free(version);
+	free(desc);
+	return ok ? 0 : no_layout(s, path);
+}
+
+/* One file at the top of the input folder: layouts 1, 3 and 4. */
+static int scan_file(struct scan *s, const char *path, const char *base)
+{
+	size_t len = strlen(base), k, n;
+	char *version, *name;
+	int ret = 0;
+
+	if (!ends_with(base, ".sql"))
+		return no_layout(s, path);
+	if ((base[0] == 'V' || base[0] == 'U' || base[0] == 'R') &&
+	    strstr(base, "__"))
+		return scan_flyway(s, path, base);
+	for (k = 0; k < NR_ROLES; k++) {
+		n = strlen(roles[k].suffix) + 1;	/* with its '.' */
+		if (len > n && base[len - n] == '.' &&
+		    ends_with(base, roles[k].suffix))
+			break;
+	}
+	if (!split_version(base, k < NR_ROLES ? len - n : len - 4, &version,
+	    &name))
+		return no_layout(s, path);
+	if (k < NR_ROLES)
+		add_script(s, path, KIND_VERSIONED, version, name,
+		    roles[k].role, roles[k].dialect);
+	else
+		ret = scan_markers(s, path, version, name);
+	free(version);
+	free(name);
+	return ret;
+}
+
+/* seeds/<profile>/<table>.csv and seeds/<profile>/<name>.sql */
+static int scan_profile(struct scan *s, const char *path, const char *profile)
+{
+	char **names = NULL, *file;
+	size_t n = 0, i;
+	struct stat st;
+	int ret;
+
+	if ((ret = list_dir(path, &names, &n, s->err)))
+		return ret;
+	for (i = 0; i < n && !ret; i++) {
+		int csv = ends_with(names[i], ".csv");
+		size_t len = strlen(names[i]);
+		struct cand *c;
+
+		file = xasprintf("%s/%s", path, names[i]);
+		if (stat(file, &st) < 0)
+			ret = err_errno(s->err, ERR_INPUT, "'%s'", file);
+		else if (!S_ISREG(st.st_mode) || len <= 4 ||
+		    !(csv || ends_with(names[i], ".sql")))
+			ret = err_set(s->err, ERR_INPUT, "'%s': not a seed file "
+			    "(.csv or .sql)", file);
+		else if (!manifest_name_valid(profile))
+			ret = err_set(s->err, ERR_INPUT, "'%s': invalid profile "
+			    "name", path);
+		if (ret) {
+			free(file);
+			break;
+		}
+		c = add_cand(s, file);
+		c->is_seed = 1;
+		c->profile = xstrdup(profile);
+		c->format = csv ? SEED_CSV : SEED_SQL;
+		c->name = csv ? xstrndup(names[i], len - 4) : NULL;
+		c->seed_path = xasprintf("seeds/%s/%s", profile, names[i]);
+		free(file);
+	}
+	free_names(names, n);
+	return ret;
+}
+
+static int scan_seeds(struct scan *s, const char *path)
+{
+	char **names = NULL, *sub;
+	size_t n = 0, i;
+	struct stat st;
+	int ret;
+
+	if ((ret = list_dir(path, &names, &n, s->err)))
+		return ret;
+	for (i = 0; i < n && !ret; i++) {
+		sub = xasprintf("%s/%s", path, names[i]);
+		if (stat(sub, &st) < 0)
+			ret = err_errno(s->err, ERR_INPUT, "'%s'", sub);
+		else if (!S_ISDIR(st.st_mode))
+			ret = err_set(s->err, ERR_INPUT, "'%s': seed files belong "
+			    "in seeds/<profile>/", sub);
+		else
+			ret = scan_profile(s, sub, names[i]);
+		free(sub);
+	}
+	free_names(names, n);
+	return ret;
+}
+
+static int scan_top(struct scan *s, const char *dir)
+{
+	char **names = NULL, *path, *version, *name;
+	size_t n = 0, i;
+	struct stat st;
+	int ret;
+
+	if ((ret = list_dir(dir, &names, &n, s->err)))
+		return ret;
+	for (i = 0; i < n && !ret; i++) {
+		path = xasprintf("%s/%s", dir, names[i]);
+		if (stat(path, &st) < 0)
+			ret = err_errno(s->err, ERR_INPUT, "'%s'", path);
+		else if (S_ISREG(st.st_mode))
+			ret = scan_file(s, path, names[i]);
+		else if (!S_ISDIR(st.st_mode))
+			ret = no_layout(s, path);
+		else if (!strcmp(names[i], "seeds"))
+			ret = scan_seeds(s, path);
+		else if (split_version(names[i], strlen(names[i]), &version,
+		    &name)) {
+			ret = scan_folder(s, path, version, name);
+			free(version);
+			free(name);
+		} else
+			ret = no_layout(s, path);
+		free(path);
+	}
+	free_names(names, n);
+	return ret;
+}
+
+int layout_read(const struct source *src, struct text *t,
+    char hex[CHECKSUM_HEX_LEN + 1], layout_sink sink, void *ctx,
+    struct err *err)
+{
+	static unsigned char in[CHUNK], out[CHUNK + 1];
+	off_t left = src->length;
+	size_t want, n;
+	ssize_t got;
+	int fd, ret = 0;
+
+	if ((fd = open(src->path, O_RDONLY | O_CLOEXEC)) < 0)
+		return err_errno(err, ERR_INPUT, "'%s'", src->path);
+	if (src->offset && lseek(fd, src->offset, SEEK_SET) < 0) {
+		ret = err_errno(err, ERR_RUNTIME, "'%s'", src->path);
+		goto out;
+	}
+	text_init(t, src->offset == 0, src->first_line);
+	for (;;) {
+		want = left >= 0 && left < CHUNK ? (size_t)left : CHUNK;
+		if (!want)
+			break;
+		got = read(fd, in, want);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			ret = err_errno(err, ERR_INPUT, "'%s'", src->path);
+			goto out;
+		}
+		if (got == 0)
+			break;
+		if (left > 0)
+			left -= got;
+		n = text_feed(t, in, (size_t)got, out);
+		if (sink && (ret = sink(ctx, out, n, err)))
+			goto out;
+	}
+	n = text_finish(t, out, hex);
+	if (sink && (ret = sink(ctx, out, n, err)))
+		goto out;
+	if (t->problem)
+		ret = err_set(err, ERR_INPUT, "'%s': line %llu: %s", src->path,
+		    (unsigned long long)t->problem_line, t->problem);
+out:
+	close(fd);
+	return ret;
+}
+
+/* Read every candidate once: validate, checksum, transaction directive. */
+static int check_cand(struct scan *s, struct cand *c)
+{
+	struct text t;
+	int ret;
+
+	if ((ret = layout_read(&c->src, &t, c->sha, NULL, NULL, s->err)))
+		return ret;
+	c->src.size = t.size;
+	if (c->is_seed) {
+		if (!t.size)
+			return err_set(s->err, ERR_INPUT, "'%s': empty seed file",
+			    c->src.path);
+		return 0;
+	}
+	if (t.size > BUNDLE_MAX_SCRIPT)
+		return err_set(s->err, ERR_INPUT, "'%s': script over %llu bytes",
+		    c->src.path, (unsigned long long)BUNDLE_MAX_SCRIPT);
+	if (!t.has_content) {
+		if (c->role == ROLE_DOWN && c->from_markers) {
+			c->dropped = 1;		/* an empty down section */
+			return 0;
+		}
+		return err_set(s->err, ERR_INPUT, "'%s': empty %s script",
+		    c->src.path, role_name(c->role));
+	}
+	if (!c->from_markers && text_first_line_is(&t, NO_TX_DIRECTIVE))
+		c->tx = TX_NONE;
+	return 0;
+}
+
+/* Migrations in version order, then repeatables by name, then seeds. */
+static int cmp_cand(const void *pa, const void *pb)
+{
+	const struct cand *a = pa, *b = pb;
+	int c;
+
+	if (a->is_seed != b->is_seed)
+		return a->is_seed - b->is_seed;
+	if (a->is_seed)
+		return (c = strcmp(a->profile, b->profile)) ? c :
+		    strcmp(a->seed_path, b->seed_path);
+	if (a->kind != b->kind)
+		return (int)a->kind - (int)b->kind;
+	if (a->kind == KIND_VERSIONED &&
+	    ((c = version_cmp(a->version, b->version)) ||
+	    (c = strcmp(a->version, b->version))))
+		return c;
+	if ((c = strcmp(a->name, b->name)))
+		return c;
+	if (a->role != b->role)
+		return (int)a->role - (int)b->role;
+	if (a->dialect != b->dialect)
+		return (int)a->dialect - (int)b->dialect;
+	return strcmp(a->src.path, b->src.path);
+}
+
+static int same_migration(const struct cand *a, const struct cand *b)
+{
+	if (a->kind != b->kind)
+		return 0;
+	if (a->kind == KIND_REPEATABLE)
+		return !strcmp(a->name, b->name);
+	return !version_cmp(a->version, b->version);
+}
+
+static void take_source(struct layout *l, struct cand *c)
+{
+	l->sources[l->nr_sources++] = c->src;
+	c->src.path = NULL;	/* moved */
+}
+
+/* Group the sorted candidates into the manifest. */
+static int build_manifest(struct layout *l, struct scan *s)
+{
+	struct manifest_migration *mig = NULL;
+	struct manifest_script *sc;
+	struct cand *first = NULL;
+	size_t i, bad;
+	const char *why;
+
+	l->sources = xreallocarray(NULL, s->nr, sizeof(*l->sources));
+	for (i = 0; i < s->nr; i++) {
+		struct cand *c = &s->c[i];
+
+		if (c->dropped)
+			continue;
+		if (c->is_seed) {
+			struct manifest_seed *seed = manifest_add_seed(&l->m,
+			    c->profile, c->name, c->format, c->seed_path);
+
+			memcpy(seed->file.sha256, c->sha, sizeof(c->sha));
+			take_source(l, c);
+			continue;
+		}
+		if (!first || !same_migration(first, c)) {
+			first = c;
+			mig = manifest_add_migration(&l->m, c->kind, c->version,
+			    c->name);
+		} else if ((c->version && strcmp(first->version, c->version)) ||
+		    strcmp(first->name, c->name)) {
+			return err_set(s->err, ERR_INPUT, "'%s': %s '%s' already "
+			    "used by '%s'", c->src.path, c->version ? "version" :
+			    "name", c->version ? c->version : c->name,
+			    first->src.path);
+		}
+		sc = manifest_add_script(mig, c->role, c->dialect);
+
+		sc->tx = c->tx;
+		sc->file.path = manifest_script_path(mig, sc);
+		memcpy(sc->file.sha256, c->sha, sizeof(c->sha));
+		if (manifest_migration_check(mig, &bad, &why) &&
+		    bad == mig->nr_scripts - 1)
+			return err_set(s->err, ERR_INPUT, "'%s': %s",
+			    c->src.path, why);
+		take_source(l, c);
+		/* A migration ends when the next candidate starts another. */
+		if ((i + 1 == s->nr || s->c[i + 1].is_seed ||
+		    !same_migration(first, &s->c[i + 1])) &&
+		    manifest_migration_check(mig, &bad, &why))
+			return err_set(s->err, ERR_INPUT, "'%s': %s",
+			    l->sources[l->nr_sources - mig->nr_scripts + bad].path, why);
+	}
+	return 0;
+}
+
+int layout_scan(struct layout *l, const char *dir, struct err *err)
+{
+	struct scan s = { .err = err };
+	size_t i;
+	int ret;
+
+	memset(l, 0, sizeof(*l));
+	if ((ret = scan_top(&s, dir)))
+		goto out;
+	for (i = 0; i < s.nr; i++)
+		if ((ret = check_cand(&s, &s.c[i])))
+			goto out;
+	qsort(s.c, s.nr, sizeof(*s.c), cmp_cand);
+	ret = build_manifest(l, &s);
+out:
+	for (i = 0; i < s.nr; i++)
+		cand_release(&s.c[i]);
+	free(s.c);
+	if (ret)
+		layout_release(l);
+	return ret;
+}
+
+void layout_release(struct layout *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->nr_sources; i++)
+		free(l->sources[i].path);
+	free(l->sources);
+	manifest_release(&l->m);
+	memset(l, 0, sizeof(*l));
+}

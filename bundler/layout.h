@@ -1,0 +1,43 @@
+#ifndef MIGPACK_LAYOUT_H
+#define MIGPACK_LAYOUT_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "err.h"
+#include "manifest.h"
+
+/*
+ * The input folder, whatever its layout (native, one folder per migration,
+ * dbmate or goose markers, Flyway names), read into one manifest plus, for
+ * every file of the bundle, where its content comes from.  Scanning reads
+ * every script once, normalized, to check it and take its checksum.
+ */
+
+struct source {
+	char *path;		/* input file, as named in messages */
+	off_t offset;		/* the script is bytes [offset, offset+length) */
+	off_t length;		/* -1: to the end of the file */
+	uint64_t first_line;	/* line number at offset */
+	uint64_t size;		/* normalized size, from the scan */
+};
+
+struct layout {
+	struct manifest m;
+	struct source *sources;	/* one per file, in manifest_files order */
+	size_t nr_sources;
+};
+
+int layout_scan(struct layout *l, const char *dir, struct err *err);
+void layout_release(struct layout *l);
+
+/* Stream one source, normalized, through a struct text; each normalized
+ * chunk goes to sink when it is not NULL. */
+struct text;
+typedef int (*layout_sink)(void *ctx, const void *data, size_t len,
+    struct err *err);
+int layout_read(const struct source *src, struct text *t,
+    char hex[CHECKSUM_HEX_LEN + 1], layout_sink sink, void *ctx,
+    struct err *err);
+
+#endif

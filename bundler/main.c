@@ -1,0 +1,17 @@
+/* migpack: builds, lists and verifies migration bundles. */
+#include <stddef.h>
+
+#include "cmd.h"
+#include "commands.h"
+
+static const struct cmd_entry *const commands[] = {
+	&cmd_build_entry,
+	&cmd_list_entry,
+	&cmd_verify_entry,
+	NULL,
+};
+
+int main(int argc, char **argv)
+{
+	return cmd_main("migpack", commands, argc, argv);
+}
