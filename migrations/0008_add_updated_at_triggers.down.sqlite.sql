@@ -1,0 +1,4 @@
+DROP TRIGGER faq_entries_set_updated_at;
+DROP TRIGGER support_tickets_set_updated_at;
+DROP TRIGGER guild_rules_set_updated_at;
+DROP TRIGGER bot_settings_set_updated_at;

@@ -1,0 +1,1 @@
+DROP INDEX faq_entries_search_idx;

@@ -1,0 +1,4 @@
+-- Built-in FAQ entries (guild_id NULL: shown in every guild).
+INSERT INTO faq_entries (guild_id, question, answer, category) VALUES
+    (NULL, 'How do I set a reminder?', 'Use /remind in:10m text:stretch your legs; that''s all.', 'reminders'),
+    (NULL, 'How do I open a support ticket?', 'Run /ticket open <subject>.', 'tickets');
