@@ -14,13 +14,15 @@ WARNINGS = -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wwrite-strings -Wvla \
 	-Wmissing-prototypes -Wstrict-prototypes -fno-common
 CPPFLAGS += -D_GNU_SOURCE -DMIGPACK_VERSION='"$(VERSION)"' -Ilib
 
-BUILD = build
 ifeq ($(SANITIZE),1)
-BUILD = build-sanitize
+BUILD ?= build-sanitize
+BIN ?= build-sanitize/bin
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
 LDFLAGS += -fsanitize=address,undefined
 endif
+BUILD ?= build
+BIN ?= bin
 
 # Dependencies through pkg-config, with a clear message when one is missing.
 pkg = $(or $(shell $(PKG_CONFIG) --$(1) $(2) 2>/dev/null),$(if $(shell \
@@ -47,7 +49,7 @@ UNIT_BIN = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 TOOL_BIN = $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
 
 .PHONY: all test unit integration run bench install uninstall clean
-all: bin/migpack bin/migrun
+all: $(BIN)/migpack $(BIN)/migrun
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -61,12 +63,12 @@ $(LIB): $(call obj,$(LIB_SRC))
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-bin/migpack: $(call obj,$(BUNDLER_SRC)) $(LIB)
-	@mkdir -p bin
+$(BIN)/migpack: $(call obj,$(BUNDLER_SRC)) $(LIB)
+	@mkdir -p $(BIN)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CORE_LIBS)
 
-bin/migrun: $(call obj,$(RUNNER_SRC)) $(LIB)
-	@mkdir -p bin
+$(BIN)/migrun: $(call obj,$(RUNNER_SRC)) $(LIB)
+	@mkdir -p $(BIN)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(RUNNER_LIBS) $(CORE_LIBS)
 
 # Unit tests link the core, and the bundler's modules (not its main).
@@ -80,19 +82,20 @@ $(BUILD)/tools/%: $(BUILD)/tests/tools/%.o $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CORE_LIBS)
 
 test: all $(UNIT_BIN) $(TOOL_BIN)
-	@BUILD=$(BUILD) tests/run.sh $(UNIT_BIN) tests/integration/t*.sh
+	@BIN=$(abspath $(BIN)) TOOLS=$(abspath $(BUILD)/tools) \
+		tests/run.sh $(UNIT_BIN) tests/integration/t*.sh
 
 run: all
-	bin/migpack build -o bundles/example-app.tar.gz --name example-app \
+	$(BIN)/migpack build -o bundles/example-app.tar.gz --name example-app \
 		migrations
-	bin/migpack list bundles/example-app.tar.gz
+	$(BIN)/migpack list bundles/example-app.tar.gz
 
 bench: all
-	bench/bundle.sh --migpack bin/migpack
+	bench/bundle.sh --migpack $(BIN)/migpack
 
 install: all
 	install -d $(DESTDIR)$(BINDIR)
-	install -m 755 bin/migpack bin/migrun $(DESTDIR)$(BINDIR)/
+	install -m 755 $(BIN)/migpack $(BIN)/migrun $(DESTDIR)$(BINDIR)/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/migpack $(DESTDIR)$(BINDIR)/migrun

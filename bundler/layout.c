@@ -265,7 +265,7 @@ static int scan_markers(struct scan *s, const char *path, const char *version,
 	size_t cap = 0;
 	ssize_t len;
 	off_t pos = 0;
-	uint64_t lineno = 0;
+	uint64_t lineno = 0, stray = 0;	/* a statement before any marker */
 	int flavor = 0, fl, no_tx, goose_no_tx = 0, ret = 0;
 	enum marker m;
 
@@ -276,12 +276,8 @@ static int scan_markers(struct scan *s, const char *path, const char *version,
 		pos += len;
 		m = marker_of(line, &fl, &no_tx);
 		if (m == M_NONE) {
-			if (!open_sec && !blank_or_comment(line)) {
-				ret = err_set(s->err, ERR_INPUT, "'%s': line %llu: "
-				    "statement before the first migration marker",
-				    path, (unsigned long long)lineno);
-				goto out;
-			}
+			if (!open_sec && !stray && !blank_or_comment(line))
+				stray = lineno;
 			continue;
 		}
 		if (flavor && fl != flavor) {
@@ -317,6 +313,12 @@ static int scan_markers(struct scan *s, const char *path, const char *version,
 	if (!sec[0]) {
 		ret = err_set(s->err, ERR_INPUT, "'%s': no '-- migrate:up' or "
 		    "'-- +goose Up' marker", path);
+		goto out;
+	}
+	if (stray) {
+		ret = err_set(s->err, ERR_INPUT, "'%s': line %llu: statement "
+		    "before the first migration marker", path,
+		    (unsigned long long)stray);
 		goto out;
 	}
 	if (goose_no_tx)

@@ -267,10 +267,12 @@ struct parser {
 	size_t lineno;
 	char *field[MAX_FIELDS];
 	size_t nr_fields;
+	size_t mig_line;	/* where the current migration began */
 	int seen_seed;
 };
 
-ATTR_PRINTF(2, 3) static int perr(struct parser *p, const char *fmt, ...)
+ATTR_PRINTF(3, 4) static int perr_at(struct parser *p, size_t line,
+    const char *fmt, ...)
 {
 	char what[512];
 	va_list ap;
@@ -279,8 +281,10 @@ ATTR_PRINTF(2, 3) static int perr(struct parser *p, const char *fmt, ...)
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
 	return err_set(p->err, ERR_INPUT, "%s: line %zu: %s", MANIFEST_NAME,
-	    p->lineno, what);
+	    line, what);
 }
+
+#define perr(p, ...) perr_at((p), (p)->lineno, __VA_ARGS__)
 
 static int parse_sha(struct parser *p, const char *field, char *out)
 {
@@ -301,7 +305,8 @@ static int end_migration(struct parser *p)
 		return 0;
 	mig = &p->m->migrations[p->m->nr_migrations - 1];
 	if (manifest_migration_check(mig, &bad, &why))
-		return perr(p, "migration '%s': %s", mig->name, why);
+		return perr_at(p, p->mig_line, "migration '%s': %s", mig->name,
+		    why);
 	return 0;
 }
 
@@ -324,6 +329,7 @@ static int parse_migration(struct parser *p)
 		return perr(p, "migration after a seed");
 	if (kind < 0)
 		return perr(p, "unknown migration kind '%s'", p->field[1]);
+	p->mig_line = p->lineno;
 	if (!manifest_name_valid(name))
 		return perr(p, "invalid migration name '%s'", name);
 	if (kind == KIND_REPEATABLE) {

@@ -1,0 +1,39 @@
+# Sourced by every integration test: a private temp folder removed on exit,
+# the programs under test, and small assertions that stop the test with a
+# message on the first failure.
+set -eu
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BIN=${BIN:-$TOP/bin}
+TOOLS=${TOOLS:-$TOP/build/tools}
+MIGPACK="$BIN/migpack"
+MIGRUN="$BIN/migrun"
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+cd "$T"
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# expect_exit CODE CMD...: run CMD, keep stdout in $T/out and stderr in
+# $T/err, and fail unless it exits with CODE.
+expect_exit() {
+	local want=$1 rc=0
+	shift
+	"$@" >"$T/out" 2>"$T/err" || rc=$?
+	[ "$rc" -eq "$want" ] || fail "'$*' exited $rc, expected $want;
+stdout: $(cat "$T/out")
+stderr: $(cat "$T/err")"
+}
+
+# expect_err TEXT: the last command's stderr contains TEXT.
+expect_err() {
+	grep -qF -- "$1" "$T/err" || fail "stderr lacks '$1': $(cat "$T/err")"
+}
+expect_out() {
+	grep -qF -- "$1" "$T/out" || fail "stdout lacks '$1': $(cat "$T/out")"
+}
+
+# A file with the given content (printf format, so \r\n can be written).
+put() {
+	mkdir -p "$(dirname "$1")"
+	printf "$2" >"$1"
+}

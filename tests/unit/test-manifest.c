@@ -1,0 +1,209 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "manifest.h"
+
+#define SHA_A "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define SHA_B "sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+
+static const char good[] =
+    "migpack-manifest\t1\n"
+    "name\tapp\n"
+    "release\t2.0\n"
+    "created\t2024-01-01T00:00:00Z\n"
+    "migration\tversioned\t0001\tinit\n"
+    "script\tup\tany\ttransaction\t" SHA_A "\tmigrations/0001_init/up.sql\n"
+    "script\tdown\tany\ttransaction\t" SHA_B "\tmigrations/0001_init/down.sql\n"
+    "migration\tversioned\t0002\tpg only\n"
+    "script\tup\tpostgres\tno-transaction\t" SHA_A
+    "\tmigrations/0002_pg only/up.postgres.sql\n"
+    "migration\tversioned\t10\tlater\n"
+    "script\tup\tany\ttransaction\t" SHA_B "\tmigrations/10_later/up.sql\n"
+    "migration\trepeatable\t-\tviews\n"
+    "script\tup\tany\ttransaction\t" SHA_A "\trepeatable/views/up.sql\n"
+    "seed\tdefault\tusers\tcsv\t" SHA_B "\tseeds/default/users.csv\n"
+    "seed\tdefault\t-\tsql\t" SHA_A "\tseeds/default/z.sql\n";
+
+static void test_round_trip(void **state)
+{
+	struct manifest m = MANIFEST_INIT;
+	struct buf out = BUF_INIT;
+	struct err err = ERR_INIT;
+
+	(void)state;
+	assert_int_equal(manifest_parse(&m, good, strlen(good), &err), 0);
+	assert_string_equal(m.name, "app");
+	assert_string_equal(m.release, "2.0");
+	assert_string_equal(m.created, "2024-01-01T00:00:00Z");
+	assert_int_equal(m.nr_migrations, 4);
+	assert_int_equal(m.migrations[0].nr_scripts, 2);
+	assert_int_equal(m.migrations[1].scripts[0].dialect, DIALECT_POSTGRES);
+	assert_int_equal(m.migrations[1].scripts[0].tx, TX_NONE);
+	assert_string_equal(m.migrations[1].name, "pg only");
+	assert_int_equal(m.migrations[3].kind, KIND_REPEATABLE);
+	assert_null(m.migrations[3].version);
+	assert_int_equal(m.nr_seeds, 2);
+	assert_string_equal(m.seeds[0].table, "users");
+	assert_null(m.seeds[1].table);
+	assert_int_equal(m.seeds[1].file.format, SEED_SQL);
+	manifest_write(&m, &out);
+	assert_string_equal(out.data, good);
+	buf_release(&out);
+	manifest_release(&m);
+}
+
+static void test_build_and_write(void **state)
+{
+	struct manifest m = MANIFEST_INIT, back = MANIFEST_INIT;
+	struct manifest_migration *mig;
+	struct manifest_script *s;
+	struct buf out = BUF_INIT, sums = BUF_INIT;
+	struct err err = ERR_INIT;
+
+	(void)state;
+	m.name = strdup("x");
+	m.release = strdup("1");
+	mig = manifest_add_migration(&m, KIND_VERSIONED, "1", "a");
+	s = manifest_add_script(mig, ROLE_UP, DIALECT_SQLITE);
+	s->file.path = manifest_script_path(mig, s);
+	memset(s->file.sha256, 'c', CHECKSUM_HEX_LEN);
+	assert_string_equal(s->file.path, "migrations/1_a/up.sqlite.sql");
+	manifest_write(&m, &out);
+	assert_int_equal(manifest_parse(&back, out.data, out.len, &err), 0);
+	assert_string_equal(back.migrations[0].scripts[0].file.path,
+	    "migrations/1_a/up.sqlite.sql");
+	manifest_write_sums(&m, "dd", &sums);
+	assert_string_equal(sums.data, "dd  MANIFEST\n"
+	    "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc"
+	    "  migrations/1_a/up.sqlite.sql\n");
+	buf_release(&out);
+	buf_release(&sums);
+	manifest_release(&m);
+	manifest_release(&back);
+}
+
+/* Replace the first occurrence of `from` in good by `to`, then parse. */
+static void expect_bad(const char *from, const char *to, const char *msg)
+{
+	struct manifest m = MANIFEST_INIT;
+	struct err err = ERR_INIT;
+	const char *at = strstr(good, from);
+	char text[4096];
+	size_t pre;
+
+	assert_non_null(at);
+	pre = (size_t)(at - good);
+	snprintf(text, sizeof(text), "%.*s%s%s", (int)pre, good, to,
+	    at + strlen(from));
+	assert_int_equal(manifest_parse(&m, text, strlen(text), &err),
+	    ERR_INPUT);
+	if (!strstr(err.msg, msg))
+		fail_msg("message '%s' lacks '%s'", err.msg, msg);
+	assert_int_equal(m.nr_migrations, 0);	/* released on failure */
+}
+
+static void test_malformed(void **state)
+{
+	(void)state;
+	expect_bad("migpack-manifest\t1", "migpack-manifest\t2", "line 1: "
+	    "unsupported format version '2'");
+	expect_bad("migpack-manifest\t1\n", "", "line 1: expected "
+	    "'migpack-manifest'");
+	expect_bad("name\tapp\n", "", "line 2");
+	expect_bad("created", "creatd", "line 4: unknown record 'creatd'");
+	expect_bad("migration\tversioned\t0001\tinit\n", "migrate\tx\n",
+	    "line 5: unknown record 'migrate'");
+	expect_bad("\t0001\tinit", "\t0001", "line 5: migration: expected 4");
+	expect_bad("\t0001\tinit", "\t1a\tinit", "line 5: invalid version '1a'");
+	expect_bad("\t10\tlater", "\t2\tlater", "line 10: version '2' out of "
+	    "order or duplicate");
+	expect_bad("\t10\tlater", "\t1.0\tlater", "out of order or duplicate");
+	expect_bad("sha256:aaaa", "sha1:aaaa", "line 6: malformed checksum");
+	expect_bad("aaaa\tmigrations/0001", "aaaA\tmigrations/0001",
+	    "malformed checksum");
+	expect_bad("\tmigrations/0001_init/up.sql", "\t/etc/passwd",
+	    "line 6: unsafe path '/etc/passwd'");
+	expect_bad("\tmigrations/0001_init/up.sql", "\tmigrations/../x",
+	    "unsafe path");
+	expect_bad("script\tup\tany\ttransaction\t" SHA_A
+	    "\tmigrations/0001_init/up.sql\n", "", "line 5: migration 'init': "
+	    "down script without an up script");
+	expect_bad("\tup\tpostgres", "\tup\toracle", "unknown script role");
+	expect_bad("\tmigrations/0001_init/down.sql",
+	    "\tmigrations/0001_init/up.sql", "used twice");
+	expect_bad("\tusers\tcsv", "\t-\tcsv", "invalid seed table");
+	expect_bad("\t-\tsql", "\tt\tsql", "invalid seed table");
+	expect_bad("migration\trepeatable\t-", "migration\trepeatable\t3",
+	    "repeatable migration with a version");
+	expect_bad("seeds/default/z.sql\n", "seeds/default/z.sql",
+	    "ending in a newline");
+	expect_bad("init\n", "in\x01it\n", "invalid migration name");
+}
+
+static void test_migration_rules(void **state)
+{
+	struct manifest m = MANIFEST_INIT;
+	struct manifest_migration *mig;
+	const char *why;
+	size_t bad;
+
+	(void)state;
+	/* Only a postgres up: on SQLite a no-op, which is fine. */
+	mig = manifest_add_migration(&m, KIND_VERSIONED, "1", "ext");
+	manifest_add_script(mig, ROLE_UP, DIALECT_POSTGRES);
+	assert_int_equal(manifest_migration_check(mig, &bad, &why), 0);
+	/* ... but a plain down would run on SQLite with nothing to undo. */
+	manifest_add_script(mig, ROLE_DOWN, DIALECT_ANY);
+	assert_int_not_equal(manifest_migration_check(mig, &bad, &why), 0);
+	assert_int_equal(bad, 1);
+	assert_string_equal(why, "down script without an up script");
+
+	mig = manifest_add_migration(&m, KIND_VERSIONED, "2", "both");
+	manifest_add_script(mig, ROLE_UP, DIALECT_POSTGRES);
+	manifest_add_script(mig, ROLE_UP, DIALECT_SQLITE);
+	manifest_add_script(mig, ROLE_DOWN, DIALECT_ANY);
+	assert_int_equal(manifest_migration_check(mig, &bad, &why), 0);
+	manifest_add_script(mig, ROLE_UP, DIALECT_SQLITE);
+	assert_int_not_equal(manifest_migration_check(mig, &bad, &why), 0);
+	assert_int_equal(bad, 3);
+
+	mig = manifest_add_migration(&m, KIND_REPEATABLE, NULL, "r");
+	manifest_add_script(mig, ROLE_UP, DIALECT_ANY);
+	manifest_add_script(mig, ROLE_DOWN, DIALECT_ANY);
+	assert_int_not_equal(manifest_migration_check(mig, &bad, &why), 0);
+	manifest_release(&m);
+}
+
+static void test_paths(void **state)
+{
+	(void)state;
+	assert_true(manifest_path_safe("migrations/1_a/up.sql"));
+	assert_true(manifest_path_safe("seeds/default/a b.csv"));
+	assert_false(manifest_path_safe(""));
+	assert_false(manifest_path_safe("/abs"));
+	assert_false(manifest_path_safe("a/../b"));
+	assert_false(manifest_path_safe(".."));
+	assert_false(manifest_path_safe("a/./b"));
+	assert_false(manifest_path_safe("a//b"));
+	assert_false(manifest_path_safe("a/"));
+	assert_false(manifest_path_safe("a\\b"));
+	assert_false(manifest_path_safe("a\nb"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_build_and_write),
+		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_migration_rules),
+		cmocka_unit_test(test_paths),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
