@@ -42,12 +42,14 @@ BUNDLER_SRC = $(wildcard bundler/*.c)
 RUNNER_SRC = $(wildcard runner/*.c)
 UNIT_SRC = $(wildcard tests/unit/test-*.c)
 TOOL_SRC = $(wildcard tests/tools/*.c)
+INTEGRATION = $(wildcard tests/integration/t*.sh)
 
 LIB = $(BUILD)/libmigpack.a
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 UNIT_BIN = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 TOOL_BIN = $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
 
+.SECONDARY:
 .PHONY: all test unit integration run bench install uninstall clean
 all: $(BIN)/migpack $(BIN)/migrun
 
@@ -83,7 +85,7 @@ $(BUILD)/tools/%: $(BUILD)/tests/tools/%.o $(LIB)
 
 test: all $(UNIT_BIN) $(TOOL_BIN)
 	@BIN=$(abspath $(BIN)) TOOLS=$(abspath $(BUILD)/tools) \
-		tests/run.sh $(UNIT_BIN) tests/integration/t*.sh
+		tests/run.sh $(UNIT_BIN) $(INTEGRATION)
 
 run: all
 	$(BIN)/migpack build -o bundles/example-app.tar.gz --name example-app \
