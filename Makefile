@@ -35,7 +35,8 @@ CORE_LIBS := $(call pkg,libs,$(CORE_PKGS))
 RUNNER_CFLAGS := $(call pkg,cflags,$(RUNNER_PKGS))
 RUNNER_LIBS := $(call pkg,libs,$(RUNNER_PKGS))
 
-ALL_CFLAGS = $(CPPFLAGS) $(WARNINGS) $(CFLAGS) $(CORE_CFLAGS)
+ALL_CFLAGS = $(CPPFLAGS) $(WARNINGS) -pthread $(CFLAGS) $(CORE_CFLAGS)
+LINK = $(CC) -pthread $(CFLAGS) $(LDFLAGS)
 
 LIB_SRC = $(wildcard lib/*.c)
 BUNDLER_SRC = $(wildcard bundler/*.c)
@@ -67,21 +68,21 @@ $(LIB): $(call obj,$(LIB_SRC))
 
 $(BIN)/migpack: $(call obj,$(BUNDLER_SRC)) $(LIB)
 	@mkdir -p $(BIN)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CORE_LIBS)
+	$(LINK) -o $@ $^ $(CORE_LIBS)
 
 $(BIN)/migrun: $(call obj,$(RUNNER_SRC)) $(LIB)
 	@mkdir -p $(BIN)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(RUNNER_LIBS) $(CORE_LIBS)
+	$(LINK) -o $@ $^ $(RUNNER_LIBS) $(CORE_LIBS)
 
 # Unit tests link the core, and the bundler's modules (not its main).
 BUNDLER_MODULES = $(call obj,$(filter-out bundler/main.c,$(BUNDLER_SRC)))
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUNDLER_MODULES) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(call pkg,libs,cmocka) $(CORE_LIBS)
+	$(LINK) -o $@ $^ $(call pkg,libs,cmocka) $(CORE_LIBS)
 
 $(BUILD)/tools/%: $(BUILD)/tests/tools/%.o $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CORE_LIBS)
+	$(LINK) -o $@ $^ $(CORE_LIBS)
 
 test: all $(UNIT_BIN) $(TOOL_BIN)
 	@BIN=$(abspath $(BIN)) TOOLS=$(abspath $(BUILD)/tools) \

@@ -1,3 +1,5 @@
+#include <pthread.h>
+#include <stdint.h>
 #include <string.h>
 
 #include <archive.h>
@@ -12,26 +14,51 @@
  * libarchive writes the tar stream; zlib compresses it here rather than in
  * libarchive's gzip filter, so the gzip header is fixed by us (no time, OS
  * byte Unix) and the compressed bytes can be summed as they are written.
+ *
+ * Compression runs in a thread of its own, fed through a small ring of
+ * blocks, so reading and checking the next files overlaps deflate, as
+ * `tar czf` overlaps tar and gzip.  Memory stays at NR_BLOCKS blocks.
  */
 
+#define BLOCK_SIZE (1 << 20)
+#define NR_BLOCKS 4
 #define OUT_CHUNK 65536
+
+struct block {
+	unsigned char *data;
+	size_t len;
+};
 
 struct bundle_writer {
 	struct afile file;
 	struct archive *a;
 	struct archive_entry *entry;
-	z_stream z;
-	int z_ready;
-	struct checksum sum;
 	int64_t mtime;
 	uint64_t remaining;	/* bytes the current entry still expects */
 	char *entry_name;
-	struct err io_err;	/* failure inside a libarchive callback */
+
+	/* The ring: blocks[tail .. tail+queued) wait for the compressor, the
+	 * producer fills blocks[(tail+queued) % NR_BLOCKS]. */
+	pthread_t thread;
+	int thread_started;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct block blocks[NR_BLOCKS];
+	size_t tail, queued;
+	int finish;		/* no more blocks will come */
+	struct err io_err;	/* the compressor's failure, under lock */
+
+	/* The compressor's own.  zlib reads the header through a pointer when
+	 * it first writes, so it lives as long as the stream. */
+	z_stream z;
+	gz_header gz;
+	int z_ready;
+	struct checksum sum;
 	unsigned char out[OUT_CHUNK];
 };
 
 static int deflate_out(struct bundle_writer *w, const void *data, size_t len,
-    int flush)
+    int flush, struct err *err)
 {
 	int zr;
 
@@ -42,25 +69,87 @@ static int deflate_out(struct bundle_writer *w, const void *data, size_t len,
 		w->z.avail_out = sizeof(w->out);
 		zr = deflate(&w->z, flush);
 		if (zr == Z_STREAM_ERROR)
-			return err_set(&w->io_err, ERR_RUNTIME, "'%s': deflate "
-			    "failed", w->file.path);
+			return err_set(err, ERR_RUNTIME, "'%s': deflate failed",
+			    w->file.path);
 		len = sizeof(w->out) - w->z.avail_out;
 		checksum_update(&w->sum, w->out, len);
-		if (afile_write(&w->file, w->out, len, &w->io_err))
+		if (afile_write(&w->file, w->out, len, err))
 			return ERR_RUNTIME;
 	} while (w->z.avail_out == 0 || (flush == Z_FINISH && zr != Z_STREAM_END));
 	return 0;
+}
+
+static void *compressor(void *arg)
+{
+	struct bundle_writer *w = arg;
+	struct err err = ERR_INIT;
+	struct block *b;
+	int ret = 0;
+
+	pthread_mutex_lock(&w->lock);
+	for (;;) {
+		while (!w->queued && !w->finish)
+			pthread_cond_wait(&w->cond, &w->lock);
+		if (!w->queued)
+			break;
+		b = &w->blocks[w->tail];
+		pthread_mutex_unlock(&w->lock);
+		ret = deflate_out(w, b->data, b->len, Z_NO_FLUSH, &err);
+		pthread_mutex_lock(&w->lock);
+		b->len = 0;
+		w->tail = (w->tail + 1) % NR_BLOCKS;
+		w->queued--;
+		pthread_cond_broadcast(&w->cond);
+		if (ret)
+			break;
+	}
+	pthread_mutex_unlock(&w->lock);
+	if (!ret)
+		ret = deflate_out(w, NULL, 0, Z_FINISH, &err);
+	pthread_mutex_lock(&w->lock);
+	if (ret)
+		w->io_err = err;
+	w->finish = 1;
+	pthread_cond_broadcast(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
+}
+
+/* Queue the block being filled; wait until there is a free one.  Under
+ * lock.  Returns non-zero once the compressor has failed. */
+static int queue_block(struct bundle_writer *w)
+{
+	if (w->blocks[(w->tail + w->queued) % NR_BLOCKS].len) {
+		w->queued++;
+		pthread_cond_broadcast(&w->cond);
+	}
+	while (w->queued == NR_BLOCKS && !w->io_err.code)
+		pthread_cond_wait(&w->cond, &w->lock);
+	return w->io_err.code;
 }
 
 static la_ssize_t write_cb(struct archive *a, void *ctx, const void *buf,
     size_t len)
 {
 	struct bundle_writer *w = ctx;
+	const unsigned char *p = buf;
+	size_t left = len, n;
+	struct block *b;
 
 	(void)a;
-	if (deflate_out(w, buf, len, Z_NO_FLUSH))
-		return -1;
-	return (la_ssize_t)len;
+	pthread_mutex_lock(&w->lock);
+	while (left) {
+		b = &w->blocks[(w->tail + w->queued) % NR_BLOCKS];
+		n = BLOCK_SIZE - b->len < left ? BLOCK_SIZE - b->len : left;
+		memcpy(b->data + b->len, p, n);
+		b->len += n;
+		p += n;
+		left -= n;
+		if (b->len == BLOCK_SIZE && queue_block(w))
+			break;
+	}
+	pthread_mutex_unlock(&w->lock);
+	return left ? -1 : (la_ssize_t)len;
 }
 
 static int la_err(struct bundle_writer *w, struct err *err)
@@ -71,16 +160,41 @@ static int la_err(struct bundle_writer *w, struct err *err)
 	    archive_error_string(w->a));
 }
 
+/* Hand over the last block and wait for the compressor to finish the gzip
+ * stream; its failure, if any, is in io_err. */
+static int stop_compressor(struct bundle_writer *w)
+{
+	int ret;
+
+	if (!w->thread_started)
+		return 0;
+	pthread_mutex_lock(&w->lock);
+	queue_block(w);
+	w->finish = 1;
+	pthread_cond_broadcast(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+	pthread_join(w->thread, NULL);
+	w->thread_started = 0;
+	pthread_mutex_lock(&w->lock);
+	ret = w->io_err.code;
+	pthread_mutex_unlock(&w->lock);
+	return ret;
+}
+
 int bundle_writer_open(struct bundle_writer **out, const char *path,
     int64_t mtime, struct err *err)
 {
 	struct bundle_writer *w = xcalloc(1, sizeof(*w));
-	gz_header gz;
+	size_t i;
 	int ret;
 
 	w->file.fd = -1;
 	w->mtime = mtime;
 	checksum_init(&w->sum);
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->cond, NULL);
+	for (i = 0; i < NR_BLOCKS; i++)
+		w->blocks[i].data = xmalloc(BLOCK_SIZE);
 	if ((ret = afile_open(&w->file, path, err)))
 		goto fail;
 	/* Level 6, as gzip and tar czf; no name, no time, OS Unix. */
@@ -90,9 +204,13 @@ int bundle_writer_open(struct bundle_writer **out, const char *path,
 		goto fail;
 	}
 	w->z_ready = 1;
-	memset(&gz, 0, sizeof(gz));
-	gz.os = 3;
-	deflateSetHeader(&w->z, &gz);
+	w->gz.os = 3;		/* the rest stays zero: no name, no time */
+	deflateSetHeader(&w->z, &w->gz);
+	if (pthread_create(&w->thread, NULL, compressor, w)) {
+		ret = err_set(err, ERR_RUNTIME, "cannot start a thread");
+		goto fail;
+	}
+	w->thread_started = 1;
 	w->a = archive_write_new();
 	w->entry = archive_entry_new();
 	if (archive_write_set_format_pax_restricted(w->a) != ARCHIVE_OK ||
@@ -162,8 +280,8 @@ int bundle_writer_commit(struct bundle_writer *w,
 		ret = la_err(w, err);
 		goto out;
 	}
-	if (deflate_out(w, NULL, 0, Z_FINISH)) {
-		ret = err_set(err, w->io_err.code, "%s", w->io_err.msg);
+	if ((ret = stop_compressor(w))) {
+		ret = la_err(w, err);
 		goto out;
 	}
 	if ((ret = afile_commit(&w->file, err)))
@@ -176,15 +294,22 @@ out:
 
 void bundle_writer_abort(struct bundle_writer *w)
 {
+	size_t i;
+
 	if (!w)
 		return;
 	if (w->a)
 		archive_write_free(w->a);
+	stop_compressor(w);
 	if (w->entry)
 		archive_entry_free(w->entry);
 	if (w->z_ready)
 		deflateEnd(&w->z);
 	afile_abort(&w->file);
+	for (i = 0; i < NR_BLOCKS; i++)
+		free(w->blocks[i].data);
+	pthread_mutex_destroy(&w->lock);
+	pthread_cond_destroy(&w->cond);
 	free(w->entry_name);
 	free(w);
 }
