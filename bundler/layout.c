@@ -600,10 +600,12 @@ static int same_migration(const struct cand *a, const struct cand *b)
 	return !version_cmp(a->version, b->version);
 }
 
-static void take_source(struct layout *l, struct cand *c)
+static void take_source(struct layout *l, const struct cand *c)
 {
-	l->sources[l->nr_sources++] = c->src;
-	c->src.path = NULL;	/* moved */
+	struct source *src = &l->sources[l->nr_sources++];
+
+	*src = c->src;
+	src->path = xstrdup(c->src.path);
 }
 
 /* Group the sorted candidates into the manifest. */
