@@ -272,11 +272,14 @@ static int scan_markers(struct scan *s, const char *path, const char *version,
 	if (!f)
 		return err_errno(s->err, ERR_INPUT, "'%s'", path);
 	while ((len = getline(&line, &cap, f)) > 0) {
-		lineno++;
+		/* A byte order mark does not hide a marker on line 1. */
+		char *text = lineno++ == 0 && !strncmp(line, "\xef\xbb\xbf", 3) ?
+		    line + 3 : line;
+
 		pos += len;
-		m = marker_of(line, &fl, &no_tx);
+		m = marker_of(text, &fl, &no_tx);
 		if (m == M_NONE) {
-			if (!open_sec && !stray && !blank_or_comment(line))
+			if (!open_sec && !stray && !blank_or_comment(text))
 				stray = lineno;
 			continue;
 		}
