@@ -291,6 +291,13 @@ static int scan_markers(struct scan *s, const char *path, const char *version,
 		}
 		flavor = fl;
 		if (m == M_NO_TX) {
+			if (open_sec) {
+				ret = err_set(s->err, ERR_INPUT, "'%s': line %llu: "
+				    "'-- +goose NO TRANSACTION' must come before "
+				    "the first section", path,
+				    (unsigned long long)lineno);
+				goto out;
+			}
 			goose_no_tx = 1;
 			continue;
 		}

@@ -35,5 +35,5 @@ expect_out() {
 # A file with the given content (printf format, so \r\n can be written).
 put() {
 	mkdir -p "$(dirname "$1")"
-	printf "$2" >"$1"
+	printf -- "$2" >"$1"
 }

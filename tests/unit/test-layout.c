@@ -274,6 +274,8 @@ static void test_errors(void **state)
 	scan_fails(d, "0005_m.sql': line 1: statement before the first");
 	put(d, "0005_m.sql", "-- migrate:up\nx;\n-- +goose Down\ny;\n");
 	scan_fails(d, "markers mixed");
+	put(d, "0005_m.sql", "-- +goose Up\nx;\n-- +goose NO TRANSACTION\n");
+	scan_fails(d, "line 3: '-- +goose NO TRANSACTION' must come before");
 	put(d, "0005_m.sql", "-- migrate:up\nx;\n-- migrate:up\ny;\n");
 	scan_fails(d, "line 3: second up marker");
 	put(d, "0005_m.sql", "select 1;\n");

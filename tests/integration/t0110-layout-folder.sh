@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Layout 2: one folder per migration, <version>_<name>/up.sql and down.sql
+# (and dialect variants), with diesel's timestamp versions.
+. "$(dirname "$0")/lib.sh"
+
+putf() { mkdir -p "$(dirname "$1")"; printf -- "$2" >"$1"; }
+sha() { printf -- "$1" | sha256sum | cut -d' ' -f1; }
+TAB=$'\t'
+
+putf db/2019-02-26-002946_create_users/up.sql 'CREATE TABLE users (id SERIAL PRIMARY KEY);\n'
+putf db/2019-02-26-002946_create_users/down.sql 'DROP TABLE users;\n'
+putf db/2019-03-01-101500_add_email/up.postgres.sql '-- migpack:no-transaction\nALTER TABLE users ADD email TEXT;\n'
+putf db/2019-03-01-101500_add_email/up.sqlite.sql 'ALTER TABLE users ADD email TEXT;\n'
+putf db/2019-03-01-101500_add_email/down.sql 'ALTER TABLE users DROP email;\n'
+putf db/2019-02-26-003000_posts/up.sql 'CREATE TABLE posts (id INT);\n'
+putf db/seeds/dev/users.csv 'id\n1\n'
+
+expect_exit 0 "$MIGPACK" build -o db.tar.gz db
+
+s() { echo "script$TAB$1$TAB$2$TAB$3${TAB}sha256:$(sha "$4")$TAB$5"; }
+u=2019-02-26-002946_create_users p=2019-02-26-003000_posts e=2019-03-01-101500_add_email
+{
+	echo "migpack-manifest${TAB}1"
+	echo "name${TAB}db"
+	echo "release${TAB}2019-03-01-101500"
+	echo "migration${TAB}versioned${TAB}2019-02-26-002946${TAB}create_users"
+	s up any transaction 'CREATE TABLE users (id SERIAL PRIMARY KEY);\n' migrations/$u/up.sql
+	s down any transaction 'DROP TABLE users;\n' migrations/$u/down.sql
+	echo "migration${TAB}versioned${TAB}2019-02-26-003000${TAB}posts"
+	s up any transaction 'CREATE TABLE posts (id INT);\n' migrations/$p/up.sql
+	echo "migration${TAB}versioned${TAB}2019-03-01-101500${TAB}add_email"
+	s up postgres no-transaction '-- migpack:no-transaction\nALTER TABLE users ADD email TEXT;\n' migrations/$e/up.postgres.sql
+	s up sqlite transaction 'ALTER TABLE users ADD email TEXT;\n' migrations/$e/up.sqlite.sql
+	s down any transaction 'ALTER TABLE users DROP email;\n' migrations/$e/down.sql
+	echo "seed${TAB}dev${TAB}users${TAB}csv${TAB}sha256:$(sha 'id\n1\n')${TAB}seeds/dev/users.csv"
+} >want.manifest
+tar xzOf db.tar.gz MANIFEST >got.manifest || fail "cannot read MANIFEST"
+diff -u want.manifest got.manifest || fail "MANIFEST differs (- expected, + got)"
+
+mkdir x
+tar xzf db.tar.gz -C x
+for f in $u/up.sql $u/down.sql $p/up.sql $e/up.postgres.sql $e/up.sqlite.sql $e/down.sql; do
+	cmp "db/$f" "x/migrations/$f" || fail "migrations/$f differs from its source"
+done
+cmp db/seeds/dev/users.csv x/seeds/dev/users.csv || fail "seed differs"
+[ "$(tar tzf db.tar.gz | wc -l)" -eq 9 ] ||
+	fail "expected 9 entries: $(tar tzf db.tar.gz)"
+
+expect_exit 0 "$MIGPACK" list --json db.tar.gz
+json=$(tr -d ' \n\t' <"$T/out")
+case $json in
+*'"version":"2019-02-26-002946","name":"create_users","kind":"versioned"'*) ;;
+*) fail "list --json lacks the diesel migration: $json" ;;
+esac
