@@ -112,7 +112,8 @@ static int list_dir(const char *path, char ***out, size_t *nr,
 		return ret;
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_str);
+	if (n > 1)
+		qsort(names, n, sizeof(*names), cmp_str);
 	*out = names;
 	*nr = n;
 	return 0;
@@ -684,8 +685,12 @@ int layout_scan(struct layout *l, const char *dir, struct err *err)
 	for (i = 0; i < s.nr; i++)
 		if ((ret = check_cand(&s, &s.c[i])))
 			goto out;
-	qsort(s.c, s.nr, sizeof(*s.c), cmp_cand);
-	ret = build_manifest(l, &s);
+	if (s.nr > 1)
+		qsort(s.c, s.nr, sizeof(*s.c), cmp_cand);
+	if ((ret = build_manifest(l, &s)))
+		goto out;
+	if (!l->m.nr_migrations)
+		ret = err_set(err, ERR_INPUT, "'%s': no migrations found", dir);
 out:
 	for (i = 0; i < s.nr; i++)
 		cand_release(&s.c[i]);

@@ -252,6 +252,13 @@ static void test_errors(void **state)
 	const char *d = *state;
 	char sub[512];
 
+	scan_fails(d, "no migrations found");
+	put(d, "seeds/default/users.csv", "id\n");
+	scan_fails(d, "no migrations found");
+	unlink(strcat(strcpy(sub, d), "/seeds/default/users.csv"));
+	rmdir(strcat(strcpy(sub, d), "/seeds/default"));
+	rmdir(strcat(strcpy(sub, d), "/seeds"));
+
 	put(d, "0003_x.down.sql", "drop table x;\n");
 	scan_fails(d, "0003_x.down.sql': down script without an up script");
 	put(d, "0003_x.up.sq", "x");
