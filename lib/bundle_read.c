@@ -36,12 +36,11 @@ struct bundle_reader {
 	uint64_t raw_in;
 	struct err io_err;		/* failure inside the read callback */
 
-	/* Two output buffers, so the bytes libarchive was handed but did
-	 * not consume at the end of the tar stream can still be checked. */
-	unsigned char out[2][OUT_CHUNK];
-	size_t out_len[2];
-	int cur;
-	uint64_t delivered;
+	/* Decompressed bytes handed to libarchive, and the position just past
+	 * the last non-zero one: past the end of the tar stream only zero
+	 * padding may follow, wherever libarchive stopped consuming. */
+	unsigned char out[OUT_CHUNK];
+	uint64_t delivered, nonzero_end;
 
 	struct manifest m;
 	struct manifest_file **files, **sorted;
@@ -151,15 +150,18 @@ static ssize_t inflate_some(struct bundle_reader *r, unsigned char *buf,
 static la_ssize_t read_cb(struct archive *a, void *ctx, const void **buf)
 {
 	struct bundle_reader *r = ctx;
-	ssize_t n;
+	ssize_t n, i;
 
 	(void)a;
-	r->cur ^= 1;
-	if ((n = inflate_some(r, r->out[r->cur], OUT_CHUNK)) < 0)
+	if ((n = inflate_some(r, r->out, OUT_CHUNK)) < 0)
 		return ARCHIVE_FATAL;
-	r->out_len[r->cur] = (size_t)n;
+	for (i = n; i > 0; i--)
+		if (r->out[i - 1]) {
+			r->nonzero_end = r->delivered + (uint64_t)i;
+			break;
+		}
 	r->delivered += (uint64_t)n;
-	*buf = r->out[r->cur];
+	*buf = r->out;
 	return n;
 }
 
@@ -176,20 +178,11 @@ static int la_fail(struct bundle_reader *r, struct err *err)
 static int check_tail(struct bundle_reader *r, struct err *err)
 {
 	uint64_t consumed = (uint64_t)archive_filter_bytes(r->a, 0);
-	uint64_t start = r->delivered;
 	unsigned char buf[OUT_CHUNK];
-	int k, i;
-	ssize_t n;
+	ssize_t n, i;
 
-	/* Unconsumed bytes libarchive holds: in the last two buffers. */
-	for (k = 0; k < 2; k++) {
-		int b = r->cur ^ k;
-
-		start -= r->out_len[b];
-		for (i = 0; i < (int)r->out_len[b]; i++)
-			if (start + (uint64_t)i >= consumed && r->out[b][i])
-				goto garbage;
-	}
+	if (r->nonzero_end > consumed)
+		goto garbage;
 	while ((n = inflate_some(r, buf, sizeof(buf))) > 0)
 		for (i = 0; i < n; i++)
 			if (buf[i])
@@ -356,7 +349,9 @@ int bundle_reader_open(struct bundle_reader **out, const char *path,
 	r->entry = archive_entry_new();
 	if (archive_read_support_format_tar(r->a) != ARCHIVE_OK ||
 	    archive_read_open(r->a, r, NULL, read_cb, NULL) != ARCHIVE_OK) {
-		ret = la_fail(r, err);
+		/* Open fails when the data is not tar at all. */
+		ret = r->io_err.code ? la_fail(r, err) : fail(r, err, ERR_INPUT,
+		    "not a tar archive: not a migpack bundle");
 		goto fail;
 	}
 	if ((ret = read_head(r, MANIFEST_NAME, &manifest, err)) ||
