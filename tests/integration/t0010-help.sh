@@ -13,7 +13,10 @@ for cmd in build list verify; do
 	expect_out "$cmd"
 done
 
-for cmd in build list verify; do
+# Every command the program lists has its own --help (git's t0012).
+commands=$(sed -n 's/^  \([a-z-]*\) .*/\1/p' "$T/out")
+[ -n "$commands" ] || fail "--help lists no commands"
+for cmd in $commands; do
 	expect_exit 0 "$MIGPACK" "$cmd" --help
 	expect_out "usage:"
 	expect_out "$cmd"
