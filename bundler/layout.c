@@ -180,30 +180,47 @@ static struct cand *add_script(struct scan *s, const char *path,
 	return c;
 }
 
-/* Layout 2: "<version>_<name>/" holding up.sql, down.sql and variants. */
-static int scan_folder(struct scan *s, const char *path, const char *version,
-    const char *name)
+/* Call fn for each entry of a folder but the ignored ones, in name order,
+ * until one fails. */
+typedef int (*entry_fn)(struct scan *s, const char *path, const char *name,
+    const struct stat *st, const void *arg);
+
+static int walk(struct scan *s, const char *dir, entry_fn fn, const void *arg)
 {
-	char **names = NULL, *file;
-	size_t n = 0, i, k;
+	char **names = NULL, *path;
+	size_t n = 0, i;
+	struct stat st;
 	int ret;
 
-	if ((ret = list_dir(path, &names, &n, s->err)))
+	if ((ret = list_dir(dir, &names, &n, s->err)))
 		return ret;
 	for (i = 0; i < n && !ret; i++) {
-		file = xasprintf("%s/%s", path, names[i]);
-		for (k = 0; k < NR_ROLES; k++)
-			if (!strcmp(names[i], roles[k].suffix))
-				break;
-		if (k == NR_ROLES)
-			ret = no_layout(s, file);
+		path = xasprintf("%s/%s", dir, names[i]);
+		if (stat(path, &st) < 0)
+			ret = err_errno(s->err, ERR_INPUT, "'%s'", path);
 		else
-			add_script(s, file, KIND_VERSIONED, version, name,
-			    roles[k].role, roles[k].dialect);
-		free(file);
+			ret = fn(s, path, names[i], &st, arg);
+		free(path);
 	}
 	free_names(names, n);
 	return ret;
+}
+
+/* Layout 2: "<version>_<name>/" holding up.sql, down.sql and variants. */
+static int folder_entry(struct scan *s, const char *path, const char *name,
+    const struct stat *st, const void *arg)
+{
+	const struct cand *mig = arg;	/* version and name */
+	size_t k;
+
+	for (k = 0; k < NR_ROLES; k++)
+		if (!strcmp(name, roles[k].suffix))
+			break;
+	if (k == NR_ROLES || !S_ISREG(st->st_mode))
+		return no_layout(s, path);
+	add_script(s, path, KIND_VERSIONED, mig->version, mig->name,
+	    roles[k].role, roles[k].dialect);
+	return 0;
 }
 
 /* Layout 3: one file with dbmate or goose markers. */
@@ -402,99 +419,58 @@ static int scan_file(struct scan *s, const char *path, const char *base)
 }
 
 /* seeds/<profile>/<table>.csv and seeds/<profile>/<name>.sql */
-static int scan_profile(struct scan *s, const char *path, const char *profile)
+static int seed_entry(struct scan *s, const char *path, const char *name,
+    const struct stat *st, const void *arg)
 {
-	char **names = NULL, *file;
-	size_t n = 0, i;
-	struct stat st;
-	int ret;
+	const char *profile = arg;
+	size_t len = strlen(name);
+	int csv = ends_with(name, ".csv");
+	struct cand *c;
 
-	if ((ret = list_dir(path, &names, &n, s->err)))
-		return ret;
-	for (i = 0; i < n && !ret; i++) {
-		int csv = ends_with(names[i], ".csv");
-		size_t len = strlen(names[i]);
-		struct cand *c;
-
-		file = xasprintf("%s/%s", path, names[i]);
-		if (stat(file, &st) < 0)
-			ret = err_errno(s->err, ERR_INPUT, "'%s'", file);
-		else if (!S_ISREG(st.st_mode) || len <= 4 ||
-		    !(csv || ends_with(names[i], ".sql")))
-			ret = err_set(s->err, ERR_INPUT, "'%s': not a seed file "
-			    "(.csv or .sql)", file);
-		else if (!manifest_name_valid(profile))
-			ret = err_set(s->err, ERR_INPUT, "'%s': invalid profile "
-			    "name", path);
-		if (ret) {
-			free(file);
-			break;
-		}
-		c = add_cand(s, file);
-		c->is_seed = 1;
-		c->profile = xstrdup(profile);
-		c->format = csv ? SEED_CSV : SEED_SQL;
-		c->name = csv ? xstrndup(names[i], len - 4) : NULL;
-		c->seed_path = xasprintf("seeds/%s/%s", profile, names[i]);
-		free(file);
-	}
-	free_names(names, n);
-	return ret;
+	if (!S_ISREG(st->st_mode) || len <= 4 ||
+	    !(csv || ends_with(name, ".sql")))
+		return err_set(s->err, ERR_INPUT, "'%s': not a seed file (.csv "
+		    "or .sql)", path);
+	c = add_cand(s, path);
+	c->is_seed = 1;
+	c->profile = xstrdup(profile);
+	c->format = csv ? SEED_CSV : SEED_SQL;
+	c->name = csv ? xstrndup(name, len - 4) : NULL;
+	c->seed_path = xasprintf("seeds/%s/%s", profile, name);
+	return 0;
 }
 
-static int scan_seeds(struct scan *s, const char *path)
+static int profile_entry(struct scan *s, const char *path, const char *name,
+    const struct stat *st, const void *arg)
 {
-	char **names = NULL, *sub;
-	size_t n = 0, i;
-	struct stat st;
-	int ret;
-
-	if ((ret = list_dir(path, &names, &n, s->err)))
-		return ret;
-	for (i = 0; i < n && !ret; i++) {
-		sub = xasprintf("%s/%s", path, names[i]);
-		if (stat(sub, &st) < 0)
-			ret = err_errno(s->err, ERR_INPUT, "'%s'", sub);
-		else if (!S_ISDIR(st.st_mode))
-			ret = err_set(s->err, ERR_INPUT, "'%s': seed files belong "
-			    "in seeds/<profile>/", sub);
-		else
-			ret = scan_profile(s, sub, names[i]);
-		free(sub);
-	}
-	free_names(names, n);
-	return ret;
+	(void)arg;
+	if (!S_ISDIR(st->st_mode))
+		return err_set(s->err, ERR_INPUT, "'%s': seed files belong in "
+		    "seeds/<profile>/", path);
+	if (!manifest_name_valid(name))
+		return err_set(s->err, ERR_INPUT, "'%s': invalid profile name",
+		    path);
+	return walk(s, path, seed_entry, name);
 }
 
-static int scan_top(struct scan *s, const char *dir)
+/* One entry at the top of the input folder. */
+static int top_entry(struct scan *s, const char *path, const char *name,
+    const struct stat *st, const void *arg)
 {
-	char **names = NULL, *path, *version, *name;
-	size_t n = 0, i;
-	struct stat st;
+	struct cand mig = { 0 };
 	int ret;
 
-	if ((ret = list_dir(dir, &names, &n, s->err)))
-		return ret;
-	for (i = 0; i < n && !ret; i++) {
-		path = xasprintf("%s/%s", dir, names[i]);
-		if (stat(path, &st) < 0)
-			ret = err_errno(s->err, ERR_INPUT, "'%s'", path);
-		else if (S_ISREG(st.st_mode))
-			ret = scan_file(s, path, names[i]);
-		else if (!S_ISDIR(st.st_mode))
-			ret = no_layout(s, path);
-		else if (!strcmp(names[i], "seeds"))
-			ret = scan_seeds(s, path);
-		else if (split_version(names[i], strlen(names[i]), &version,
-		    &name)) {
-			ret = scan_folder(s, path, version, name);
-			free(version);
-			free(name);
-		} else
-			ret = no_layout(s, path);
-		free(path);
-	}
-	free_names(names, n);
+	(void)arg;
+	if (S_ISREG(st->st_mode))
+		return scan_file(s, path, name);
+	if (S_ISDIR(st->st_mode) && !strcmp(name, "seeds"))
+		return walk(s, path, profile_entry, NULL);
+	if (!S_ISDIR(st->st_mode) ||
+	    !split_version(name, strlen(name), &mig.version, &mig.name))
+		return no_layout(s, path);
+	ret = walk(s, path, folder_entry, &mig);
+	free(mig.version);
+	free(mig.name);
 	return ret;
 }
 
@@ -680,7 +656,7 @@ int layout_scan(struct layout *l, const char *dir, struct err *err)
 	int ret;
 
 	memset(l, 0, sizeof(*l));
-	if ((ret = scan_top(&s, dir)))
+	if ((ret = walk(&s, dir, top_entry, NULL)))
 		goto out;
 	for (i = 0; i < s.nr; i++)
 		if ((ret = check_cand(&s, &s.c[i])))
