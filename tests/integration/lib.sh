@@ -37,3 +37,16 @@ put() {
 	mkdir -p "$(dirname "$1")"
 	printf -- "$2" >"$1"
 }
+
+# refused DIR TEXT: the build exits 2 with one "migpack: " message holding
+# TEXT, and leaves neither a bundle nor a temporary file in dest/.
+refused() {
+	rm -rf dest
+	mkdir dest
+	expect_exit 2 "$MIGPACK" build -o dest/b.tar.gz "$1"
+	head -n1 "$T/err" | grep -q "^migpack: " ||
+		fail "stderr does not begin with 'migpack: ': $(cat "$T/err")"
+	expect_err "$2"
+	[ ! -e dest/b.tar.gz ] || fail "a bundle was written despite the error"
+	[ -z "$(ls -A dest)" ] || fail "left in dest/: $(ls -A dest)"
+}

@@ -4,23 +4,22 @@
 # "-- migpack:no-transaction"; seeds in seeds/<profile>/.
 . "$(dirname "$0")/lib.sh"
 
-# putf FILE CONTENT: like put, also for content starting with '-'.
-putf() { mkdir -p "$(dirname "$1")"; printf -- "$2" >"$1"; }
+# put FILE CONTENT: like put, also for content starting with '-'.
 sha() { printf -- "$1" | sha256sum | cut -d' ' -f1; }
 TAB=$'\t'
 
-putf app/0001_init.up.sql 'create table a (x int);\n'
-putf app/0001_init.down.sql 'drop table a;\n'
-putf app/0002_idx.up.postgres.sql '-- migpack:no-transaction\ncreate index concurrently i on a (x);\n'
-putf app/0002_idx.up.sqlite.sql 'create index i on a (x);\n'
-putf app/0002_idx.down.postgres.sql 'drop index concurrently i;\n'
-putf app/0002_idx.down.sqlite.sql 'drop index i;\n'
-putf app/0003_pg_only.up.postgres.sql 'create extension pgcrypto;\n'
+put app/0001_init.up.sql 'create table a (x int);\n'
+put app/0001_init.down.sql 'drop table a;\n'
+put app/0002_idx.up.postgres.sql '-- migpack:no-transaction\ncreate index concurrently i on a (x);\n'
+put app/0002_idx.up.sqlite.sql 'create index i on a (x);\n'
+put app/0002_idx.down.postgres.sql 'drop index concurrently i;\n'
+put app/0002_idx.down.sqlite.sql 'drop index i;\n'
+put app/0003_pg_only.up.postgres.sql 'create extension pgcrypto;\n'
 # The directive counts on the first line only.
-putf app/0004_late.up.sql 'select 1;\n-- migpack:no-transaction\n'
-putf app/seeds/default/users.csv 'id,name\n1,ann\n'
-putf app/seeds/default/extra.sql 'insert into a values (1);\n'
-putf app/seeds/demo/users.csv 'id,name\n2,bob\n'
+put app/0004_late.up.sql 'select 1;\n-- migpack:no-transaction\n'
+put app/seeds/default/users.csv 'id,name\n1,ann\n'
+put app/seeds/default/extra.sql 'insert into a values (1);\n'
+put app/seeds/demo/users.csv 'id,name\n2,bob\n'
 
 expect_exit 0 "$MIGPACK" build -o app.tar.gz app
 expect_out "app.tar.gz sha256:"

@@ -3,17 +3,16 @@
 # (and dialect variants), with diesel's timestamp versions.
 . "$(dirname "$0")/lib.sh"
 
-putf() { mkdir -p "$(dirname "$1")"; printf -- "$2" >"$1"; }
 sha() { printf -- "$1" | sha256sum | cut -d' ' -f1; }
 TAB=$'\t'
 
-putf db/2019-02-26-002946_create_users/up.sql 'CREATE TABLE users (id SERIAL PRIMARY KEY);\n'
-putf db/2019-02-26-002946_create_users/down.sql 'DROP TABLE users;\n'
-putf db/2019-03-01-101500_add_email/up.postgres.sql '-- migpack:no-transaction\nALTER TABLE users ADD email TEXT;\n'
-putf db/2019-03-01-101500_add_email/up.sqlite.sql 'ALTER TABLE users ADD email TEXT;\n'
-putf db/2019-03-01-101500_add_email/down.sql 'ALTER TABLE users DROP email;\n'
-putf db/2019-02-26-003000_posts/up.sql 'CREATE TABLE posts (id INT);\n'
-putf db/seeds/dev/users.csv 'id\n1\n'
+put db/2019-02-26-002946_create_users/up.sql 'CREATE TABLE users (id SERIAL PRIMARY KEY);\n'
+put db/2019-02-26-002946_create_users/down.sql 'DROP TABLE users;\n'
+put db/2019-03-01-101500_add_email/up.postgres.sql '-- migpack:no-transaction\nALTER TABLE users ADD email TEXT;\n'
+put db/2019-03-01-101500_add_email/up.sqlite.sql 'ALTER TABLE users ADD email TEXT;\n'
+put db/2019-03-01-101500_add_email/down.sql 'ALTER TABLE users DROP email;\n'
+put db/2019-02-26-003000_posts/up.sql 'CREATE TABLE posts (id INT);\n'
+put db/seeds/dev/users.csv 'id\n1\n'
 
 expect_exit 0 "$MIGPACK" build -o db.tar.gz db
 

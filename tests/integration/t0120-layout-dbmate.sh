@@ -5,13 +5,12 @@
 # lines are not part of the scripts.
 . "$(dirname "$0")/lib.sh"
 
-putf() { mkdir -p "$(dirname "$1")"; printf -- "$2" >"$1"; }
 sha() { printf -- "$1" | sha256sum | cut -d' ' -f1; }
 TAB=$'\t'
 
-putf db/20240101120000_users.sql '-- migrate:up\ncreate table users (id int);\n\n-- migrate:down\ndrop table users;\n'
-putf db/20240102000000_idx.sql '-- migrate:up transaction:false\ncreate index concurrently i on users (id);\n\n-- migrate:down\n\n'
-putf db/20240103000000_down_no_tx.sql '-- a comment before the first marker is fine\n-- migrate:up\nalter table users add x int;\n-- migrate:down transaction:false\nalter table users drop x;\n'
+put db/20240101120000_users.sql '-- migrate:up\ncreate table users (id int);\n\n-- migrate:down\ndrop table users;\n'
+put db/20240102000000_idx.sql '-- migrate:up transaction:false\ncreate index concurrently i on users (id);\n\n-- migrate:down\n\n'
+put db/20240103000000_down_no_tx.sql '-- a comment before the first marker is fine\n-- migrate:up\nalter table users add x int;\n-- migrate:down transaction:false\nalter table users drop x;\n'
 
 expect_exit 0 "$MIGPACK" build -o db.tar.gz db
 

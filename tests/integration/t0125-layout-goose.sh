@@ -5,15 +5,14 @@
 # Up/Down marker lines not part of the scripts.
 . "$(dirname "$0")/lib.sh"
 
-putf() { mkdir -p "$(dirname "$1")"; printf -- "$2" >"$1"; }
 sha() { printf -- "$1" | sha256sum | cut -d' ' -f1; }
 TAB=$'\t'
 
-putf db/00001_users.sql '-- +goose Up\ncreate table users (id int);\n\n-- +goose Down\ndrop table users;\n'
+put db/00001_users.sql '-- +goose Up\ncreate table users (id int);\n\n-- +goose Down\ndrop table users;\n'
 fn='-- +goose StatementBegin\ncreate function f() returns int as $$\nbegin\n  return 1;\nend;\n$$ language plpgsql;\n-- +goose StatementEnd\n\n'
-putf db/00002_fn.sql "-- +goose Up\n$fn-- +goose Down\ndrop function f;\n"
-putf db/00003_idx.sql '-- +goose NO TRANSACTION\n-- +goose Up\ncreate index concurrently i on users (id);\n-- +goose Down\ndrop index concurrently i;\n'
-putf db/00004_nodown.sql '-- +goose Up\ninsert into users values (1);\n-- +goose Down\n-- nothing to undo\n\n'
+put db/00002_fn.sql "-- +goose Up\n$fn-- +goose Down\ndrop function f;\n"
+put db/00003_idx.sql '-- +goose NO TRANSACTION\n-- +goose Up\ncreate index concurrently i on users (id);\n-- +goose Down\ndrop index concurrently i;\n'
+put db/00004_nodown.sql '-- +goose Up\ninsert into users values (1);\n-- +goose Down\n-- nothing to undo\n\n'
 
 expect_exit 0 "$MIGPACK" build -o db.tar.gz db
 

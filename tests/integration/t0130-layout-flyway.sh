@@ -4,16 +4,15 @@
 # in JSON, after every versioned migration, by name).
 . "$(dirname "$0")/lib.sh"
 
-putf() { mkdir -p "$(dirname "$1")"; printf -- "$2" >"$1"; }
 sha() { printf -- "$1" | sha256sum | cut -d' ' -f1; }
 TAB=$'\t'
 
-putf fw/V1__init.sql 'create table a (x int);\n'
-putf fw/V1_1__add_y.sql 'alter table a add y int;\n'
-putf fw/U1_1__add_y.sql 'alter table a drop y;\n'
-putf fw/V2__b.sql 'create table b (x int);\n'
-putf fw/R__views.sql 'create or replace view v as select 1;\n'
-putf fw/R__a_view.sql 'create or replace view w as select 2;\n'
+put fw/V1__init.sql 'create table a (x int);\n'
+put fw/V1_1__add_y.sql 'alter table a add y int;\n'
+put fw/U1_1__add_y.sql 'alter table a drop y;\n'
+put fw/V2__b.sql 'create table b (x int);\n'
+put fw/R__views.sql 'create or replace view v as select 1;\n'
+put fw/R__a_view.sql 'create or replace view w as select 2;\n'
 
 expect_exit 0 "$MIGPACK" build -o fw.tar.gz fw
 tar xzOf fw.tar.gz MANIFEST >got.manifest || fail "cannot read MANIFEST"

@@ -3,11 +3,9 @@
 # folder per migration) give byte-identical bundles.
 . "$(dirname "$0")/lib.sh"
 
-putf() { mkdir -p "$(dirname "$1")"; printf -- "$2" >"$1"; }
-
 one() {	# one VERSION_NAME ROLE CONTENT
-	putf "a/app/$1.$2" "$3"
-	putf "b/app/$1/$2" "$3"
+	put "a/app/$1.$2" "$3"
+	put "b/app/$1/$2" "$3"
 }
 one 0001_init up.sql 'create table a (x int);\n'
 one 0001_init down.sql 'drop table a;\n'
@@ -16,8 +14,8 @@ one 0002_idx up.sqlite.sql 'create index i on a (x);\n'
 one 0002_idx down.postgres.sql 'drop index concurrently i;\n'
 one 0002_idx down.sqlite.sql 'drop index i;\n'
 one 0010_pg up.postgres.sql 'create extension pgcrypto;\n'
-putf a/app/seeds/default/t.csv 'id\n1\n'
-putf b/app/seeds/default/t.csv 'id\n1\n'
+put a/app/seeds/default/t.csv 'id\n1\n'
+put b/app/seeds/default/t.csv 'id\n1\n'
 
 expect_exit 0 "$MIGPACK" build -o native.tar.gz a/app
 sha_a=$(cat "$T/out")

@@ -3,8 +3,6 @@
 # layout: 2 < 10, 1.2 < 1.10, 99 < 20240101120000, diesel timestamps.
 . "$(dirname "$0")/lib.sh"
 
-putf() { mkdir -p "$(dirname "$1")"; printf -- "$2" >"$1"; }
-
 # order BUNDLE: the versions of the migration lines in MANIFEST, one line.
 order() {
 	tar xzOf "$1" MANIFEST | awk -F'\t' '$1 == "migration" { printf "%s ", $3 }'
@@ -18,23 +16,23 @@ check() {	# check DIR EXPECTED-ORDER
 	[ "$got" = "$2" ] || fail "$1: archive order '$got', expected '$2'"
 }
 
-for v in 10 2 1 100 9; do putf ints/${v}_m.up.sql "select $v;\n"; done
+for v in 10 2 1 100 9; do put ints/${v}_m.up.sql "select $v;\n"; done
 check ints "1 2 9 10 100 "
 
-for v in 1.10 1.2 1.9 2.0 1.2.1 10.1; do putf dots/${v}_m.up.sql "select 1;\n"; done
+for v in 1.10 1.2 1.9 2.0 1.2.1 10.1; do put dots/${v}_m.up.sql "select 1;\n"; done
 check dots "1.2 1.2.1 1.9 1.10 2.0 10.1 "
 
 for v in 20240101120000 20231231235959 99 20240101120001; do
-	putf stamps/${v}_m.up.sql "select 1;\n"
+	put stamps/${v}_m.up.sql "select 1;\n"
 done
 check stamps "99 20231231235959 20240101120000 20240101120001 "
 
 for v in 2019-02-26-002946 2019-10-01-000000 2019-02-26-010000 2018-12-31-235959; do
-	putf diesel/${v}_m/up.sql 'select 1;\n'
+	put diesel/${v}_m/up.sql 'select 1;\n'
 done
 check diesel "2018-12-31-235959 2019-02-26-002946 2019-02-26-010000 2019-10-01-000000 "
 
-for v in 1_10 1_2 2 10; do putf flyway/V${v}__m.sql 'select 1;\n'; done
+for v in 1_10 1_2 2 10; do put flyway/V${v}__m.sql 'select 1;\n'; done
 expect_exit 0 "$MIGPACK" build -o flyway.tar.gz flyway
 got=$(order flyway.tar.gz | tr . _)
 [ "$got" = "1_2 1_10 2 10 " ] || fail "flyway: MANIFEST order '$got'"

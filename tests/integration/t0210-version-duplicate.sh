@@ -4,9 +4,7 @@
 # same when the clash is across layouts (a file and a folder).
 . "$(dirname "$0")/lib.sh"
 
-putf() { mkdir -p "$(dirname "$1")"; printf -- "$2" >"$1"; }
-
-refused() {	# refused DIR REGEX-OF-FILES
+refused_naming() {	# refused_naming DIR REGEX-OF-FILES
 	rm -rf dest
 	mkdir dest
 	expect_exit 2 "$MIGPACK" build -o dest/b.tar.gz "$1"
@@ -17,17 +15,17 @@ refused() {	# refused DIR REGEX-OF-FILES
 	[ -z "$(ls -A dest)" ] || fail "left in dest/: $(ls -A dest)"
 }
 
-putf app/0001_init.up.sql 'select 1;\n'
-putf app/0002_a.up.sql 'select 2;\n'
-putf app/2_b.up.sql 'select 3;\n'
-refused app '0002_a\.up\.sql|2_b\.up\.sql'
+put app/0001_init.up.sql 'select 1;\n'
+put app/0002_a.up.sql 'select 2;\n'
+put app/2_b.up.sql 'select 3;\n'
+refused_naming app '0002_a\.up\.sql|2_b\.up\.sql'
 
 # Across layouts: a folder 2_c/ against the file 0002_a.up.sql.
 rm app/2_b.up.sql
-putf app/2_c/up.sql 'select 4;\n'
-refused app '0002_a\.up\.sql|2_c/up\.sql'
+put app/2_c/up.sql 'select 4;\n'
+refused_naming app '0002_a\.up\.sql|2_c/up\.sql'
 
 # Flyway's V2__d.sql against 0002_a.up.sql.
 rm -r app/2_c
-putf app/V2__d.sql 'select 5;\n'
-refused app '0002_a\.up\.sql|V2__d\.sql'
+put app/V2__d.sql 'select 5;\n'
+refused_naming app '0002_a\.up\.sql|V2__d\.sql'

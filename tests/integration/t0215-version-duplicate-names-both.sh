@@ -3,10 +3,8 @@
 # the one that already has the version.
 . "$(dirname "$0")/lib.sh"
 
-putf() { mkdir -p "$(dirname "$1")"; printf -- "$2" >"$1"; }
-
-putf app/0002_a.up.sql 'select 2;\n'
-putf app/2_b.up.sql 'select 3;\n'
+put app/0002_a.up.sql 'select 2;\n'
+put app/2_b.up.sql 'select 3;\n'
 expect_exit 2 "$MIGPACK" build -o b.tar.gz app
 expect_err "0002_a.up.sql"
 expect_err "2_b.up.sql"

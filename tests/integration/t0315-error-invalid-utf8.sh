@@ -2,33 +2,18 @@
 # A script that is not UTF-8 is refused, naming it.
 . "$(dirname "$0")/lib.sh"
 
-putf() { mkdir -p "$(dirname "$1")"; printf -- "$2" >"$1"; }
-
-# refused DIR TEXT: the build exits 2 with one "migpack: " message holding
-# TEXT, and leaves neither a bundle nor a temporary file in dest/.
-refused() {
-	rm -rf dest
-	mkdir dest
-	expect_exit 2 "$MIGPACK" build -o dest/b.tar.gz "$1"
-	head -n1 "$T/err" | grep -q "^migpack: " ||
-		fail "stderr does not begin with 'migpack: ': $(cat "$T/err")"
-	expect_err "$2"
-	[ ! -e dest/b.tar.gz ] || fail "a bundle was written despite the error"
-	[ -z "$(ls -A dest)" ] || fail "left in dest/: $(ls -A dest)"
-}
-
-putf app/0001_init.up.sql 'select 1;\n'
-putf app/0002_bad.up.sql "select 'caf\xe9';\n"
+put app/0001_init.up.sql 'select 1;\n'
+put app/0002_bad.up.sql "select 'caf\xe9';\n"
 refused app "0002_bad.up.sql"
-putf app/0002_bad.up.sql 'select 1;\n\xff\n'
+put app/0002_bad.up.sql 'select 1;\n\xff\n'
 refused app "0002_bad.up.sql"
 # A truncated sequence at the very end.
-putf app/0002_bad.up.sql 'select 1; -- \xc3'
+put app/0002_bad.up.sql 'select 1; -- \xc3'
 refused app "0002_bad.up.sql"
 # In a down script and in a seed.
-putf app/0002_bad.up.sql 'select 1;\n'
-putf app/0002_bad.down.sql 'select 1; -- \xed\xa0\x80\n'
+put app/0002_bad.up.sql 'select 1;\n'
+put app/0002_bad.down.sql 'select 1; -- \xed\xa0\x80\n'
 refused app "0002_bad.down.sql"
 rm app/0002_bad.down.sql
-putf app/seeds/dev/t.csv 'id\n\xfe\n'
+put app/seeds/dev/t.csv 'id\n\xfe\n'
 refused app "seeds/dev/t.csv"

@@ -12,10 +12,8 @@ fi
 # Modes are restored before the temp folder is removed, even on failure.
 trap 'chmod -R u+rwX "$T" 2>/dev/null; rm -rf "$T"' EXIT
 
-putf() { mkdir -p "$(dirname "$1")"; printf -- "$2" >"$1"; }
-
-putf app/0001_init.up.sql 'select 1;\n'
-putf app/0002_secret.up.sql 'select 2;\n'
+put app/0001_init.up.sql 'select 1;\n'
+put app/0002_secret.up.sql 'select 2;\n'
 chmod 000 app/0002_secret.up.sql
 if cat app/0002_secret.up.sql >/dev/null 2>&1; then
 	echo "SKIP: running as uid $(id -u), who can read a mode 000 file:" \
@@ -31,13 +29,13 @@ expect_err "0002_secret.up.sql"
 
 # An unreadable seed, and an unreadable migration folder.
 chmod 644 app/0002_secret.up.sql
-putf app/seeds/dev/t.csv 'id\n1\n'
+put app/seeds/dev/t.csv 'id\n1\n'
 chmod 000 app/seeds/dev/t.csv
 expect_exit 2 "$MIGPACK" build -o dest/b.tar.gz app
 expect_err "seeds/dev/t.csv"
 [ -z "$(ls -A dest)" ] || fail "left in dest/: $(ls -A dest)"
 rm -rf app/seeds
-putf app/0003_f/up.sql 'select 3;\n'
+put app/0003_f/up.sql 'select 3;\n'
 chmod 000 app/0003_f
 expect_exit 2 "$MIGPACK" build -o dest/b.tar.gz app
 expect_err "0003_f"

@@ -3,9 +3,7 @@
 # temporary file next to it.
 . "$(dirname "$0")/lib.sh"
 
-putf() { mkdir -p "$(dirname "$1")"; printf -- "$2" >"$1"; }
-
-putf app/0001_init.up.sql 'select 1;\n'
+put app/0001_init.up.sql 'select 1;\n'
 mkdir dest
 expect_exit 0 "$MIGPACK" build -o dest/app.tar.gz app
 cp dest/app.tar.gz saved.tar.gz
@@ -17,12 +15,12 @@ check_kept() {
 }
 
 # Input errors of several kinds.
-putf app/0002_x.down.sql 'select 2;\n'
+put app/0002_x.down.sql 'select 2;\n'
 expect_exit 2 "$MIGPACK" build -o dest/app.tar.gz app
 check_kept "down without up"
 rm app/0002_x.down.sql
 
-putf app/0002_x.up.sql 'select \xff;\n'
+put app/0002_x.up.sql 'select \xff;\n'
 expect_exit 2 "$MIGPACK" build -o dest/app.tar.gz app
 check_kept "invalid UTF-8"
 rm app/0002_x.up.sql
@@ -33,7 +31,7 @@ check_kept "bad SOURCE_DATE_EPOCH"
 # Not a bundle at all: a file the user has there is not clobbered either.
 printf 'precious\n' >dest/notes.tar.gz
 cp dest/notes.tar.gz saved-notes
-putf app/0002_y.up.sq 'select 2;\n'
+put app/0002_y.up.sq 'select 2;\n'
 expect_exit 2 "$MIGPACK" build -o dest/notes.tar.gz app
 cmp saved-notes dest/notes.tar.gz || fail "a failed build changed an existing file"
 rm dest/notes.tar.gz app/0002_y.up.sq
@@ -52,7 +50,7 @@ expect_err "migpack: "
 check_kept "unrelated failure"
 
 # And a good build replaces the bundle.
-putf app/0002_z.up.sql 'select 2;\n'
+put app/0002_z.up.sql 'select 2;\n'
 expect_exit 0 "$MIGPACK" build -o dest/app.tar.gz app
 cmp -s saved.tar.gz dest/app.tar.gz && fail "a successful build did not replace OUT"
 [ "$(ls -A dest | tr '\n' ' ')" = "app.tar.gz folder.tar.gz " ] ||

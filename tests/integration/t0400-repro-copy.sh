@@ -4,20 +4,18 @@
 # byte-identical bundle and the same printed SHA-256.
 . "$(dirname "$0")/lib.sh"
 
-putf() { mkdir -p "$(dirname "$1")"; printf -- "$2" >"$1"; }
-
-putf a/app/0001_init.up.sql 'create table a (x int);\n'
-putf a/app/0001_init.down.sql 'drop table a;\n'
-putf a/app/0002_idx.up.postgres.sql '-- migpack:no-transaction\ncreate index concurrently i on a (x);\n'
-putf a/app/0002_idx.up.sqlite.sql 'create index i on a (x);\n'
-putf a/app/0003_f/up.sql 'create table f (x int);\n'
-putf a/app/0003_f/down.sql 'drop table f;\n'
-putf a/app/0004_m.sql '-- migrate:up\ncreate table m (x int);\n-- migrate:down\ndrop table m;\n'
-putf a/app/V5__fly.sql 'create table fly (x int);\n'
-putf a/app/R__view.sql 'create or replace view v as select 1;\n'
-putf a/app/seeds/default/a.csv 'id\n1\n'
-putf a/app/seeds/default/b.sql 'insert into a values (1);\n'
-putf a/app/seeds/demo/a.csv 'id\n2\n'
+put a/app/0001_init.up.sql 'create table a (x int);\n'
+put a/app/0001_init.down.sql 'drop table a;\n'
+put a/app/0002_idx.up.postgres.sql '-- migpack:no-transaction\ncreate index concurrently i on a (x);\n'
+put a/app/0002_idx.up.sqlite.sql 'create index i on a (x);\n'
+put a/app/0003_f/up.sql 'create table f (x int);\n'
+put a/app/0003_f/down.sql 'drop table f;\n'
+put a/app/0004_m.sql '-- migrate:up\ncreate table m (x int);\n-- migrate:down\ndrop table m;\n'
+put a/app/V5__fly.sql 'create table fly (x int);\n'
+put a/app/R__view.sql 'create or replace view v as select 1;\n'
+put a/app/seeds/default/a.csv 'id\n1\n'
+put a/app/seeds/default/b.sql 'insert into a values (1);\n'
+put a/app/seeds/demo/a.csv 'id\n2\n'
 touch -d '2020-01-01 00:00:00' $(find a -type f)
 
 expect_exit 0 "$MIGPACK" build -o one.tar.gz a/app

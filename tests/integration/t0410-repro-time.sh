@@ -4,11 +4,9 @@
 # recorded and two builds still match.
 . "$(dirname "$0")/lib.sh"
 
-putf() { mkdir -p "$(dirname "$1")"; printf -- "$2" >"$1"; }
-
-putf app/0001_init.up.sql 'create table a (x int);\n'
-putf app/0001_init.down.sql 'drop table a;\n'
-putf app/seeds/dev/t.csv 'id\n1\n'
+put app/0001_init.up.sql 'create table a (x int);\n'
+put app/0001_init.down.sql 'drop table a;\n'
+put app/seeds/dev/t.csv 'id\n1\n'
 
 unset SOURCE_DATE_EPOCH
 expect_exit 0 "$MIGPACK" build -o plain.tar.gz app

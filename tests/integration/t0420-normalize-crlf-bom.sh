@@ -4,19 +4,17 @@
 # no script in a bundle holds a CR or a BOM.
 . "$(dirname "$0")/lib.sh"
 
-putf() { mkdir -p "$(dirname "$1")"; printf -- "$2" >"$1"; }
-
-putf lf/app/0001_init.up.sql '-- migpack:no-transaction\ncreate table a (x int);\n\ninsert into a values (1);\n'
-putf lf/app/0001_init.down.sql 'drop table a;\n'
-putf lf/app/0002_pg.up.postgres.sql 'create table b (\n  y text\n);\n'
-putf lf/app/0003_f/up.sql 'create table f (x int);\n'
-putf lf/app/0003_f/down.sql 'drop table f;'
-putf lf/app/0004_m.sql '-- migrate:up transaction:false\ncreate table m (x int);\n\n-- migrate:down\ndrop table m;\n'
-putf lf/app/0005_g.sql '-- +goose Up\n-- +goose StatementBegin\ncreate table g (x int);\n-- +goose StatementEnd\n-- +goose Down\ndrop table g;\n'
-putf lf/app/V6__fly.sql 'create table fly (x int);\n'
-putf lf/app/R__view.sql 'create or replace view v as select 1;\n'
-putf lf/app/seeds/dev/t.csv 'id,name\n1,ann\n'
-putf lf/app/seeds/dev/more.sql 'insert into t values (2);\n'
+put lf/app/0001_init.up.sql '-- migpack:no-transaction\ncreate table a (x int);\n\ninsert into a values (1);\n'
+put lf/app/0001_init.down.sql 'drop table a;\n'
+put lf/app/0002_pg.up.postgres.sql 'create table b (\n  y text\n);\n'
+put lf/app/0003_f/up.sql 'create table f (x int);\n'
+put lf/app/0003_f/down.sql 'drop table f;'
+put lf/app/0004_m.sql '-- migrate:up transaction:false\ncreate table m (x int);\n\n-- migrate:down\ndrop table m;\n'
+put lf/app/0005_g.sql '-- +goose Up\n-- +goose StatementBegin\ncreate table g (x int);\n-- +goose StatementEnd\n-- +goose Down\ndrop table g;\n'
+put lf/app/V6__fly.sql 'create table fly (x int);\n'
+put lf/app/R__view.sql 'create or replace view v as select 1;\n'
+put lf/app/seeds/dev/t.csv 'id,name\n1,ann\n'
+put lf/app/seeds/dev/more.sql 'insert into t values (2);\n'
 
 files=$(cd lf/app && find . -type f | sort)
 for f in $files; do
@@ -45,10 +43,10 @@ tar xzOf bom.tar.gz MANIFEST | grep -q "^script	up	any	no-transaction	.*0001_ini
 	fail "the no-transaction directive was lost: $(tar xzOf bom.tar.gz MANIFEST)"
 
 # Both in one file, and a CR that does not end a line stays.
-putf mixed/app/0001_init.up.sql '\357\273\277-- migpack:no-transaction\r\ncreate table a (x int);\r\n\r\ninsert into a values (1);\r\n'
-putf mixed/app/0001_init.down.sql 'drop table a;\n'
+put mixed/app/0001_init.up.sql '\357\273\277-- migpack:no-transaction\r\ncreate table a (x int);\r\n\r\ninsert into a values (1);\r\n'
+put mixed/app/0001_init.down.sql 'drop table a;\n'
 expect_exit 0 "$MIGPACK" build -o mixed.tar.gz mixed/app
-putf lone/app/0001_init.up.sql 'select 1;\rselect 2;\n'
+put lone/app/0001_init.up.sql 'select 1;\rselect 2;\n'
 expect_exit 0 "$MIGPACK" build -o lone.tar.gz lone/app
 
 mkdir x

@@ -4,10 +4,8 @@
 # line is still a marker, and the bundle is byte-identical.
 . "$(dirname "$0")/lib.sh"
 
-putf() { mkdir -p "$(dirname "$1")"; printf -- "$2" >"$1"; }
-
-putf plain/app/0001_m.sql '-- migrate:up\ncreate table m (x int);\n-- migrate:down\ndrop table m;\n'
-putf plain/app/0002_g.sql '-- +goose Up\ncreate table g (x int);\n-- +goose Down\ndrop table g;\n'
+put plain/app/0001_m.sql '-- migrate:up\ncreate table m (x int);\n-- migrate:down\ndrop table m;\n'
+put plain/app/0002_g.sql '-- +goose Up\ncreate table g (x int);\n-- +goose Down\ndrop table g;\n'
 mkdir -p bom/app
 for f in 0001_m.sql 0002_g.sql; do
 	{ printf '\357\273\277'; cat "plain/app/$f"; } >"bom/app/$f"

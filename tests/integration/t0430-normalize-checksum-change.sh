@@ -4,15 +4,13 @@
 # nothing else but the lines that depend on it).
 . "$(dirname "$0")/lib.sh"
 
-putf() { mkdir -p "$(dirname "$1")"; printf -- "$2" >"$1"; }
-
 for d in a b; do
-	putf $d/app/0001_init.up.sql 'create table t (s text);\n'
-	putf $d/app/0002_data.down.sql "delete from t;\n"
-	putf $d/app/seeds/dev/t.csv 's\nx\n'
+	put $d/app/0001_init.up.sql 'create table t (s text);\n'
+	put $d/app/0002_data.down.sql "delete from t;\n"
+	put $d/app/seeds/dev/t.csv 's\nx\n'
 done
-putf a/app/0002_data.up.sql "insert into t values ('a b');\n"
-putf b/app/0002_data.up.sql "insert into t values ('a  b');\n"
+put a/app/0002_data.up.sql "insert into t values ('a b');\n"
+put b/app/0002_data.up.sql "insert into t values ('a  b');\n"
 
 expect_exit 0 "$MIGPACK" build -o a.tar.gz a/app
 expect_exit 0 "$MIGPACK" build -o b.tar.gz b/app
@@ -29,10 +27,10 @@ grep -q "^>.*sha256:$want	migrations/0002_data/up.sql$" d ||
 	fail "the new checksum is not the script's SHA-256 ($want): $(cat d)"
 
 # Whitespace at a line's end is content too, as is a missing last newline.
-putf b/app/0002_data.up.sql "insert into t values ('a b'); \n"
+put b/app/0002_data.up.sql "insert into t values ('a b'); \n"
 expect_exit 0 "$MIGPACK" build -o c.tar.gz b/app
 tar xzOf c.tar.gz MANIFEST | cmp -s - a.manifest && fail "a trailing space was dropped"
-putf b/app/0002_data.up.sql "insert into t values ('a b');"
+put b/app/0002_data.up.sql "insert into t values ('a b');"
 expect_exit 0 "$MIGPACK" build -o c.tar.gz b/app
 tar xzOf c.tar.gz MANIFEST | cmp -s - a.manifest && fail "a last newline was added"
 true

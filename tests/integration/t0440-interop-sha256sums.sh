@@ -4,16 +4,14 @@
 # sha256sum's, and verify prints the same.
 . "$(dirname "$0")/lib.sh"
 
-putf() { mkdir -p "$(dirname "$1")"; printf -- "$2" >"$1"; }
-
-putf app/0001_init.up.sql 'create table a (x int);\n'
-putf app/0001_init.down.sql 'drop table a;\n'
-putf app/0002_idx.up.postgres.sql 'create index concurrently i on a (x);\n'
-putf app/0002_idx.up.sqlite.sql 'create index i on a (x);\n'
-putf app/0003_m.sql '-- migrate:up\nselect 3;\n-- migrate:down\nselect -3;\n'
-putf app/R__view.sql 'create or replace view v as select 1;\n'
-putf app/seeds/default/users.csv 'id\n1\n'
-putf app/seeds/demo/more.sql 'insert into a values (2);\n'
+put app/0001_init.up.sql 'create table a (x int);\n'
+put app/0001_init.down.sql 'drop table a;\n'
+put app/0002_idx.up.postgres.sql 'create index concurrently i on a (x);\n'
+put app/0002_idx.up.sqlite.sql 'create index i on a (x);\n'
+put app/0003_m.sql '-- migrate:up\nselect 3;\n-- migrate:down\nselect -3;\n'
+put app/R__view.sql 'create or replace view v as select 1;\n'
+put app/seeds/default/users.csv 'id\n1\n'
+put app/seeds/demo/more.sql 'insert into a values (2);\n'
 
 mkdir dest
 expect_exit 0 "$MIGPACK" build -o dest/app.tar.gz app

@@ -3,13 +3,11 @@
 # (same entry order), naming it, with exit 3; the untouched rebuild passes.
 . "$(dirname "$0")/lib.sh"
 
-putf() { mkdir -p "$(dirname "$1")"; printf -- "$2" >"$1"; }
-
-putf app/0001_init.up.sql 'create table a (x int);\n'
-putf app/0001_init.down.sql 'drop table a;\n'
-putf app/0002_idx.up.postgres.sql 'create index concurrently i on a (x);\n'
-putf app/0002_idx.up.sqlite.sql 'create index i on a (x);\n'
-putf app/seeds/dev/t.csv 'id\n1\n'
+put app/0001_init.up.sql 'create table a (x int);\n'
+put app/0001_init.down.sql 'drop table a;\n'
+put app/0002_idx.up.postgres.sql 'create index concurrently i on a (x);\n'
+put app/0002_idx.up.sqlite.sql 'create index i on a (x);\n'
+put app/seeds/dev/t.csv 'id\n1\n'
 expect_exit 0 "$MIGPACK" build -o b.tar.gz app
 expect_exit 0 "$MIGPACK" verify b.tar.gz
 

@@ -3,11 +3,9 @@
 # short anywhere.
 . "$(dirname "$0")/lib.sh"
 
-putf() { mkdir -p "$(dirname "$1")"; printf -- "$2" >"$1"; }
-
-putf app/0001_init.up.sql 'create table a (x int);\n'
-putf app/0001_init.down.sql 'drop table a;\n'
-putf app/0002_more.up.sql 'create table b (x int);\n'
+put app/0001_init.up.sql 'create table a (x int);\n'
+put app/0001_init.down.sql 'drop table a;\n'
+put app/0002_more.up.sql 'create table b (x int);\n'
 expect_exit 0 "$MIGPACK" build -o b.tar.gz app
 expect_exit 0 "$MIGPACK" verify b.tar.gz
 

@@ -3,16 +3,14 @@
 # manifest as JSON with the documented keys.
 . "$(dirname "$0")/lib.sh"
 
-putf() { mkdir -p "$(dirname "$1")"; printf -- "$2" >"$1"; }
-
-putf app/0001_create_users.up.sql 'create table users (id int);\n'
-putf app/0001_create_users.down.sql 'drop table users;\n'
-putf app/0002_add_index.up.postgres.sql '-- migpack:no-transaction\ncreate index concurrently i on users (id);\n'
-putf app/0002_add_index.up.sqlite.sql 'create index i on users (id);\n'
-putf app/0010_more.up.sql 'select 10;\n'
-putf app/R__views.sql 'create or replace view v as select 1;\n'
-putf app/seeds/default/users.csv 'id\n1\n'
-putf app/seeds/default/extra.sql 'insert into users values (2);\n'
+put app/0001_create_users.up.sql 'create table users (id int);\n'
+put app/0001_create_users.down.sql 'drop table users;\n'
+put app/0002_add_index.up.postgres.sql '-- migpack:no-transaction\ncreate index concurrently i on users (id);\n'
+put app/0002_add_index.up.sqlite.sql 'create index i on users (id);\n'
+put app/0010_more.up.sql 'select 10;\n'
+put app/R__views.sql 'create or replace view v as select 1;\n'
+put app/seeds/default/users.csv 'id\n1\n'
+put app/seeds/default/extra.sql 'insert into users values (2);\n'
 SOURCE_DATE_EPOCH=1700000000 expect_exit 0 "$MIGPACK" build -o b.tar.gz --name myapp --version 1.4.2 app
 
 expect_exit 0 "$MIGPACK" list b.tar.gz
