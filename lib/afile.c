@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,8 +11,46 @@
 #include "afile.h"
 #include "xalloc.h"
 
+/*
+ * A fatal signal must not leave a temporary file that looks like output:
+ * the one being written is removed (unlink is async-signal-safe) and the
+ * signal delivered again.  A file-size limit (SIGXFSZ) is ignored so the
+ * write fails with EFBIG and the normal error path cleans up.
+ */
+static char *volatile live_tmp;
+
+static void on_signal(int sig)
+{
+	char *tmp = live_tmp;
+
+	if (tmp)
+		unlink(tmp);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void guard(char *tmp)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	static int installed;
+	struct sigaction sa;
+	size_t i;
+
+	if (!installed) {
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_signal;
+		for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+			sigaction(sigs[i], &sa, NULL);
+		signal(SIGXFSZ, SIG_IGN);
+		installed = 1;
+	}
+	live_tmp = tmp;
+}
+
 static void afile_free(struct afile *f)
 {
+	if (live_tmp == f->tmp)
+		live_tmp = NULL;
 	free(f->path);
 	free(f->tmp);
 	f->path = f->tmp = NULL;
@@ -30,6 +69,7 @@ int afile_open(struct afile *f, const char *path, struct err *err)
 		afile_free(f);
 		return ret;
 	}
+	guard(f->tmp);
 	/* mkstemp makes 0600; give the file the mode open(2) would. */
 	mask = umask(0);
 	umask(mask);
@@ -100,6 +140,8 @@ int afile_commit(struct afile *f, struct err *err)
 
 void afile_abort(struct afile *f)
 {
+	if (live_tmp == f->tmp)
+		live_tmp = NULL;	/* before the path is freed */
 	if (f->fd >= 0)
 		close(f->fd);
 	if (f->tmp)
