@@ -534,6 +534,9 @@ static int check_cand(struct scan *s, struct cand *c)
 		if (!t.size)
 			return err_set(s->err, ERR_INPUT, "'%s': empty seed file",
 			    c->src.path);
+		if (c->format == SEED_CSV && !t.first_len)
+			return err_set(s->err, ERR_INPUT, "'%s': line 1: no "
+			    "header row naming the columns", c->src.path);
 		return 0;
 	}
 	if (t.size > BUNDLE_MAX_SCRIPT)

@@ -296,6 +296,11 @@ static void test_errors(void **state)
 	unlink(strcat(strcpy(sub, d), "/junk/file"));
 	rmdir(strcat(strcpy(sub, d), "/junk"));
 
+	put(d, "seeds/default/users.csv", "");
+	scan_fails(d, "users.csv': empty seed file");
+	put(d, "seeds/default/users.csv", "\r\n1,x\n");
+	scan_fails(d, "users.csv': line 1: no header row");
+	unlink(strcat(strcpy(sub, d), "/seeds/default/users.csv"));
 	put(d, "seeds/default/x.json", "{}");
 	scan_fails(d, "x.json': not a seed file");
 	unlink(strcat(strcpy(sub, d), "/seeds/default/x.json"));
