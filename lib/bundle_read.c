@@ -32,6 +32,7 @@ struct bundle_reader {
 	struct archive_entry *entry;
 	z_stream z;
 	int z_ready, z_end, raw_eof;
+	int gzip_magic;			/* the file starts as gzip does */
 	struct checksum bundle_sum;
 	uint64_t raw_in;
 	struct err io_err;		/* failure inside the read callback */
@@ -72,6 +73,8 @@ static ssize_t read_raw(struct bundle_reader *r)
 		return -1;
 	}
 	checksum_update(&r->bundle_sum, r->in, (size_t)n);
+	if (r->raw_in == 0)
+		r->gzip_magic = n >= 2 && r->in[0] == 0x1f && r->in[1] == 0x8b;
 	r->raw_in += (uint64_t)n;
 	r->z.next_in = r->in;
 	r->z.avail_in = (uInt)n;
@@ -125,8 +128,8 @@ static ssize_t inflate_some(struct bundle_reader *r, unsigned char *buf,
 			break;
 		}
 		if (zr != Z_OK && zr != Z_BUF_ERROR) {
-			err_set(&r->io_err, r->z.total_out ? ERR_INTEGRITY :
-			    ERR_INPUT, "'%s': %s", r->path, r->z.total_out ?
+			err_set(&r->io_err, r->gzip_magic ? ERR_INTEGRITY :
+			    ERR_INPUT, "'%s': %s", r->path, r->gzip_magic ?
 			    "corrupt gzip data" : "not a gzip file");
 			return -1;
 		}

@@ -28,13 +28,10 @@ int cmd_bad_option(const struct cmd_entry *e, int argc, char **argv,
     struct err *err)
 {
 	char what[256];
-	const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
 
-	if (optopt && optopt != '?')
-		snprintf(what, sizeof(what), "option '-%c' needs an argument "
-		    "or is unknown", optopt);
-	else
-		snprintf(what, sizeof(what), "bad option '%s'", arg);
+	/* getopt_long has stepped past the option as the user typed it. */
+	snprintf(what, sizeof(what), "'%s': unknown option or missing argument",
+	    optind > 0 && optind <= argc ? argv[optind - 1] : "?");
 	return cmd_usage(e, err, what);
 }
 

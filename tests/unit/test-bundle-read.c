@@ -1527,6 +1527,11 @@ static void test_not_gzip(void **state)
 	/* A good bundle, just not compressed. */
 	build(fx->path, &s);
 	REJECT(fx->path, &default_limits, ERR_INPUT, "not a gzip file");
+	/* A gzip header, then damage in the first block: a damaged bundle,
+	 * not something else. */
+	spew(fx->path, "\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03garbage!",
+	    18);
+	REJECT(fx->path, &default_limits, ERR_INTEGRITY, "corrupt gzip data");
 	/* An empty tar, gzip'd. */
 	{
 		static const char zeros[10240];
