@@ -44,7 +44,7 @@ struct bundle_reader {
 	uint64_t delivered, nonzero_end;
 
 	struct manifest m;
-	struct manifest_file **files, **sorted;
+	struct manifest_file **files;
 	size_t nr_files, next;
 	const struct manifest_file *file;	/* entry being read */
 	int file_done;
@@ -202,7 +202,6 @@ static int check_entry(struct bundle_reader *r, const char **path,
     struct err *err)
 {
 	const char *p = archive_entry_pathname(r->entry);
-	const char *q;
 	mode_t type = archive_entry_filetype(r->entry);
 	const char *what = NULL;
 
@@ -211,17 +210,17 @@ static int check_entry(struct bundle_reader *r, const char **path,
 	*path = p;
 	if (*p == '/')
 		what = "absolute path";
-	for (q = p; !what && (q = strstr(q, "..")); q += 2)
-		if ((q == p || q[-1] == '/') && (q[2] == '\0' || q[2] == '/'))
-			what = "path with a '..' component";
-	if (!what && archive_entry_hardlink(r->entry))
+	else if (archive_entry_hardlink(r->entry))
 		what = "hard link";
-	else if (!what && type == AE_IFLNK)
+	else if (type == AE_IFLNK)
 		what = "symbolic link";
-	else if (!what && type == AE_IFDIR)
+	else if (type == AE_IFDIR)
 		what = "directory";
-	else if (!what && type != AE_IFREG)
+	else if (type != AE_IFREG)
 		what = "device or special file";
+	else if (!manifest_path_safe(p))
+		what = "unsafe path (a '..' component, an empty or '.' one, or "
+		    "a control character)";
 	if (what)
 		return err_set(err, ERR_INPUT, "'%s': '%s': %s in bundle",
 		    r->path, p, what);
@@ -272,12 +271,6 @@ static int read_head(struct bundle_reader *r, const char *name,
 	if (n < 0)
 		return la_fail(r, err);
 	return 0;
-}
-
-static int cmp_path(const void *a, const void *b)
-{
-	return strcmp((*(struct manifest_file *const *)a)->path,
-	    (*(struct manifest_file *const *)b)->path);
 }
 
 /* SHA256SUMS must list MANIFEST, then every manifest file in order, with
@@ -368,9 +361,6 @@ int bundle_reader_open(struct bundle_reader **out, const char *path,
 		goto fail;
 	}
 	r->nr_files = manifest_files(&r->m, &r->files);
-	r->sorted = xreallocarray(NULL, r->nr_files, sizeof(*r->sorted));
-	memcpy(r->sorted, r->files, r->nr_files * sizeof(*r->sorted));
-	qsort(r->sorted, r->nr_files, sizeof(*r->sorted), cmp_path);
 	checksum_buf(manifest.data, manifest.len, manifest_sha);
 	if ((ret = check_sums(r, &sums, manifest_sha, err)))
 		goto fail;
@@ -391,23 +381,18 @@ const struct manifest *bundle_reader_manifest(const struct bundle_reader *r)
 	return &r->m;
 }
 
-/* Where path is in archive order, or -1 if the manifest lacks it. */
+/* Where path is in archive order, or -1 if the manifest lacks it.  Only
+ * the expected next file is ever right, so the scan runs on errors only. */
 static long find_file(struct bundle_reader *r, const char *path)
 {
-	struct manifest_file key = { .path = (char *)(uintptr_t)path };
-	struct manifest_file *kp = &key, **hit;
 	size_t i;
 
 	if (r->next < r->nr_files && !strcmp(r->files[r->next]->path, path))
 		return (long)r->next;
-	hit = bsearch(&kp, r->sorted, r->nr_files, sizeof(*r->sorted),
-	    cmp_path);
-	if (!hit)
-		return -1;
 	for (i = 0; i < r->nr_files; i++)
-		if (r->files[i] == *hit)
+		if (!strcmp(r->files[i]->path, path))
 			return (long)i;
-	BUG("sorted and ordered file lists disagree");
+	return -1;
 }
 
 static int at_end(struct bundle_reader *r, struct err *err)
@@ -507,7 +492,6 @@ void bundle_reader_close(struct bundle_reader *r)
 		close(r->fd);
 	manifest_release(&r->m);
 	free(r->files);
-	free(r->sorted);
 	free(r->path);
 	free(r);
 }

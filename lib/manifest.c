@@ -193,23 +193,24 @@ int manifest_name_valid(const char *s)
 
 int manifest_path_safe(const char *p)
 {
-	const char *slash;
-	char *comp;
-	int ok;
+	const unsigned char *c = (const unsigned char *)p;
+	const unsigned char *comp = c;
 
-	if (*p == '/' || !*p)
+	if (*c == '/')
 		return 0;
-	for (;;) {
-		slash = strchr(p, '/');
-		comp = xstrndup(p, slash ? (size_t)(slash - p) : strlen(p));
-		ok = manifest_name_valid(comp) && strcmp(comp, ".") &&
-		    strcmp(comp, "..");
-		free(comp);
-		if (!ok)
+	for (;; c++) {
+		if (*c == '/' || !*c) {
+			size_t len = (size_t)(c - comp);
+
+			if (!len || (len <= 2 && !strncmp((const char *)comp,
+			    "..", len)))
+				return 0;	/* empty, "." or ".." */
+			if (!*c)
+				return 1;
+			comp = c + 1;
+		} else if (*c < 0x20 || *c == 0x7f || *c == '\\') {
 			return 0;
-		if (!slash)
-			return 1;
-		p = slash + 1;
+		}
 	}
 }
 
