@@ -60,7 +60,7 @@ $(BUILD)/%.o: %.c
 
 $(BUILD)/runner/%.o: ALL_CFLAGS += $(RUNNER_CFLAGS)
 $(BUILD)/bundler/%.o: ALL_CFLAGS += -Ibundler
-$(BUILD)/tests/unit/%.o: ALL_CFLAGS += -Ibundler
+$(BUILD)/tests/unit/%.o: ALL_CFLAGS += -Ibundler -Irunner $(RUNNER_CFLAGS)
 
 $(LIB): $(call obj,$(LIB_SRC))
 	@rm -f $@
@@ -74,11 +74,19 @@ $(BIN)/migrun: $(call obj,$(RUNNER_SRC)) $(LIB)
 	@mkdir -p $(BIN)
 	$(LINK) -o $@ $^ $(RUNNER_LIBS) $(CORE_LIBS)
 
-# Unit tests link the core, and the bundler's modules (not its main).
-BUNDLER_MODULES = $(call obj,$(filter-out bundler/main.c,$(BUNDLER_SRC)))
-$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUNDLER_MODULES) $(LIB)
+# Unit tests link the core and each program's modules (not their mains) as
+# archives, so a test pulls in only what it uses.
+BUNDLER_AR = $(BUILD)/libbundler.a
+RUNNER_AR = $(BUILD)/librunner.a
+$(BUNDLER_AR): $(call obj,$(filter-out bundler/main.c,$(BUNDLER_SRC)))
+$(RUNNER_AR): $(call obj,$(filter-out runner/main.c,$(RUNNER_SRC)))
+$(BUNDLER_AR) $(RUNNER_AR):
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUNDLER_AR) $(RUNNER_AR) $(LIB)
 	@mkdir -p $(dir $@)
-	$(LINK) -o $@ $^ $(call pkg,libs,cmocka) $(CORE_LIBS)
+	$(LINK) -o $@ $^ $(call pkg,libs,cmocka) $(RUNNER_LIBS) $(CORE_LIBS)
 
 $(BUILD)/tools/%: $(BUILD)/tests/tools/%.o $(LIB)
 	@mkdir -p $(dir $@)

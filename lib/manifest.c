@@ -32,6 +32,26 @@ static int lookup(const char *s, const char *const *names, int nr)
 #define LOOKUP(s, names) lookup((s), (names), \
 	(int)(sizeof(names) / sizeof((names)[0])))
 
+int kind_parse(const char *s, enum mig_kind *out)
+{
+	int i = LOOKUP(s, kind_names);
+
+	if (i < 0)
+		return -1;
+	*out = (enum mig_kind)i;
+	return 0;
+}
+
+int tx_parse(const char *s, enum tx_mode *out)
+{
+	int i = LOOKUP(s, tx_names);
+
+	if (i < 0)
+		return -1;
+	*out = (enum tx_mode)i;
+	return 0;
+}
+
 void manifest_release(struct manifest *m)
 {
 	size_t i, j;

@@ -122,5 +122,8 @@ const char *role_name(enum script_role r);
 const char *tx_name(enum tx_mode t);
 const char *kind_name(enum mig_kind k);
 const char *seed_format_name(enum seed_format f);
+/* The reverse of kind_name and tx_name: 0, or -1 for an unknown name. */
+int kind_parse(const char *s, enum mig_kind *out);
+int tx_parse(const char *s, enum tx_mode *out);
 
 #endif

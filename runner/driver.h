@@ -1,0 +1,130 @@
+#ifndef MIGRUN_DRIVER_H
+#define MIGRUN_DRIVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "manifest.h"
+
+/*
+ * The one interface between the runner and a database engine.  Everything
+ * above it (planning, history, output) is engine-neutral: a command opens a
+ * database through db_open (db.c), which picks the driver from the URL, and
+ * from then on only calls these operations.
+ *
+ * Every operation returns 0 or an error class with err filled.  A database's
+ * own error message is passed on as the engine words it; a driver never puts
+ * a password into err (db->display is the redacted target).
+ */
+
+/* One row of the history table.  Strings are owned by the row. */
+enum hist_state { HIST_APPLIED, HIST_DIRTY };
+
+struct hist_row {
+	char *version;		/* NULL for a repeatable migration */
+	char *name;
+	enum mig_kind kind;
+	char *checksum;		/* "sha256:HEX" of the up script that ran */
+	char *down;		/* the down script's text; NULL when none */
+	enum tx_mode down_tx;	/* how the down script runs */
+	char *bundle_name;
+	char *bundle_release;
+	char *bundle_sha256;	/* "sha256:HEX" of the bundle file */
+	char *applied_at;	/* UTC, "YYYY-MM-DDTHH:MM:SSZ"; read only */
+	int64_t execution_ms;
+	enum hist_state state;
+};
+
+/* The whole table, in the order rows were first inserted. */
+struct history {
+	struct hist_row *rows;
+	size_t nr, alloc;
+	int exists;		/* whether the table exists at all */
+};
+
+#define HISTORY_INIT { NULL, 0, 0, 0 }
+
+void hist_row_release(struct hist_row *r);
+void history_release(struct history *h);
+/* Append a zeroed row owned by h. */
+struct hist_row *history_add(struct history *h);
+
+/* A script to run: normalized SQL text from a bundle or from the history
+ * table, and where it came from, for messages ("PATH:LINE: message"). */
+struct script {
+	const char *path;
+	const char *text;	/* NUL-terminated */
+	size_t len;
+	enum tx_mode tx;
+};
+
+/* What db_open passes on to a driver. */
+struct db_opts {
+	const char *table;	/* history table; schema-qualified on postgres */
+	unsigned lock_timeout_ms;
+};
+
+/* Every driver's connection begins with this. */
+struct db {
+	const struct driver *drv;
+	char *display;		/* the target, password redacted */
+};
+
+struct driver {
+	const char *name;		/* "sqlite", "postgres" */
+	enum dialect dialect;		/* which bundle scripts it runs */
+
+	/* Connect to target (a path for sqlite, a conninfo or URL for
+	 * postgres).  display is the redacted target, for messages; the
+	 * driver copies it.  Nothing is created yet. */
+	int (*open)(struct db **out, const char *target, const char *display,
+	    const struct db_opts *opts, struct err *err);
+	void (*close)(struct db *db);
+
+	/* The run lock, held from before the history is read until the run
+	 * ends, so concurrent runners serialize.  Waits at most
+	 * opts->lock_timeout_ms, polling; ERR_LOCK when it is not obtained. */
+	int (*lock)(struct db *db, struct err *err);
+	int (*unlock)(struct db *db, struct err *err);
+
+	/* A write transaction (sqlite: BEGIN IMMEDIATE). */
+	int (*begin)(struct db *db, struct err *err);
+	int (*commit)(struct db *db, struct err *err);
+	/* Roll back the open transaction, if any; never fails loudly. */
+	void (*rollback)(struct db *db);
+
+	/* Run a script statement by statement.  On failure err reads
+	 * "PATH:LINE: MESSAGE", LINE being the script line where the failing
+	 * statement starts (or where the engine points inside it). */
+	int (*exec)(struct db *db, const struct script *s, struct err *err);
+
+	/* The history table.  read fills h (h->exists = 0 and no rows when
+	 * the table does not exist; it is never created by reading).  create
+	 * makes it if missing.  insert writes a new row, with applied_at set
+	 * to the database's current UTC time; update rewrites the row of the
+	 * same migration (matched by version, or by name for a repeatable)
+	 * and refreshes applied_at; delete removes it. */
+	int (*history_read)(struct db *db, struct history *h,
+	    struct err *err);
+	int (*history_create)(struct db *db, struct err *err);
+	int (*history_insert)(struct db *db, const struct hist_row *r,
+	    struct err *err);
+	int (*history_update)(struct db *db, const struct hist_row *r,
+	    struct err *err);
+	int (*history_delete)(struct db *db, const struct hist_row *r,
+	    struct err *err);
+};
+
+extern const struct driver sqlite_driver;
+extern const struct driver postgres_driver;
+
+/* The history table's name rules: a lower-case-insensitive SQL identifier
+ * of letters, digits and '_' (not starting with a digit), at most 63 bytes;
+ * "schema.table" where the engine allows it. */
+int table_name_valid(const char *name, int allow_schema);
+
+const char *hist_state_name(enum hist_state s);
+int hist_state_parse(const char *s, enum hist_state *out);
+
+#endif

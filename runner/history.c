@@ -1,0 +1,84 @@
+/* The history table's rows in memory, and the rules its name and states
+ * follow; shared by every driver. */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "driver.h"
+#include "xalloc.h"
+
+void hist_row_release(struct hist_row *r)
+{
+	free(r->version);
+	free(r->name);
+	free(r->checksum);
+	free(r->down);
+	free(r->bundle_name);
+	free(r->bundle_release);
+	free(r->bundle_sha256);
+	free(r->applied_at);
+	memset(r, 0, sizeof(*r));
+}
+
+void history_release(struct history *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->nr; i++)
+		hist_row_release(&h->rows[i]);
+	free(h->rows);
+	h->rows = NULL;
+	h->nr = h->alloc = 0;
+	h->exists = 0;
+}
+
+struct hist_row *history_add(struct history *h)
+{
+	struct hist_row *r;
+
+	ALLOC_GROW(h->rows, h->nr + 1, h->alloc);
+	r = &h->rows[h->nr++];
+	memset(r, 0, sizeof(*r));
+	return r;
+}
+
+static int identifier_valid(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || len > 63 || isdigit((unsigned char)s[0]))
+		return 0;
+	for (i = 0; i < len; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '_')
+			return 0;
+	return 1;
+}
+
+int table_name_valid(const char *name, int allow_schema)
+{
+	const char *dot = strchr(name, '.');
+
+	if (!dot)
+		return identifier_valid(name, strlen(name));
+	return allow_schema && identifier_valid(name, (size_t)(dot - name)) &&
+	    identifier_valid(dot + 1, strlen(dot + 1));
+}
+
+static const char *const state_names[] = { "applied", "dirty" };
+
+const char *hist_state_name(enum hist_state s)
+{
+	return state_names[s];
+}
+
+int hist_state_parse(const char *s, enum hist_state *out)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(state_names) / sizeof(state_names[0]); i++)
+		if (strcmp(s, state_names[i]) == 0) {
+			*out = (enum hist_state)i;
+			return 0;
+		}
+	return -1;
+}
