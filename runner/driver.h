@@ -63,6 +63,9 @@ struct script {
 struct db_opts {
 	const char *table;	/* history table; schema-qualified on postgres */
 	unsigned lock_timeout_ms;
+	/* Only reads: open nothing for writing and create nothing (a SQLite
+	 * file that does not exist reads as an empty database). */
+	int readonly;
 };
 
 /* Every driver's connection begins with this. */

@@ -1,0 +1,223 @@
+/* Pending, changed, missing: a bundle beside a database's history. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan.h"
+#include "version.h"
+#include "xalloc.h"
+
+static const char *const state_names[] = {
+	"applied", "pending", "changed", "missing", "dirty",
+};
+
+const char *mig_state_name(enum mig_state s)
+{
+	return state_names[s];
+}
+
+const struct manifest_script *script_for(const struct manifest_migration *mig,
+    enum script_role role, enum dialect d)
+{
+	const struct manifest_script *any = NULL;
+	size_t i;
+
+	for (i = 0; i < mig->nr_scripts; i++) {
+		const struct manifest_script *s = &mig->scripts[i];
+
+		if (s->role != role)
+			continue;
+		if (s->dialect == d)
+			return s;
+		if (s->dialect == DIALECT_ANY)
+			any = s;
+	}
+	return any;
+}
+
+const char *plan_item_name(const struct plan_item *it)
+{
+	return it->mig ? it->mig->name : it->row->name;
+}
+
+const char *plan_item_version(const struct plan_item *it)
+{
+	return it->mig ? it->mig->version : it->row->version;
+}
+
+enum mig_kind plan_item_kind(const struct plan_item *it)
+{
+	return it->mig ? it->mig->kind : it->row->kind;
+}
+
+const char *plan_item_sum(const struct plan_item *it)
+{
+	return it->up ? it->up->file.sha256 : CHECKSUM_EMPTY;
+}
+
+int plan_item_notx(const struct plan_item *it)
+{
+	return it->up && it->up->tx == TX_NONE;
+}
+
+const char *plan_item_label(const struct plan_item *it)
+{
+	const char *v = plan_item_version(it);
+
+	return v ? v : plan_item_name(it);
+}
+
+static int item_cmp(const void *a, const void *b)
+{
+	const struct plan_item *x = a, *y = b;
+	enum mig_kind kx = plan_item_kind(x), ky = plan_item_kind(y);
+
+	if (kx != ky)
+		return kx == KIND_VERSIONED ? -1 : 1;
+	if (kx == KIND_VERSIONED)
+		return version_cmp(plan_item_version(x), plan_item_version(y));
+	return strcmp(plan_item_name(x), plan_item_name(y));
+}
+
+static int same_migration(const struct manifest_migration *mig,
+    const struct hist_row *r)
+{
+	if (mig->kind != r->kind)
+		return 0;
+	if (mig->kind == KIND_VERSIONED)
+		return version_cmp(mig->version, r->version) == 0;
+	return strcmp(mig->name, r->name) == 0;
+}
+
+static struct plan_item *add_item(struct plan *p)
+{
+	struct plan_item *it;
+
+	ALLOC_GROW(p->items, p->nr + 1, p->alloc);
+	it = &p->items[p->nr++];
+	memset(it, 0, sizeof(*it));
+	return it;
+}
+
+int plan_build(struct plan *p, const struct manifest *m, enum dialect d,
+    const struct history *h, struct err *err)
+{
+	const char *newest = NULL;
+	char *matched = NULL;
+	size_t i, j;
+	int ret = 0;
+
+	memset(p, 0, sizeof(*p));
+	matched = xcalloc(h->nr ? h->nr : 1, 1);
+
+	for (i = 0; i < h->nr; i++) {
+		const struct hist_row *r = &h->rows[i];
+
+		if (r->kind == KIND_VERSIONED && (!r->version ||
+		    !version_valid(r->version, strlen(r->version),
+		    VERSION_ALLOW_UNDERSCORE))) {
+			ret = err_set(err, ERR_INTEGRITY, "the history's row "
+			    "for %s has no valid version", r->name);
+			goto out;
+		}
+	}
+	/* Two rows for one migration: the table was edited by hand. */
+	for (i = 0; i < h->nr; i++)
+		for (j = i + 1; j < h->nr; j++) {
+			const struct hist_row *a = &h->rows[i], *b = &h->rows[j];
+
+			if (a->kind != b->kind || (a->kind == KIND_VERSIONED ?
+			    version_cmp(a->version, b->version) :
+			    strcmp(a->name, b->name)))
+				continue;
+			ret = err_set(err, ERR_INTEGRITY, "the history holds "
+			    "migration %s twice (%s and %s)", a->version ?
+			    a->version : a->name, a->version ? a->version :
+			    a->name, b->version ? b->version : b->name);
+			goto out;
+		}
+
+	for (i = 0; i < h->nr; i++) {
+		const struct hist_row *r = &h->rows[i];
+
+		if (r->kind == KIND_VERSIONED && r->state == HIST_APPLIED &&
+		    (!p->current || version_cmp(r->version, p->current) > 0))
+			p->current = r->version;
+		if (r->kind == KIND_VERSIONED &&
+		    (!newest || version_cmp(r->version, newest) > 0))
+			newest = r->version;
+	}
+
+	for (i = 0; i < m->nr_migrations; i++) {
+		const struct manifest_migration *mig = &m->migrations[i];
+		const struct manifest_script *up = script_for(mig, ROLE_UP, d);
+		struct plan_item *it;
+
+		it = add_item(p);
+		it->mig = mig;
+		it->up = up;
+		it->down = up ? script_for(mig, ROLE_DOWN, d) : NULL;
+		for (j = 0; j < h->nr; j++)
+			if (!matched[j] && same_migration(mig, &h->rows[j])) {
+				matched[j] = 1;
+				it->row = &h->rows[j];
+				break;
+			}
+		if (!it->row) {
+			it->state = ST_PENDING;
+			it->out_of_order = mig->kind == KIND_VERSIONED &&
+			    newest && version_cmp(mig->version, newest) < 0;
+		} else if (it->row->state == HIST_DIRTY) {
+			it->state = ST_DIRTY;
+		} else if (strncmp(it->row->checksum, CHECKSUM_PREFIX,
+		    CHECKSUM_PREFIX_LEN) ||
+		    strcmp(it->row->checksum + CHECKSUM_PREFIX_LEN,
+		    plan_item_sum(it))) {
+			/* A repeatable migration is meant to change. */
+			it->state = mig->kind == KIND_REPEATABLE ? ST_PENDING :
+			    ST_CHANGED;
+		} else {
+			it->state = ST_APPLIED;
+		}
+	}
+	for (j = 0; j < h->nr; j++) {
+		struct plan_item *it;
+
+		if (matched[j])
+			continue;
+		it = add_item(p);
+		it->row = &h->rows[j];
+		it->state = h->rows[j].state == HIST_DIRTY ? ST_DIRTY :
+		    ST_MISSING;
+	}
+	if (p->nr)
+		qsort(p->items, p->nr, sizeof(*p->items), item_cmp);
+	for (i = 0; i < p->nr; i++) {
+		p->count[p->items[i].state]++;
+		p->nr_out_of_order += p->items[i].out_of_order;
+	}
+out:
+	free(matched);
+	if (ret)
+		plan_release(p);
+	return ret;
+}
+
+void plan_release(struct plan *p)
+{
+	free(p->items);
+	memset(p, 0, sizeof(*p));
+}
+
+const char *plan_latest(const struct plan *p)
+{
+	const char *latest = NULL;
+	size_t i;
+
+	for (i = 0; i < p->nr; i++) {
+		const struct plan_item *it = &p->items[i];
+
+		if (it->mig && it->mig->kind == KIND_VERSIONED)
+			latest = it->mig->version;
+	}
+	return latest;
+}
