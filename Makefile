@@ -96,10 +96,14 @@ test: all $(UNIT_BIN) $(TOOL_BIN)
 	@BIN=$(abspath $(BIN)) TOOLS=$(abspath $(BUILD)/tools) \
 		tests/run.sh $(UNIT_BIN) $(INTEGRATION)
 
+# The example application: bundled, then applied to the embedded SQLite
+# database (migpack.db, the runner's default; ignored by git).
 run: all
 	$(BIN)/migpack build -o bundles/example-app.tar.gz --name example-app \
 		migrations
 	$(BIN)/migpack list bundles/example-app.tar.gz
+	$(BIN)/migrun apply --db sqlite:migpack.db bundles/example-app.tar.gz
+	$(BIN)/migrun status --db sqlite:migpack.db bundles/example-app.tar.gz
 
 bench: all
 	bench/bundle.sh --migpack $(BIN)/migpack

@@ -1,11 +1,17 @@
-/* migrun: applies migration bundles to SQLite and PostgreSQL databases.
- * The commands arrive with the runner's own issue; until then it knows its
- * version and says what it is. */
+/* migrun: applies migration bundles to SQLite and PostgreSQL databases. */
 #include <stddef.h>
 
 #include "cmd.h"
+#include "runner.h"
 
 static const struct cmd_entry *const commands[] = {
+	&cmd_apply_entry,
+	&cmd_status_entry,
+	&cmd_history_entry,
+	&cmd_down_entry,
+	&cmd_stamp_entry,
+	&cmd_verify_entry,
+	&cmd_repair_entry,
 	NULL,
 };
 

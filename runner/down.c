@@ -1,0 +1,259 @@
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "json.h"
+#include "runner.h"
+#include "version.h"
+#include "xalloc.h"
+
+static int exec_down(int argc, char **argv, struct err *err);
+
+const struct cmd_entry cmd_down_entry = {
+	.name = "down",
+	.usage = "[--db URL] (--to VERSION | --to base --yes | --steps N) "
+	    "[--dry-run] [--json | --quiet] [BUNDLE]",
+	.help =
+	    "Roll back the newest applied migrations, newest first, with the\n"
+	    "down scripts the history table stored when they were applied; a\n"
+	    "failing statement stops the rollback (exit 1).  If any migration\n"
+	    "in the range has no down script, nothing is rolled back (exit 2).\n"
+	    "With BUNDLE, the bundle's down scripts must be the stored ones\n"
+	    "(exit 3 otherwise).  Repeatable migrations are not rolled back.\n\n"
+	    "  --to VERSION         roll back everything above VERSION, which\n"
+	    "                       must be applied\n"
+	    "  --to base --yes      roll back every versioned migration\n"
+	    "  --steps N            roll back the N newest migrations\n"
+	    "  --dry-run            print what would be rolled back\n"
+	    "  --json               print the result as JSON, as apply does\n"
+	    "  --quiet              print nothing on success\n"
+	    DB_HELP LOCK_HELP BUNDLE_HELP,
+	.exec = exec_down,
+};
+
+enum { OPT_TO = 'T', OPT_STEPS = 'S', OPT_YES = 'y', OPT_DRY = 'n' };
+
+static int by_version_desc(const void *a, const void *b)
+{
+	const struct hist_row *x = *(const struct hist_row *const *)a;
+	const struct hist_row *y = *(const struct hist_row *const *)b;
+
+	return version_cmp(y->version, x->version);
+}
+
+/* With a bundle, its down script for each row must be the stored one. */
+static int check_bundle(const struct session *s, struct hist_row **rows,
+    size_t nr, struct err *err)
+{
+	struct buf b = BUF_INIT;
+	char hex[CHECKSUM_HEX_LEN + 1];
+	size_t i, j, n = 0;
+	int ret = 0;
+
+	for (i = 0; i < nr; i++) {
+		const struct manifest_migration *mig = NULL;
+		const struct manifest_script *down;
+
+		for (j = 0; j < s->m.nr_migrations && !mig; j++)
+			if (s->m.migrations[j].version &&
+			    !version_cmp(s->m.migrations[j].version,
+			    rows[i]->version))
+				mig = &s->m.migrations[j];
+		if (!mig)
+			continue;	/* an older bundle: nothing to compare */
+		down = script_for(mig, ROLE_DOWN, s->db->drv->dialect);
+		checksum_buf(rows[i]->down, strlen(rows[i]->down), hex);
+		if (down && !strcmp(down->file.sha256, hex))
+			continue;
+		if (!script_for(mig, ROLE_UP, s->db->drv->dialect) &&
+		    !strcmp(hex, CHECKSUM_EMPTY))
+			continue;	/* a no-op on this engine */
+		buf_addf(&b, "%s%s %s: %s", n++ ? "\n" : "", rows[i]->version,
+		    rows[i]->name, down ? "the bundle's down script differs "
+		    "from the stored one" : "the bundle has no down script");
+	}
+	if (n)
+		ret = err_set(err, ERR_INTEGRITY, "the bundle and the history "
+		    "disagree; nothing rolled back\n%s", b.data);
+	buf_release(&b);
+	return ret;
+}
+
+static void print_result(const struct session *s, struct hist_row **rows,
+    const int64_t *ms, size_t nr, const char *from, const char *to,
+    int dry_run)
+{
+	struct buf b = BUF_INIT;
+	struct err ignored;
+	size_t i;
+
+	if (s->o->json) {
+		buf_addf(&b, "{\"dry_run\": %s, \"from\": ",
+		    dry_run ? "true" : "false");
+		json_str(&b, from);
+		buf_addstr(&b, ", \"to\": ");
+		json_str(&b, to);
+		buf_addstr(&b, ", \"migrations\": [");
+		for (i = 0; i < nr; i++) {
+			buf_addstr(&b, i ? ", {\"version\": " :
+			    "{\"version\": ");
+			json_str(&b, rows[i]->version);
+			buf_addstr(&b, ", \"name\": ");
+			json_str(&b, rows[i]->name);
+			buf_addstr(&b, ", \"kind\": \"versioned\", "
+			    "\"execution_ms\": ");
+			if (dry_run)
+				buf_addstr(&b, "null}");
+			else
+				buf_addf(&b, "%lld}", (long long)ms[i]);
+		}
+		buf_addstr(&b, "]}\n");
+	} else if (!s->o->quiet) {
+		for (i = 0; i < nr; i++) {
+			buf_addf(&b, "%s %s %s", dry_run ? "would roll back" :
+			    "rolled back", rows[i]->version, rows[i]->name);
+			if (!dry_run)
+				buf_addf(&b, " (%lld ms)", (long long)ms[i]);
+			buf_addch(&b, '\n');
+		}
+		buf_addf(&b, "%s: database at %s\n", dry_run ? "dry run" :
+		    nr ? "done" : "nothing to roll back", to ? to : "base");
+	}
+	emit(&b, &ignored);
+	buf_release(&b);
+}
+
+static int exec_down(int argc, char **argv, struct err *err)
+{
+	static const struct option opts[] = {
+		{ "to", required_argument, NULL, OPT_TO },
+		{ "steps", required_argument, NULL, OPT_STEPS },
+		{ "yes", no_argument, NULL, OPT_YES },
+		{ "dry-run", no_argument, NULL, OPT_DRY },
+		DB_OPTIONS, LOCK_OPTIONS, OUTPUT_OPTIONS, BUNDLE_OPTIONS,
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ropts o = ROPTS_INIT;
+	struct session s;
+	struct hist_row **rows = NULL;
+	int64_t *ms = NULL;
+	struct buf b = BUF_INIT;
+	const char *to = NULL, *target;
+	char *end;
+	long steps = 0;
+	int yes = 0, dry_run = 0, c, ret = 0, progress;
+	size_t i, nr = 0, pick, nr_done = 0;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			return cmd_help(&cmd_down_entry);
+		case OPT_TO: to = optarg; continue;
+		case OPT_YES: yes = 1; continue;
+		case OPT_DRY: dry_run = 1; continue;
+		case OPT_STEPS:
+			steps = strtol(optarg, &end, 10);
+			if (end == optarg || *end || steps < 1)
+				return cmd_usage(&cmd_down_entry, err,
+				    "--steps: not a positive number");
+			continue;
+		}
+		if (ropt_parse(c, optarg, &o) <= 0)
+			return cmd_bad_option(&cmd_down_entry, argc, argv, err);
+	}
+	if (optind < argc - 1)
+		return cmd_usage(&cmd_down_entry, err, "at most one BUNDLE");
+	if (!to == !steps)
+		return cmd_usage(&cmd_down_entry, err,
+		    "give one of --to VERSION and --steps N");
+	if (to && strcmp(to, "base") &&
+	    !version_valid(to, strlen(to), VERSION_ALLOW_UNDERSCORE))
+		return cmd_usage(&cmd_down_entry, err,
+		    "--to: not a version or 'base'");
+	if (to && !strcmp(to, "base") && !yes && !dry_run)
+		return cmd_usage(&cmd_down_entry, err, "--to base rolls back "
+		    "every migration: confirm with --yes");
+
+	session_init(&s, &o);
+	if ((optind < argc && (ret = session_bundle(&s, argv[optind], err))) ||
+	    (ret = session_open(&s, !dry_run, err)) ||
+	    (ret = session_refuse_dirty(&s, "down", err)))
+		goto out;
+
+	rows = xreallocarray(NULL, s.h.nr + 1, sizeof(*rows));
+	for (i = 0; i < s.h.nr; i++)
+		if (s.h.rows[i].kind == KIND_VERSIONED)
+			rows[nr++] = &s.h.rows[i];
+	if (nr)
+		qsort(rows, nr, sizeof(*rows), by_version_desc);
+	if (steps) {
+		if ((size_t)steps > nr) {
+			ret = err_set(err, ERR_INPUT, "--steps %ld: only %zu "
+			    "migration%s applied", steps, nr,
+			    nr == 1 ? " is" : "s are");
+			goto out;
+		}
+		pick = (size_t)steps;
+	} else if (!strcmp(to, "base")) {
+		pick = nr;
+	} else {
+		for (pick = 0; pick < nr; pick++)
+			if (version_cmp(rows[pick]->version, to) <= 0)
+				break;
+		if (pick == nr || version_cmp(rows[pick]->version, to)) {
+			ret = err_set(err, ERR_INPUT, "--to %s: not an applied "
+			    "migration (see 'migrun history')", to);
+			goto out;
+		}
+	}
+	target = pick < nr ? rows[pick]->version : NULL;
+
+	for (i = 0; i < pick; i++)
+		if (!rows[i]->down)
+			buf_addf(&b, "%s%s %s", b.len ? ", " : "",
+			    rows[i]->version, rows[i]->name);
+	if (b.len) {
+		ret = err_set(err, ERR_INPUT, "no down script stored for %s; "
+		    "nothing rolled back", b.data);
+		goto out;
+	}
+	if (s.bundle && (ret = check_bundle(&s, rows, pick, err)))
+		goto out;
+	ms = xcalloc(pick + 1, sizeof(*ms));
+	if (dry_run) {
+		print_result(&s, rows, ms, pick, nr ? rows[0]->version : NULL,
+		    target, 1);
+		goto out;
+	}
+	progress = !o.quiet && pick > 1 && isatty(STDERR_FILENO);
+	for (i = 0; i < pick; i++) {
+		if (progress)
+			fprintf(stderr, "[%zu/%zu] %s %s\n", i + 1, pick,
+			    rows[i]->version, rows[i]->name);
+		if ((ret = run_down(&s, rows[i], &ms[i], err))) {
+			size_t len = strlen(err->msg);
+
+			snprintf(err->msg + len, sizeof(err->msg) - len,
+			    "\nrolling back %s %s failed%s; the database is at "
+			    "%s (%zu rolled back by this run)",
+			    rows[i]->version, rows[i]->name,
+			    rows[i]->down_tx == TX_NONE ? " outside a "
+			    "transaction: it is marked dirty until fixed by "
+			    "hand and 'migrun repair'" : " and was undone",
+			    rows[i]->version, nr_done);
+			goto out;
+		}
+		nr_done++;
+	}
+	print_result(&s, rows, ms, pick, nr ? rows[0]->version : NULL, target,
+	    0);
+out:
+	buf_release(&b);
+	free(rows);
+	free(ms);
+	session_end(&s, err);
+	return ret;
+}

@@ -1,0 +1,136 @@
+#ifndef MIGRUN_RUNNER_H
+#define MIGRUN_RUNNER_H
+
+#include <stdint.h>
+
+#include "buf.h"
+#include "bundle.h"
+#include "cmd.h"
+#include "driver.h"
+#include "plan.h"
+
+/*
+ * What migrun's commands share: their common options, and a session that
+ * holds a verified bundle, an open database, its history and the plan.
+ */
+extern const struct cmd_entry cmd_apply_entry;
+extern const struct cmd_entry cmd_status_entry;
+extern const struct cmd_entry cmd_history_entry;
+extern const struct cmd_entry cmd_down_entry;
+extern const struct cmd_entry cmd_stamp_entry;
+extern const struct cmd_entry cmd_verify_entry;
+extern const struct cmd_entry cmd_repair_entry;
+
+struct ropts {
+	const char *db;			/* --db; NULL: environment, default */
+	const char *table;
+	unsigned lock_timeout_ms;
+	int json, quiet;
+	struct bundle_limits limits;
+};
+
+#define ROPTS_INIT { NULL, "migpack_history", 60000, 0, 0, \
+	BUNDLE_LIMITS_INIT }
+
+/* getopt_long values of the common options, above any short option. */
+enum {
+	OPT_DB = 256, OPT_TABLE, OPT_LOCK_TIMEOUT, OPT_JSON, OPT_QUIET,
+	OPT_MAX_SCRIPT, OPT_MAX_TOTAL, OPT_MAX_RATIO,
+};
+
+#define DB_OPTIONS \
+	{ "db", required_argument, NULL, OPT_DB }, \
+	{ "table", required_argument, NULL, OPT_TABLE }
+#define LOCK_OPTIONS \
+	{ "lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT }
+#define OUTPUT_OPTIONS \
+	{ "json", no_argument, NULL, OPT_JSON }, \
+	{ "quiet", no_argument, NULL, OPT_QUIET }
+#define BUNDLE_OPTIONS \
+	{ "max-script-size", required_argument, NULL, OPT_MAX_SCRIPT }, \
+	{ "max-total-size", required_argument, NULL, OPT_MAX_TOTAL }, \
+	{ "max-ratio", required_argument, NULL, OPT_MAX_RATIO }
+
+#define DB_HELP \
+	"  --db URL             the database: sqlite:PATH, PATH.db, \n" \
+	"                       postgresql://... or libpq key=value\n" \
+	"                       (default $DATABASE_URL, else " \
+	"sqlite:migpack.db)\n" \
+	"  --table NAME         the history table (default migpack_history;\n" \
+	"                       schema.name on PostgreSQL)\n"
+#define LOCK_HELP \
+	"  --lock-timeout SECS  wait at most SECS for another runner's lock\n" \
+	"                       (default 60), then exit 4\n"
+#define BUNDLE_HELP \
+	"  --max-script-size N, --max-total-size N, --max-ratio N\n" \
+	"                       the bundle reader's caps (see migpack verify)\n"
+
+/* Take a common option: 1 when c was one and is well-formed, 0 when c is
+ * not a common option, -1 when its value is bad. */
+int ropt_parse(int c, const char *arg, struct ropts *o);
+
+struct session {
+	const struct ropts *o;
+	const char *url;
+	struct db *db;
+	int locked;
+	const char *bundle;		/* path; NULL without one */
+	struct manifest m;
+	char sha[CHECKSUM_PREFIX_LEN + CHECKSUM_HEX_LEN + 1];
+	struct history h;
+	struct plan plan;
+	int planned;
+};
+
+void session_init(struct session *s, const struct ropts *o);
+/* Verify the whole bundle at path and keep its manifest. */
+int session_bundle(struct session *s, const char *path, struct err *err);
+/* Connect; with lock, take the run lock; then read the history and, when
+ * a bundle is loaded, plan. */
+int session_open(struct session *s, int lock, struct err *err);
+/* Unlock, disconnect, free; scrub err of any password. */
+void session_end(struct session *s, struct err *err);
+
+/* Refuse to go on when a migration is dirty (exit 3). */
+int session_refuse_dirty(struct session *s, const char *what,
+    struct err *err);
+
+/* The bundle's files read a second time, after verification, in archive
+ * order: each file fetched must match the verified manifest's checksum. */
+struct cursor {
+	struct bundle_reader *r;
+	const struct manifest *m;
+};
+
+int cursor_open(struct cursor *c, struct session *s, struct err *err);
+/* Read the n scripts of want[] (NULL entries skipped) into out[], in
+ * whatever order the archive holds them. */
+int cursor_fetch(struct cursor *c, const struct manifest_script *const *want,
+    struct buf *const *out, size_t n, struct err *err);
+void cursor_close(struct cursor *c);
+
+/* A history row for a migration of the session's bundle; the row owns
+ * copies of everything.  down is the down script's text, or NULL. */
+void session_row(const struct session *s, const struct plan_item *it,
+    const char *down, struct hist_row *row);
+
+/* Run one migration up: in its own transaction with its history row
+ * (within the caller's, when outer), or, for a no-transaction script,
+ * statement by statement with its row dirty until it has finished. */
+int run_up(struct session *s, const struct plan_item *it,
+    const struct buf *up, const struct buf *down, int outer, int64_t *ms,
+    struct err *err);
+/* Roll one migration back with the down script its row holds. */
+int run_down(struct session *s, const struct hist_row *row, int64_t *ms,
+    struct err *err);
+
+/* Milliseconds on a monotonic clock. */
+int64_t clock_ms(void);
+
+/* Text output helpers: a column of width w. */
+void print_cell(struct buf *b, const char *s, int w, int last);
+
+/* Write b to stdout, err on failure. */
+int emit(struct buf *b, struct err *err);
+
+#endif

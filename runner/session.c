@@ -1,0 +1,232 @@
+/* What every migrun command does first: options, the bundle, the database,
+ * the history and the plan; and the bundle read a second time to run it. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "db.h"
+#include "runner.h"
+#include "xalloc.h"
+
+int ropt_parse(int c, const char *arg, struct ropts *o)
+{
+	char *end;
+	double secs;
+	uint64_t *field;
+
+	switch (c) {
+	case OPT_DB:
+		o->db = arg;
+		return 1;
+	case OPT_TABLE:
+		o->table = arg;
+		return 1;
+	case OPT_LOCK_TIMEOUT:
+		secs = strtod(arg, &end);
+		if (end == arg || *end || !(secs >= 0 && secs <= 86400 * 7))
+			return -1;
+		o->lock_timeout_ms = (unsigned)(secs * 1000 + 0.5);
+		return 1;
+	case OPT_JSON:
+		o->json = 1;
+		return 1;
+	case OPT_QUIET:
+		o->quiet = 1;
+		return 1;
+	case OPT_MAX_SCRIPT:
+	case OPT_MAX_TOTAL:
+	case OPT_MAX_RATIO:
+		field = c == OPT_MAX_SCRIPT ? &o->limits.max_script :
+		    c == OPT_MAX_TOTAL ? &o->limits.max_total :
+		    &o->limits.max_ratio;
+		return cmd_parse_size(arg, field) || *field == 0 ? -1 : 1;
+	}
+	return 0;
+}
+
+void session_init(struct session *s, const struct ropts *o)
+{
+	memset(s, 0, sizeof(*s));
+	s->o = o;
+	s->url = db_url(o->db);
+}
+
+int session_bundle(struct session *s, const char *path, struct err *err)
+{
+	int ret;
+
+	s->bundle = path;
+	memcpy(s->sha, CHECKSUM_PREFIX, CHECKSUM_PREFIX_LEN);
+	if ((ret = bundle_verify(path, &s->o->limits, &s->m,
+	    s->sha + CHECKSUM_PREFIX_LEN, err)))
+		s->bundle = NULL;
+	return ret;
+}
+
+int session_open(struct session *s, int lock, struct err *err)
+{
+	struct db_opts opts = { s->o->table, s->o->lock_timeout_ms, !lock };
+	int ret;
+
+	if ((ret = db_open(&s->db, s->url, &opts, err)))
+		return ret;
+	if (lock) {
+		if ((ret = s->db->drv->lock(s->db, err)))
+			return ret;
+		s->locked = 1;
+	}
+	if ((ret = s->db->drv->history_read(s->db, &s->h, err)))
+		return ret;
+	if (s->bundle) {
+		if ((ret = plan_build(&s->plan, &s->m, s->db->drv->dialect,
+		    &s->h, err)))
+			return ret;
+		s->planned = 1;
+	}
+	return 0;
+}
+
+void session_end(struct session *s, struct err *err)
+{
+	struct err ignored = ERR_INIT;
+
+	if (s->locked)
+		s->db->drv->unlock(s->db, &ignored);
+	if (s->db)
+		db_close(s->db);
+	plan_release(&s->plan);
+	history_release(&s->h);
+	manifest_release(&s->m);
+	db_scrub(err, s->url);
+	memset(s, 0, sizeof(*s));
+}
+
+int session_refuse_dirty(struct session *s, const char *what,
+    struct err *err)
+{
+	size_t i;
+
+	for (i = 0; i < s->h.nr; i++) {
+		const struct hist_row *r = &s->h.rows[i];
+
+		if (r->state == HIST_DIRTY)
+			return err_set(err, ERR_INTEGRITY, "%s refused: "
+			    "migration %s (%s) is dirty: a no-transaction "
+			    "migration stopped part way; finish or undo it by "
+			    "hand, then run 'migrun repair'", what,
+			    r->version ? r->version : r->name, r->name);
+	}
+	return 0;
+}
+
+int cursor_open(struct cursor *c, struct session *s, struct err *err)
+{
+	c->m = &s->m;
+	return bundle_reader_open(&c->r, s->bundle, &s->o->limits, err);
+}
+
+static int read_file(struct cursor *c, const struct manifest_file *f,
+    struct buf *out, struct err *err)
+{
+	char chunk[65536];
+	size_t n;
+	int ret;
+
+	buf_reset(out);
+	do {
+		if ((ret = bundle_reader_read(c->r, chunk, sizeof(chunk), &n,
+		    err)))
+			return ret;
+		buf_add(out, chunk, n);
+	} while (n);
+	if (memchr(out->data, '\0', out->len))
+		return err_set(err, ERR_INPUT, "%s: holds a NUL byte",
+		    f->path);
+	return 0;
+}
+
+int cursor_fetch(struct cursor *c, const struct manifest_script *const *want,
+    struct buf *const *out, size_t n, struct err *err)
+{
+	const struct manifest_file *f;
+	size_t i, found = 0;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		buf_reset(out[i]);
+		found += want[i] == NULL;
+	}
+	while (found < n) {
+		if ((ret = bundle_reader_next(c->r, &f, err)))
+			return ret;
+		for (i = 0; f && i < n; i++)
+			if (want[i] && !strcmp(f->path, want[i]->file.path))
+				break;
+		if (!f)
+			return err_set(err, ERR_INTEGRITY, "the bundle lacks "
+			    "a file on the second read: was it replaced while "
+			    "migrun ran?");
+		if (i == n)
+			continue;
+		if (strcmp(f->sha256, want[i]->file.sha256))
+			return err_set(err, ERR_INTEGRITY, "%s: changed since "
+			    "the bundle was verified", f->path);
+		if ((ret = read_file(c, f, out[i], err)))
+			return ret;
+		found++;
+	}
+	return 0;
+}
+
+void cursor_close(struct cursor *c)
+{
+	bundle_reader_close(c->r);
+	c->r = NULL;
+}
+
+static char *xstrdup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+void session_row(const struct session *s, const struct plan_item *it,
+    const char *down, struct hist_row *row)
+{
+	memset(row, 0, sizeof(*row));
+	row->version = xstrdup_or_null(it->mig->version);
+	row->name = xstrdup(it->mig->name);
+	row->kind = it->mig->kind;
+	row->checksum = xasprintf("%s%s", CHECKSUM_PREFIX, plan_item_sum(it));
+	/* Rolling a no-op back is a no-op too. */
+	row->down = it->up ? xstrdup_or_null(down) : xstrdup("");
+	row->down_tx = down && it->down ? it->down->tx : TX_TRANSACTION;
+	row->bundle_name = xstrdup(s->m.name);
+	row->bundle_release = xstrdup(s->m.release);
+	row->bundle_sha256 = xstrdup(s->sha);
+	row->state = HIST_APPLIED;
+}
+
+int64_t clock_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void print_cell(struct buf *b, const char *s, int w, int last)
+{
+	if (last)
+		buf_addf(b, "%s\n", s);
+	else
+		buf_addf(b, "%-*s  ", w, s);
+}
+
+int emit(struct buf *b, struct err *err)
+{
+	if (b->len && fwrite(b->data, 1, b->len, stdout) != b->len)
+		return err_errno(err, ERR_RUNTIME, "writing the output");
+	buf_reset(b);
+	return 0;
+}

@@ -1,0 +1,662 @@
+/* The SQLite driver: a database file, its history table, and a run lock. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "driver.h"
+#include "xalloc.h"
+
+#define DEFAULT_TABLE "migpack_history"
+#define NOW_UTC "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
+#define POLL_MIN_MS 10
+#define POLL_JITTER_MS 40
+
+/* History statements, prepared on first use and kept for the connection:
+ * a run of 1000 migrations prepares each once. */
+enum stmt_id {
+	ST_INSERT,
+	ST_UPDATE_VERSIONED,
+	ST_UPDATE_REPEATABLE,
+	ST_DELETE_VERSIONED,
+	ST_DELETE_REPEATABLE,
+	ST_NR
+};
+
+/* Columns ?1..?11 of insert and update, in this order; delete binds ?1
+ * (version) or ?2 (name) as these do. */
+#define SET_COLUMNS \
+	"version = ?1, name = ?2, kind = ?3, checksum = ?4, " \
+	"down_script = ?5, down_tx = ?6, bundle_name = ?7, " \
+	"bundle_release = ?8, bundle_sha256 = ?9, execution_ms = ?10, " \
+	"state = ?11, applied_at = " NOW_UTC
+
+/* Each statement is HEAD "table" TAIL. */
+static const struct {
+	const char *head, *tail;
+} stmt_sql[ST_NR] = {
+	[ST_INSERT] = { "INSERT INTO ", " (version, name, kind, checksum, "
+	    "down_script, down_tx, bundle_name, bundle_release, bundle_sha256, "
+	    "execution_ms, state, applied_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+	    "?7, ?8, ?9, ?10, ?11, " NOW_UTC ")" },
+	[ST_UPDATE_VERSIONED] = { "UPDATE ", " SET " SET_COLUMNS
+	    " WHERE version = ?1" },
+	[ST_UPDATE_REPEATABLE] = { "UPDATE ", " SET " SET_COLUMNS
+	    " WHERE kind = 'repeatable' AND name = ?2" },
+	[ST_DELETE_VERSIONED] = { "DELETE FROM ", " WHERE version = ?1" },
+	[ST_DELETE_REPEATABLE] = { "DELETE FROM ", " WHERE kind = 'repeatable' "
+	    "AND name = ?2" },
+};
+
+struct sqlite_db {
+	struct db base;		/* first: the runner sees a struct db */
+	sqlite3 *conn;
+	char *table;		/* as given, for messages */
+	char *quoted;		/* "table", for SQL */
+	unsigned timeout_ms;
+	int lock_fd;		/* open until after sqlite3_close; -1 */
+	int locked;
+	unsigned seed;		/* poll jitter */
+	sqlite3_stmt *stmt[ST_NR];
+};
+
+static struct sqlite_db *to_sqlite(struct db *db)
+{
+	return (struct sqlite_db *)db;
+}
+
+/* SQLite's own error for a failed call on the connection. */
+static int db_fail(struct sqlite_db *d, struct err *err, const char *what)
+{
+	/* SQLITE_BUSY comes after the busy timeout: another writer. */
+	enum err_code code = sqlite3_errcode(d->conn) == SQLITE_BUSY ?
+	    ERR_LOCK : ERR_RUNTIME;
+
+	return err_set(err, code, "%s: %s: %s", d->base.display, what,
+	    sqlite3_errmsg(d->conn));
+}
+
+static void duration(char *out, size_t size, unsigned ms)
+{
+	if (ms % 1000 == 0)
+		snprintf(out, size, "%u s", ms / 1000);
+	else
+		snprintf(out, size, "%u ms", ms);
+}
+
+static void sqlite_close(struct db *db)
+{
+	struct sqlite_db *d = to_sqlite(db);
+	size_t i;
+
+	if (!d)
+		return;
+	for (i = 0; i < ST_NR; i++)
+		sqlite3_finalize(d->stmt[i]);
+	sqlite3_close_v2(d->conn);
+	/* Only now: closing any fd of the file drops SQLite's fcntl locks. */
+	if (d->lock_fd >= 0)
+		close(d->lock_fd);
+	free(d->table);
+	free(d->quoted);
+	free(d->base.display);
+	free(d);
+}
+
+static int sqlite_open(struct db **out, const char *target,
+    const char *display, const struct db_opts *opts, struct err *err)
+{
+	struct sqlite_db *d = NULL;
+	const char *table = opts->table ? opts->table : DEFAULT_TABLE;
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	struct stat st;
+	int ret = 0, rc;
+
+	*out = NULL;
+	if (!table_name_valid(table, 0)) {
+		ret = err_set(err, ERR_INPUT, "history table %s: not a valid "
+		    "SQLite table name (letters, digits and '_', not starting "
+		    "with a digit, at most 63 bytes, no schema)", table);
+		goto out;
+	}
+	d = xcalloc(1, sizeof(*d));
+	d->base.drv = &sqlite_driver;
+	d->base.display = xstrdup(display);
+	d->table = xstrdup(table);
+	/* A valid name has nothing to escape inside the quotes. */
+	d->quoted = xasprintf("\"%s\"", table);
+	d->timeout_ms = opts->lock_timeout_ms;
+	d->lock_fd = -1;
+	d->seed = (unsigned)getpid() ^ (unsigned)time(NULL) ^ 0x9e3779b9u;
+
+	if (opts->readonly) {
+		/* A file that is not there reads as an empty database; an
+		 * empty in-memory one is that, and creates nothing. */
+		if (stat(target, &st) < 0 && errno == ENOENT)
+			target = ":memory:";
+		flags = SQLITE_OPEN_READONLY;
+	}
+	rc = sqlite3_open_v2(target, &d->conn, flags, NULL);
+	if (rc != SQLITE_OK) {
+		ret = err_set(err, ERR_RUNTIME, "%s: %s", display, d->conn ?
+		    sqlite3_errmsg(d->conn) : sqlite3_errstr(rc));
+		goto out;
+	}
+	/* Other writers are waited for as long as the run lock is. */
+	sqlite3_busy_timeout(d->conn, d->timeout_ms > INT_MAX ? INT_MAX :
+	    (int)d->timeout_ms);
+	/* Reading the schema here reports "file is not a database" at open,
+	 * not at the first statement of the run. */
+	if (sqlite3_exec(d->conn, "SELECT count(*) FROM sqlite_master", NULL,
+	    NULL, NULL) != SQLITE_OK) {
+		ret = err_set(err, ERR_RUNTIME, "%s: %s", display,
+		    sqlite3_errmsg(d->conn));
+		goto out;
+	}
+out:
+	if (ret)
+		sqlite_close(d ? &d->base : NULL);
+	else
+		*out = &d->base;
+	return ret;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* 10-50 ms, so runners that start together do not poll in step. */
+static unsigned poll_ms(struct sqlite_db *d)
+{
+	d->seed ^= d->seed << 13;
+	d->seed ^= d->seed >> 17;
+	d->seed ^= d->seed << 5;
+	return POLL_MIN_MS + d->seed % (POLL_JITTER_MS + 1);
+}
+
+static int sqlite_lock(struct db *db, struct err *err)
+{
+	struct sqlite_db *d = to_sqlite(db);
+	const char *path = sqlite3_db_filename(d->conn, "main");
+	long long start, waited;
+	struct timespec nap;
+	char limit[32];
+	unsigned ms;
+
+	if (d->locked || !path || !*path)
+		return 0;	/* held already, or an in-memory database */
+	/* flock, not fcntl: independent of SQLite's own locks on the file. */
+	if (d->lock_fd < 0 &&
+	    (d->lock_fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return err_errno(err, ERR_RUNTIME, "%s: open for the run lock",
+		    db->display);
+	start = now_ms();
+	while (flock(d->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno == EINTR)
+			continue;
+		if (errno != EWOULDBLOCK)
+			return err_errno(err, ERR_RUNTIME, "%s: run lock",
+			    db->display);
+		waited = now_ms() - start;
+		if (waited >= (long long)d->timeout_ms) {
+			duration(limit, sizeof(limit), d->timeout_ms);
+			return err_set(err, ERR_LOCK, "%s: another migrun "
+			    "holds the lock; gave up after %s", db->display,
+			    limit);
+		}
+		ms = poll_ms(d);
+		if ((long long)ms > (long long)d->timeout_ms - waited)
+			ms = (unsigned)((long long)d->timeout_ms - waited);
+		nap.tv_sec = ms / 1000;
+		nap.tv_nsec = (long)(ms % 1000) * 1000000;
+		nanosleep(&nap, NULL);	/* a signal only cuts it short */
+	}
+	d->locked = 1;
+	return 0;
+}
+
+static int sqlite_unlock(struct db *db, struct err *err)
+{
+	struct sqlite_db *d = to_sqlite(db);
+
+	if (!d->locked)
+		return 0;
+	/* Not close(): that would drop SQLite's fcntl locks too. */
+	if (flock(d->lock_fd, LOCK_UN) < 0)
+		return err_errno(err, ERR_RUNTIME, "%s: run lock", db->display);
+	d->locked = 0;
+	return 0;
+}
+
+static int sqlite_begin(struct db *db, struct err *err)
+{
+	struct sqlite_db *d = to_sqlite(db);
+	char limit[32];
+
+	if (sqlite3_exec(d->conn, "BEGIN IMMEDIATE", NULL, NULL, NULL) ==
+	    SQLITE_OK)
+		return 0;
+	if (sqlite3_errcode(d->conn) != SQLITE_BUSY)
+		return db_fail(d, err, "begin");
+	duration(limit, sizeof(limit), d->timeout_ms);
+	return err_set(err, ERR_LOCK, "%s: begin: %s: another connection "
+	    "is writing; gave up after %s", db->display,
+	    sqlite3_errmsg(d->conn), limit);
+}
+
+static int sqlite_commit(struct db *db, struct err *err)
+{
+	struct sqlite_db *d = to_sqlite(db);
+
+	if (sqlite3_exec(d->conn, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		return db_fail(d, err, "commit");
+	return 0;
+}
+
+static void sqlite_rollback(struct db *db)
+{
+	struct sqlite_db *d = to_sqlite(db);
+
+	if (!sqlite3_get_autocommit(d->conn))
+		sqlite3_exec(d->conn, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* Past blanks and comments: where the next statement really starts. */
+static const char *skip_blank(const char *p, const char *end)
+{
+	while (p < end) {
+		if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' ||
+		    *p == '\f' || *p == '\v')
+			p++;
+		else if (end - p >= 2 && p[0] == '-' && p[1] == '-') {
+			while (p < end && *p != '\n')
+				p++;
+		} else if (end - p >= 2 && p[0] == '/' && p[1] == '*') {
+			const char *close = NULL;
+
+			for (p += 2; p + 1 < end; p++)
+				if (p[0] == '*' && p[1] == '/') {
+					close = p + 2;
+					break;
+				}
+			p = close ? close : end;
+		} else
+			break;
+	}
+	return p;
+}
+
+static unsigned long line_at(const char *text, const char *p)
+{
+	unsigned long line = 1;
+
+	for (; text < p; text++)
+		if (*text == '\n')
+			line++;
+	return line;
+}
+
+/* "PATH:LINE: MESSAGE" for the statement that starts at sql. */
+static int exec_fail(struct sqlite_db *d, const struct script *s,
+    const char *sql, const char *end, const char *msg, struct err *err)
+{
+	const char *at = skip_blank(sql, end);
+
+#if SQLITE_VERSION_NUMBER >= 3038000
+	int off = sqlite3_error_offset(d->conn);
+
+	if (off >= 0 && off <= end - sql)
+		at = sql + off;
+#else
+	(void)d;
+#endif
+	return err_set(err, ERR_RUNTIME, "%s:%lu: %s", s->path,
+	    line_at(s->text, at), msg);
+}
+
+static int sqlite_exec(struct db *db, const struct script *s,
+    struct err *err)
+{
+	struct sqlite_db *d = to_sqlite(db);
+	const char *sql = s->text, *end = s->text + s->len, *tail;
+	sqlite3_stmt *stmt = NULL;
+	int ret = 0, rc;
+
+	while (sql < end) {
+		/* SQLite would stop there and take the rest for the end. */
+		if (!*sql) {
+			ret = err_set(err, ERR_RUNTIME, "%s:%lu: NUL byte in "
+			    "the script", s->path, line_at(s->text, sql));
+			goto out;
+		}
+		/* -1, not a length: with a length that does not cover the
+		 * NUL, SQLite copies the rest of the script every time. */
+		rc = sqlite3_prepare_v2(d->conn, sql, -1, &stmt, &tail);
+		if (rc != SQLITE_OK) {
+			ret = exec_fail(d, s, sql, end, sqlite3_errmsg(d->conn),
+			    err);
+			goto out;
+		}
+		if (!stmt) {
+			sql = tail;	/* only blanks or comments */
+			continue;
+		}
+		while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+			;
+		if (rc != SQLITE_DONE) {
+			ret = exec_fail(d, s, sql, end, sqlite3_errmsg(d->conn),
+			    err);
+			goto out;
+		}
+		sqlite3_finalize(stmt);
+		stmt = NULL;
+		sql = tail;
+	}
+out:
+	sqlite3_finalize(stmt);
+	return ret;
+}
+
+static int sqlite_history_create(struct db *db, struct err *err)
+{
+	struct sqlite_db *d = to_sqlite(db);
+	char *sql, what[128];
+	int ret = 0;
+
+	/* The column comments stay in sqlite_master for whoever reads it. */
+	sql = xasprintf("CREATE TABLE IF NOT EXISTS %s (\n"
+	    "    id             INTEGER PRIMARY KEY,\n"
+	    "    version        TEXT UNIQUE,"
+	    "          -- NULL for repeatable migrations\n"
+	    "    name           TEXT NOT NULL,\n"
+	    "    kind           TEXT NOT NULL"
+	    " CHECK (kind IN ('versioned', 'repeatable')),\n"
+	    "    checksum       TEXT NOT NULL,"
+	    "        -- sha256:HEX of the up script\n"
+	    "    down_script    TEXT,"
+	    "                 -- NULL when there is none\n"
+	    "    down_tx        TEXT"
+	    " CHECK (down_tx IN ('transaction', 'no-transaction')),\n"
+	    "    bundle_name    TEXT NOT NULL,\n"
+	    "    bundle_release TEXT NOT NULL,\n"
+	    "    bundle_sha256  TEXT NOT NULL,\n"
+	    "    applied_at     TEXT NOT NULL,"
+	    "        -- UTC, 2024-01-01T00:00:00Z\n"
+	    "    execution_ms   INTEGER NOT NULL,\n"
+	    "    state          TEXT NOT NULL"
+	    " CHECK (state IN ('applied', 'dirty'))\n"
+	    ")", d->quoted);
+	if (sqlite3_exec(d->conn, sql, NULL, NULL, NULL) != SQLITE_OK) {
+		snprintf(what, sizeof(what), "create history table %s",
+		    d->table);
+		ret = db_fail(d, err, what);
+	}
+	free(sql);
+	return ret;
+}
+
+/* A row's text column, copied; NULL when SQL NULL. */
+static char *column_dup(sqlite3_stmt *st, int i)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+
+	return s ? xstrdup((const char *)s) : NULL;
+}
+
+static int bad_row(struct sqlite_db *d, const struct hist_row *r,
+    struct err *err, const char *why)
+{
+	return err_set(err, ERR_INTEGRITY, "%s: history table %s: row %s%s%s: "
+	    "%s", d->base.display, d->table, r->version ? r->version : "",
+	    r->version ? " " : "", r->name ? r->name : "(no name)", why);
+}
+
+/* Fill r from the current row of the history query. */
+static int read_row(struct sqlite_db *d, sqlite3_stmt *st,
+    struct hist_row *r, struct err *err)
+{
+	static const char *const required[] = { "name", "kind", "checksum",
+	    "bundle_name", "bundle_release", "bundle_sha256", "applied_at",
+	    "execution_ms", "state" };
+	static const int required_col[] = { 1, 2, 3, 6, 7, 8, 9, 10, 11 };
+	const char *kind = (const char *)sqlite3_column_text(st, 2);
+	const char *down_tx = (const char *)sqlite3_column_text(st, 5);
+	const char *state = (const char *)sqlite3_column_text(st, 11);
+	char why[160];
+	size_t i;
+
+	r->version = column_dup(st, 0);
+	r->name = column_dup(st, 1);
+	r->checksum = column_dup(st, 3);
+	r->down = column_dup(st, 4);
+	r->bundle_name = column_dup(st, 6);
+	r->bundle_release = column_dup(st, 7);
+	r->bundle_sha256 = column_dup(st, 8);
+	r->applied_at = column_dup(st, 9);
+	r->execution_ms = sqlite3_column_int64(st, 10);
+
+	/* The table's constraints rule these out, unless it was edited. */
+	why[0] = '\0';
+	for (i = 0; i < sizeof(required) / sizeof(required[0]); i++)
+		if (sqlite3_column_type(st, required_col[i]) == SQLITE_NULL) {
+			snprintf(why, sizeof(why), "%s is NULL", required[i]);
+			return bad_row(d, r, err, why);
+		}
+	if (kind_parse(kind, &r->kind) < 0)
+		snprintf(why, sizeof(why), "unknown kind '%s'", kind);
+	else if (hist_state_parse(state, &r->state) < 0)
+		snprintf(why, sizeof(why), "unknown state '%s'", state);
+	else if (r->kind == KIND_VERSIONED && !r->version)
+		snprintf(why, sizeof(why), "versioned without a version");
+	else if (r->kind == KIND_REPEATABLE && r->version)
+		snprintf(why, sizeof(why), "repeatable with a version");
+	else if (!r->down && down_tx)
+		snprintf(why, sizeof(why), "down_tx '%s' without down_script",
+		    down_tx);
+	else if (r->down && !down_tx)
+		snprintf(why, sizeof(why), "down_script without down_tx");
+	else if (r->down && tx_parse(down_tx, &r->down_tx) < 0)
+		snprintf(why, sizeof(why), "unknown down_tx '%s'", down_tx);
+	else if (!r->down)
+		r->down_tx = TX_TRANSACTION;	/* what a NULL stands for */
+	return why[0] ? bad_row(d, r, err, why) : 0;
+}
+
+/* Replaces h's contents on success; leaves h untouched on failure. */
+static int sqlite_history_read(struct db *db, struct history *h,
+    struct err *err)
+{
+	struct sqlite_db *d = to_sqlite(db);
+	struct history tmp = HISTORY_INIT;
+	sqlite3_stmt *st = NULL;
+	char *sql = NULL, what[128];
+	int ret = 0, rc;
+
+	snprintf(what, sizeof(what), "read history table %s", d->table);
+	/* Identifiers are case-insensitive in SQLite, quoted or not. */
+	if (sqlite3_prepare_v2(d->conn, "SELECT 1 FROM main.sqlite_master "
+	    "WHERE type = 'table' AND name = ?1 COLLATE NOCASE", -1, &st,
+	    NULL) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 1, d->table, -1, SQLITE_STATIC) !=
+	    SQLITE_OK) {
+		ret = db_fail(d, err, what);
+		goto out;
+	}
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		ret = db_fail(d, err, what);
+		goto out;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc == SQLITE_DONE)
+		goto out;	/* no table: no rows */
+	tmp.exists = 1;
+
+	sql = xasprintf("SELECT version, name, kind, checksum, down_script, "
+	    "down_tx, bundle_name, bundle_release, bundle_sha256, applied_at, "
+	    "execution_ms, state FROM %s ORDER BY id", d->quoted);
+	if (sqlite3_prepare_v2(d->conn, sql, -1, &st, NULL) != SQLITE_OK) {
+		ret = db_fail(d, err, what);
+		goto out;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((ret = read_row(d, st, history_add(&tmp), err)))
+			goto out;
+	if (rc != SQLITE_DONE)
+		ret = db_fail(d, err, what);
+out:
+	sqlite3_finalize(st);
+	free(sql);
+	if (ret)
+		history_release(&tmp);
+	else {
+		history_release(h);
+		*h = tmp;
+	}
+	return ret;
+}
+
+static sqlite3_stmt *get_stmt(struct sqlite_db *d, enum stmt_id id)
+{
+	char *sql;
+
+	if (!d->stmt[id]) {
+		sql = xasprintf("%s%s%s", stmt_sql[id].head, d->quoted,
+		    stmt_sql[id].tail);
+		if (sqlite3_prepare_v3(d->conn, sql, -1,
+		    SQLITE_PREPARE_PERSISTENT, &d->stmt[id], NULL) != SQLITE_OK)
+			d->stmt[id] = NULL;
+		free(sql);
+	}
+	return d->stmt[id];
+}
+
+static int bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	/* Static: the statement is reset and cleared before s can go. */
+	return s ? sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC) :
+	    sqlite3_bind_null(st, i);
+}
+
+/* Bind r to ?1..?11 as SET_COLUMNS lists them. */
+static int bind_row(sqlite3_stmt *st, const struct hist_row *r)
+{
+	int rc = SQLITE_OK;
+
+	if (rc == SQLITE_OK)
+		rc = bind_text(st, 1, r->version);
+	if (rc == SQLITE_OK)
+		rc = bind_text(st, 2, r->name);
+	if (rc == SQLITE_OK)
+		rc = bind_text(st, 3, kind_name(r->kind));
+	if (rc == SQLITE_OK)
+		rc = bind_text(st, 4, r->checksum);
+	if (rc == SQLITE_OK)
+		rc = bind_text(st, 5, r->down);
+	if (rc == SQLITE_OK)
+		rc = bind_text(st, 6, r->down ? tx_name(r->down_tx) : NULL);
+	if (rc == SQLITE_OK)
+		rc = bind_text(st, 7, r->bundle_name);
+	if (rc == SQLITE_OK)
+		rc = bind_text(st, 8, r->bundle_release);
+	if (rc == SQLITE_OK)
+		rc = bind_text(st, 9, r->bundle_sha256);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(st, 10, r->execution_ms);
+	if (rc == SQLITE_OK)
+		rc = bind_text(st, 11, hist_state_name(r->state));
+	return rc;
+}
+
+/* Run one history statement for r: bind, step, and say how many rows it
+ * changed. */
+static int history_write(struct sqlite_db *d, enum stmt_id id,
+    const struct hist_row *r, const char *verb, struct err *err)
+{
+	sqlite3_stmt *st = NULL;
+	char what[160];
+	int ret = 0, rc;
+
+	snprintf(what, sizeof(what), "%s %s%s%s in history table %s", verb,
+	    r->version ? r->version : "", r->version ? " " : "",
+	    r->name ? r->name : "", d->table);
+	if (!r->name || (r->kind == KIND_VERSIONED) != (r->version != NULL)) {
+		ret = err_set(err, ERR_RUNTIME, "%s: BUG: %s: malformed row",
+		    d->base.display, what);
+		goto out;
+	}
+	if (!(st = get_stmt(d, id))) {
+		ret = db_fail(d, err, what);
+		goto out;
+	}
+	if (id == ST_INSERT || id == ST_UPDATE_VERSIONED ||
+	    id == ST_UPDATE_REPEATABLE)
+		rc = bind_row(st, r);
+	else
+		rc = id == ST_DELETE_VERSIONED ? bind_text(st, 1, r->version) :
+		    bind_text(st, 2, r->name);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_DONE)
+		rc = SQLITE_OK;
+	if (rc != SQLITE_OK)
+		ret = db_fail(d, err, what);
+	else if (sqlite3_changes(d->conn) != 1)
+		ret = err_set(err, ERR_RUNTIME, "%s: BUG: %s: %d rows changed, "
+		    "not 1", d->base.display, what, sqlite3_changes(d->conn));
+out:
+	if (st) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+	}
+	return ret;
+}
+
+static int sqlite_history_insert(struct db *db, const struct hist_row *r,
+    struct err *err)
+{
+	return history_write(to_sqlite(db), ST_INSERT, r, "insert", err);
+}
+
+static int sqlite_history_update(struct db *db, const struct hist_row *r,
+    struct err *err)
+{
+	return history_write(to_sqlite(db), r->kind == KIND_VERSIONED ?
+	    ST_UPDATE_VERSIONED : ST_UPDATE_REPEATABLE, r, "update", err);
+}
+
+static int sqlite_history_delete(struct db *db, const struct hist_row *r,
+    struct err *err)
+{
+	return history_write(to_sqlite(db), r->kind == KIND_VERSIONED ?
+	    ST_DELETE_VERSIONED : ST_DELETE_REPEATABLE, r, "delete", err);
+}
+
+const struct driver sqlite_driver = {
+	.name = "sqlite",
+	.dialect = DIALECT_SQLITE,
+	.open = sqlite_open,
+	.close = sqlite_close,
+	.lock = sqlite_lock,
+	.unlock = sqlite_unlock,
+	.begin = sqlite_begin,
+	.commit = sqlite_commit,
+	.rollback = sqlite_rollback,
+	.exec = sqlite_exec,
+	.history_read = sqlite_history_read,
+	.history_create = sqlite_history_create,
+	.history_insert = sqlite_history_insert,
+	.history_update = sqlite_history_update,
+	.history_delete = sqlite_history_delete,
+};

@@ -1,0 +1,116 @@
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "json.h"
+#include "runner.h"
+
+static int exec_status(int argc, char **argv, struct err *err);
+
+const struct cmd_entry cmd_status_entry = {
+	.name = "status",
+	.usage = "[--db URL] [--json] BUNDLE",
+	.help =
+	    "Verify BUNDLE and show the database's current version and the\n"
+	    "state of every migration: applied, pending, changed (applied with\n"
+	    "another script than the bundle's), missing (applied, not in the\n"
+	    "bundle) or dirty (a no-transaction migration that did not finish).\n"
+	    "Changes nothing.\n\n"
+	    "  --json               {\"current\": VERSION or null, \"migrations\":\n"
+	    "                       [{\"version\", \"name\", \"state\"}, ...]}\n"
+	    DB_HELP BUNDLE_HELP,
+	.exec = exec_status,
+};
+
+static void status_json(const struct session *s, struct buf *b)
+{
+	size_t i;
+
+	buf_addstr(b, "{\"current\": ");
+	json_str(b, s->plan.current);
+	buf_addstr(b, ", \"migrations\": [");
+	for (i = 0; i < s->plan.nr; i++) {
+		const struct plan_item *it = &s->plan.items[i];
+
+		buf_addstr(b, i ? ", {\"version\": " : "{\"version\": ");
+		json_str(b, plan_item_version(it));
+		buf_addstr(b, ", \"name\": ");
+		json_str(b, plan_item_name(it));
+		buf_addf(b, ", \"state\": \"%s\"}", mig_state_name(it->state));
+	}
+	buf_addstr(b, "]}\n");
+}
+
+static void status_text(const struct session *s, struct buf *b)
+{
+	static const char *const what[] = {
+		"applied", "pending", "changed", "missing", "dirty",
+	};
+	size_t i;
+	int w = 7, sep = 0;
+
+	buf_addf(b, "database  %s (%s)\n", s->db->display, s->o->table);
+	buf_addf(b, "bundle    %s %s (%s)\n", s->m.name, s->m.release, s->sha);
+	buf_addf(b, "current   %s\n\n", s->plan.current ? s->plan.current :
+	    "none");
+	for (i = 0; i < s->plan.nr; i++) {
+		const char *v = plan_item_version(&s->plan.items[i]);
+		int len = v ? (int)strlen(v) : 1;
+
+		if (len > w)
+			w = len;
+	}
+	buf_addf(b, "%-*s  %-8s  %s\n", w, "VERSION", "STATE", "NAME");
+	for (i = 0; i < s->plan.nr; i++) {
+		const struct plan_item *it = &s->plan.items[i];
+		const char *v = plan_item_version(it);
+
+		buf_addf(b, "%-*s  %-8s  %s%s\n", w, v ? v : "-",
+		    mig_state_name(it->state), plan_item_name(it),
+		    it->out_of_order ? "  (out of order)" : "");
+	}
+	buf_addch(b, '\n');
+	for (i = 0; i <= ST_DIRTY; i++) {
+		if (!s->plan.count[i])
+			continue;
+		buf_addf(b, "%s%zu %s", sep++ ? ", " : "", s->plan.count[i],
+		    what[i]);
+	}
+	buf_addstr(b, sep ? "\n" : "no migrations for this engine\n");
+}
+
+static int exec_status(int argc, char **argv, struct err *err)
+{
+	static const struct option opts[] = {
+		DB_OPTIONS, OUTPUT_OPTIONS, BUNDLE_OPTIONS,
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ropts o = ROPTS_INIT;
+	struct session s;
+	struct buf b = BUF_INIT;
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'h')
+			return cmd_help(&cmd_status_entry);
+		if (ropt_parse(c, optarg, &o) <= 0)
+			return cmd_bad_option(&cmd_status_entry, argc, argv,
+			    err);
+	}
+	if (optind != argc - 1)
+		return cmd_usage(&cmd_status_entry, err, "expected one BUNDLE");
+	session_init(&s, &o);
+	if ((ret = session_bundle(&s, argv[optind], err)) ||
+	    (ret = session_open(&s, 0, err)))
+		goto out;
+	if (o.json)
+		status_json(&s, &b);
+	else
+		status_text(&s, &b);
+	ret = emit(&b, err);
+out:
+	buf_release(&b);
+	session_end(&s, err);
+	return ret;
+}

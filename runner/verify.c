@@ -1,0 +1,85 @@
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runner.h"
+
+static int exec_verify(int argc, char **argv, struct err *err);
+
+const struct cmd_entry cmd_verify_entry = {
+	.name = "verify",
+	.usage = "[--db URL] BUNDLE",
+	.help =
+	    "Check BUNDLE's integrity: every checksum, nothing missing or\n"
+	    "extra (exit 3 when it fails, 2 for a file that is not a bundle).\n"
+	    "With a database (--db, or $DATABASE_URL), also check for drift:\n"
+	    "an applied migration whose script differs from the bundle's, or\n"
+	    "one the bundle lacks (exit 3).  Changes nothing.\n\n"
+	    DB_HELP BUNDLE_HELP,
+	.exec = exec_verify,
+};
+
+static int exec_verify(int argc, char **argv, struct err *err)
+{
+	static const struct option opts[] = {
+		DB_OPTIONS, BUNDLE_OPTIONS,
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ropts o = ROPTS_INIT;
+	struct session s;
+	struct buf b = BUF_INIT, bad = BUF_INIT;
+	const char *env = getenv("DATABASE_URL");
+	size_t i, n = 0;
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'h')
+			return cmd_help(&cmd_verify_entry);
+		if (ropt_parse(c, optarg, &o) <= 0)
+			return cmd_bad_option(&cmd_verify_entry, argc, argv,
+			    err);
+	}
+	if (optind != argc - 1)
+		return cmd_usage(&cmd_verify_entry, err, "expected one BUNDLE");
+	session_init(&s, &o);
+	if ((ret = session_bundle(&s, argv[optind], err)))
+		goto out;
+	buf_addf(&b, "%s: OK: %s %s, %zu migrations, %s\n", argv[optind],
+	    s.m.name, s.m.release, s.m.nr_migrations, s.sha);
+	if (!o.db && !(env && *env))
+		goto print;
+	if ((ret = session_open(&s, 0, err)))
+		goto out;
+	for (i = 0; i < s.plan.nr; i++) {
+		const struct plan_item *it = &s.plan.items[i];
+
+		if (it->state == ST_CHANGED)
+			buf_addf(&bad, "\n%s %s: changed: applied as %s, the "
+			    "bundle has sha256:%s", plan_item_label(it),
+			    it->mig->name, it->row->checksum,
+			    plan_item_sum(it));
+		else if (it->state == ST_MISSING)
+			buf_addf(&bad, "\n%s %s: missing: applied, not in the "
+			    "bundle", plan_item_label(it), plan_item_name(it));
+		else
+			continue;
+		n++;
+	}
+	if (n) {
+		ret = err_set(err, ERR_INTEGRITY, "%s: drift: %zu migration%s "
+		    "differ%s from %s%s", s.db->display, n, n == 1 ? "" : "s",
+		    n == 1 ? "s" : "", argv[optind], bad.data);
+		goto out;
+	}
+	buf_addf(&b, "%s: OK: no drift, at %s\n", s.db->display,
+	    s.plan.current ? s.plan.current : "no version");
+print:
+	ret = emit(&b, err);
+out:
+	buf_release(&b);
+	buf_release(&bad);
+	session_end(&s, err);
+	return ret;
+}

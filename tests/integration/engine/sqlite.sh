@@ -1,0 +1,20 @@
+# The runner's scenarios on SQLite files: newdb gives each one a file of
+# its own; q runs SQL with the sqlite3 shell.
+ENGINE=sqlite
+newdb() {
+	DBFILE="$T/$1.db"
+	DB="sqlite:$DBFILE"
+}
+q() {
+	sqlite3 -batch -noheader -separator '|' "$DBFILE" "$1"
+}
+# The error a missing table gives.
+NO_TABLE_MSG='no such table: nope'
+has_table() {
+	[ "$(q "SELECT count(*) FROM sqlite_master WHERE name = '$1'")" = 1 ]
+}
+# Hold the run lock for SECONDS in the background, as another runner would.
+hold_lock() {
+	flock "$DBFILE" sleep "$1" &
+	sleep 0.3
+}
