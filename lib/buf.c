@@ -94,3 +94,20 @@ void buf_addf(struct buf *b, const char *fmt, ...)
 	}
 	b->len += (size_t)n;
 }
+
+void buf_replace(struct buf *b, const char *from, size_t n, const char *to)
+{
+	struct buf out = BUF_INIT;
+	const char *p = b->data, *end = b->data + b->len, *hit;
+
+	if (n == 0 || !memmem(p, b->len, from, n))
+		return;
+	while ((hit = memmem(p, (size_t)(end - p), from, n))) {
+		buf_add(&out, p, (size_t)(hit - p));
+		buf_addstr(&out, to);
+		p = hit + n;
+	}
+	buf_add(&out, p, (size_t)(end - p));
+	buf_release(b);
+	*b = out;
+}

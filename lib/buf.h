@@ -28,5 +28,7 @@ void buf_add(struct buf *b, const void *data, size_t len);
 void buf_addstr(struct buf *b, const char *s);
 void buf_addch(struct buf *b, int c);
 void buf_addf(struct buf *b, const char *fmt, ...) ATTR_PRINTF(2, 3);
+/* Replace every occurrence of the n bytes at from with the string to. */
+void buf_replace(struct buf *b, const char *from, size_t n, const char *to);
 
 #endif

@@ -77,156 +77,120 @@ static int classify(const char *url, const struct driver **drv,
 	    "postgresql://... or a libpq \"key=value\" string", url);
 }
 
-/* In a postgres URL, the span of the password in the userinfo. */
-static int url_userinfo_password(const char *url, size_t *off, size_t *len)
+static void mask(struct buf *b, const char *secret, size_t n)
 {
-	const char *auth = strstr(url, "://"), *end, *at, *colon;
+	buf_replace(b, secret, n, "***");
+}
 
-	if (!auth)
-		return 0;
-	auth += 3;
-	end = auth + strcspn(auth, "/?#");
-	at = NULL;
-	for (const char *p = auth; p < end; p++)
+static int is_space(int c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+	    c == '\v';
+}
+
+/* The password of a URI as written (percent-encoded): in the userinfo,
+ * both as a person means it (up to the authority's last '@') and as libpq
+ * reads it (up to the first '@' before any '/'), and in the query. */
+static void mask_uri_passwords(struct buf *b, const char *uri)
+{
+	const char *auth = strstr(uri, "://") + 3, *p, *at = NULL, *colon;
+	size_t end = strcspn(auth, "/?#");
+
+	for (p = auth; p < auth + end; p++)
 		if (*p == '@')
 			at = p;
-	if (!at)
-		return 0;
-	colon = memchr(auth, ':', (size_t)(at - auth));
-	if (!colon)
-		return 0;
-	*off = (size_t)(colon + 1 - url);
-	*len = (size_t)(at - colon - 1);
-	return 1;
+	if (at && (colon = memchr(auth, ':', (size_t)(at - auth))))
+		mask(b, colon + 1, (size_t)(at - colon - 1));
+	p = auth + strcspn(auth, "@/");
+	if (*p == '@' && (colon = memchr(auth, ':', (size_t)(p - auth))))
+		mask(b, colon + 1, (size_t)(p - colon - 1));
+	/* p at the '?' or '&' before each parameter */
+	for (p = strchr(auth, '?'); p; p = strchr(p + 1, '&'))
+		if (!strncmp(p + 1, "password=", 9))
+			mask(b, p + 10, strcspn(p + 10, "&"));
 }
 
-/* url with the userinfo password and any password=... query parameter
- * masked, in the percent-encoded form they take in a URL. */
-static char *redact_url(const char *url)
+/* The values of "password = ..." in a key=value string as written, found
+ * the way libpq's parser walks it. */
+static void mask_conninfo_passwords(struct buf *b, const char *s)
 {
-	struct buf b = BUF_INIT;
-	const char *p = url, *q;
-	size_t off, len;
+	const char *key, *val;
+	size_t keylen;
 
-	if (url_userinfo_password(url, &off, &len)) {
-		buf_add(&b, url, off);
-		buf_addstr(&b, "***");
-		p = url + off + len;
+	for (;;) {
+		while (is_space(*s))
+			s++;
+		if (!*s)
+			return;
+		key = s;
+		while (*s && *s != '=' && !is_space(*s))
+			s++;
+		keylen = (size_t)(s - key);
+		while (is_space(*s))
+			s++;
+		if (*s++ != '=')
+			return;
+		while (is_space(*s))
+			s++;
+		if (*s == '\'') {
+			for (val = ++s; *s && *s != '\''; s++)
+				if (s[0] == '\\' && s[1])
+					s++;
+		} else {
+			for (val = s; *s && !is_space(*s); s++)
+				if (s[0] == '\\' && s[1])
+					s++;
+		}
+		if (keylen == 8 && !strncmp(key, "password", 8))
+			mask(b, val, (size_t)(s - val));
+		if (*s == '\'')
+			s++;
 	}
-	if (!(q = strchr(p, '?'))) {
-		buf_addstr(&b, p);
-		return buf_detach(&b, NULL);
-	}
-	buf_add(&b, p, (size_t)(q + 1 - p));
-	for (p = q + 1; *p;) {
-		size_t n = strcspn(p, "&");
-
-		if (!strncmp(p, "password=", 9))
-			buf_addstr(&b, "password=***");
-		else
-			buf_add(&b, p, n);
-		p += n;
-		if (*p)
-			buf_addch(&b, *p++);
-	}
-	return buf_detach(&b, NULL);
 }
 
-/* A key=value string rebuilt from libpq's own parse, password masked. */
-static char *redact_conninfo(const char *url)
+void db_mask(struct buf *b, const char *url)
 {
 	PQconninfoOption *opts, *o;
-	struct buf b = BUF_INIT;
 
+	if (is_postgres_url(url))
+		mask_uri_passwords(b, url);
+	else
+		mask_conninfo_passwords(b, url);
+	/* And as libpq decodes it, when it can. */
 	opts = PQconninfoParse(url, NULL);
-	if (!opts)
-		return xstrdup("(unparsable connection string)");
-	for (o = opts; o->keyword; o++) {
-		const char *v;
-
-		if (!o->val)
-			continue;
-		if (b.len)
-			buf_addch(&b, ' ');
-		buf_addf(&b, "%s=", o->keyword);
-		if (!strcmp(o->keyword, "password")) {
-			buf_addstr(&b, "***");
-			continue;
-		}
-		if (*o->val && !strpbrk(o->val, " '\\")) {
-			buf_addstr(&b, o->val);
-			continue;
-		}
-		buf_addch(&b, '\'');
-		for (v = o->val; *v; v++) {
-			if (*v == '\'' || *v == '\\')
-				buf_addch(&b, '\\');
-			buf_addch(&b, *v);
-		}
-		buf_addch(&b, '\'');
-	}
+	for (o = opts; o && o->keyword; o++)
+		if (!strcmp(o->keyword, "password") && o->val)
+			mask(b, o->val, strlen(o->val));
 	PQconninfoFree(opts);
-	return buf_detach(&b, NULL);
 }
 
 char *db_redact(const char *url)
 {
-	const struct driver *drv;
-	const char *target;
-
-	if (classify(url, &drv, &target, NULL))
-		return is_postgres_url(url) ? redact_url(url) :
-		    strchr(url, '=') ? redact_conninfo(url) : xstrdup(url);
-	if (drv == &sqlite_driver)
-		return xstrdup(url);
-	return is_postgres_url(url) ? redact_url(url) : redact_conninfo(url);
-}
-
-static void mask(char *msg, size_t size, const char *secret, size_t n)
-{
 	struct buf b = BUF_INIT;
-	const char *p = msg, *hit;
 
-	if (n == 0 || !memmem(msg, strlen(msg), secret, n))
-		return;
-	while ((hit = memmem(p, strlen(p), secret, n))) {
-		buf_add(&b, p, (size_t)(hit - p));
-		buf_addstr(&b, "***");
-		p = hit + n;
-	}
-	buf_addstr(&b, p);
-	snprintf(msg, size, "%s", b.data);
-	buf_release(&b);
+	buf_addstr(&b, url);
+	if (!has_prefix(url, "sqlite:"))
+		db_mask(&b, url);
+	return buf_detach(&b, NULL);
 }
 
 void db_scrub(struct err *err, const char *url)
 {
-	PQconninfoOption *opts, *o;
-	size_t off, len;
+	struct buf b = BUF_INIT;
 
-	if (!url || !err)
+	if (!url || !err || has_prefix(url, "sqlite:"))
 		return;
-	if (is_postgres_url(url) && url_userinfo_password(url, &off, &len)) {
-		char *raw = xstrndup(url + off, len);
-
-		mask(err->msg, sizeof(err->msg), raw, len);
-		free(raw);
-	}
-	opts = PQconninfoParse(url, NULL);
-	if (!opts)
-		return;
-	for (o = opts; o->keyword; o++)
-		if (!strcmp(o->keyword, "password") && o->val)
-			mask(err->msg, sizeof(err->msg), o->val,
-			    strlen(o->val));
-	PQconninfoFree(opts);
+	buf_addstr(&b, err->msg);
+	db_mask(&b, url);
+	snprintf(err->msg, sizeof(err->msg), "%s", b.data);
+	buf_release(&b);
 }
 
 int db_open(struct db **out, const char *url, const struct db_opts *opts,
     struct err *err)
 {
-	const struct driver *drv;
-	const char *target;
+	const struct driver *drv = NULL;
+	const char *target = NULL;
 	char *display = NULL;
 	int ret;
 

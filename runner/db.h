@@ -19,6 +19,10 @@ int db_open(struct db **out, const char *url, const struct db_opts *opts,
     struct err *err);
 void db_close(struct db *db);
 
+/* Mask every form url's password takes (as written, percent-encoded or
+ * quoted, and as libpq decodes it) in b with "***". */
+struct buf;
+void db_mask(struct buf *b, const char *url);
 /* url with any password replaced by "***" (caller frees). */
 char *db_redact(const char *url);
 /* Replace any password of url that appears in err's message by "***". */
