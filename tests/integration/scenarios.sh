@@ -482,3 +482,26 @@ scen_passwords() {
 	no_password
 	expect_err "password authentication failed"
 }
+
+# The example application in migrations/: up, every down, up again.
+scen_example() {
+	newdb example
+	expect_exit 0 "$MIGPACK" build -o app.tar.gz --name example-app \
+	    "$TOP/migrations"
+	mr 0 apply app.tar.gz
+	expect_out "applied 10 migrations: database at 0010"
+	same status "$(states app.tar.gz | tr ' ' '\n' | grep -vc '=applied$' || true)" 0
+	has_table guild_rules || fail "0003 did not create guild_rules"
+	mr 0 down --to base --yes
+	has_table guild_rules && fail "down --to base left guild_rules"
+	same left "$(q 'SELECT count(*) FROM migpack_history')" 0
+	if [ "$ENGINE" = postgres ]; then
+		# 0010 builds its index concurrently, outside any transaction.
+		mr 2 apply --single-transaction app.tar.gz
+		expect_err "0010 index_audit_logs_by_command runs outside a transaction"
+		mr 0 apply app.tar.gz
+	else
+		mr 0 apply --single-transaction app.tar.gz
+	fi
+	expect_out "database at 0010"
+}

@@ -1,0 +1,885 @@
+/* The PostgreSQL driver, over libpq: a session advisory lock as the run
+ * lock, scripts sent a statement at a time, and the history table. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libpq-fe.h>
+
+#include "buf.h"
+#include "checksum.h"
+#include "db.h"
+#include "driver.h"
+#include "split.h"
+#include "xalloc.h"
+
+#define DEFAULT_TABLE "migpack_history"
+#define POLL_MIN_MS 50
+#define POLL_JITTER_MS 50
+#define SQLSTATE_LOCK_NOT_AVAILABLE "55P03"
+#define SQLSTATE_NO_SUCH_STATEMENT "26000"
+
+/* History statements, prepared on first use and kept for the connection:
+ * a run of 1000 migrations parses the insert once (a fifth of its cost on
+ * a local socket).  They outlive a rollback; after a migration's
+ * DEALLOCATE ALL the next history write fails, naming the statement, and
+ * the one after prepares again. */
+enum stmt_id {
+	ST_INSERT,
+	ST_UPDATE_VERSIONED,
+	ST_UPDATE_REPEATABLE,
+	ST_DELETE_VERSIONED,
+	ST_DELETE_REPEATABLE,
+	ST_NR
+};
+
+/* Parameters $1..$11 of insert and update, in this order; delete takes $1,
+ * the version or the name. */
+#define SET_COLUMNS \
+	"version = $1, name = $2, kind = $3, checksum = $4, " \
+	"down_script = $5, down_tx = $6, bundle_name = $7, " \
+	"bundle_release = $8, bundle_sha256 = $9, execution_ms = $10, " \
+	"state = $11, applied_at = now()"
+
+/* Each statement is HEAD "schema"."table" TAIL. */
+static const struct {
+	const char *head, *tail;
+} stmt_sql[ST_NR] = {
+	[ST_INSERT] = { "INSERT INTO ", " (version, name, kind, checksum, "
+	    "down_script, down_tx, bundle_name, bundle_release, bundle_sha256, "
+	    "execution_ms, state) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
+	    "$10, $11)" },
+	[ST_UPDATE_VERSIONED] = { "UPDATE ", " SET " SET_COLUMNS
+	    " WHERE version = $1" },
+	[ST_UPDATE_REPEATABLE] = { "UPDATE ", " SET " SET_COLUMNS
+	    " WHERE kind = 'repeatable' AND name = $2" },
+	[ST_DELETE_VERSIONED] = { "DELETE FROM ", " WHERE version = $1" },
+	[ST_DELETE_REPEATABLE] = { "DELETE FROM ", " WHERE kind = 'repeatable' "
+	    "AND name = $1" },
+};
+
+static const char *const stmt_name[ST_NR] = {
+	"migpack_insert", "migpack_update_versioned",
+	"migpack_update_repeatable", "migpack_delete_versioned",
+	"migpack_delete_repeatable",
+};
+
+struct pg_db {
+	struct db base;		/* first: the runner sees a struct db */
+	PGconn *conn;
+	char *table;		/* as given, for messages until resolved */
+	char *schema;		/* folded as SQL folds; NULL: current_schema() */
+	char *name;		/* the table part, folded */
+	char *shown;		/* schema.name once resolved, for messages */
+	char *qschema;		/* "schema" once resolved, for SQL */
+	char *quoted;		/* "schema"."name" once resolved, for SQL */
+	char lock_key[24];	/* decimal bigint, once resolved */
+	unsigned timeout_ms;
+	int locked;
+	unsigned seed;		/* poll jitter */
+	struct buf stmt;	/* the statement being sent, NUL-terminated */
+	int prepared[ST_NR];
+};
+
+static struct pg_db *to_pg(struct db *db)
+{
+	return (struct pg_db *)db;
+}
+
+static void ignore_notice(void *arg, const char *message)
+{
+	/* "relation already exists, skipping" and the like are noise. */
+	(void)arg;
+	(void)message;
+}
+
+static char *fold(const char *s, size_t n)
+{
+	char *p = xstrndup(s, n), *q;
+
+	for (q = p; *q; q++)
+		if (*q >= 'A' && *q <= 'Z')
+			*q = (char)(*q - 'A' + 'a');
+	return p;
+}
+
+static void add_trimmed(struct buf *b, const char *s)
+{
+	size_t n = strlen(s);
+
+	while (n && (s[n - 1] == '\n' || s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	buf_add(b, s, n);
+}
+
+/* A failed connection: libpq's reason, which never names a password once
+ * the target parses, but a URI that does not parse can be echoed whole or
+ * in pieces.  So the target is replaced by its redacted display and every
+ * form its password takes, as written and as decoded, is masked. */
+static int connect_fail(PGconn *conn, const char *target,
+    const char *display, struct err *err)
+{
+	PQconninfoOption *opts;
+	struct buf msg = BUF_INIT;
+	int ret;
+
+	add_trimmed(&msg, conn ? PQerrorMessage(conn) : "out of memory");
+	buf_replace(&msg, target, strlen(target), display);
+	db_mask(&msg, target);
+	opts = PQconninfoParse(target, NULL);
+	ret = err_set(err, ERR_RUNTIME, "%s: %s%s", display,
+	    opts ? "" : "invalid connection string: ", msg.data);
+	PQconninfoFree(opts);
+	buf_release(&msg);
+	return ret;
+}
+
+/* The server's words: "SEVERITY: PRIMARY (DETAIL)"; libpq's own when the
+ * failure is on this side (a lost connection, say). */
+static void result_message(PGconn *conn, const PGresult *res,
+    struct buf *out)
+{
+	const char *sev = PQresultErrorField(res, PG_DIAG_SEVERITY);
+	const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	const char *detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+	const char *text;
+
+	if (msg) {
+		buf_addf(out, "%s%s%s", sev ? sev : "", sev ? ": " : "", msg);
+		if (detail)
+			buf_addf(out, " (%s)", detail);
+		return;
+	}
+	text = res ? PQresultErrorMessage(res) : "";
+	add_trimmed(out, *text ? text : PQerrorMessage(conn));
+	if (!out->len)
+		buf_addf(out, "unexpected result %s",
+		    PQresStatus(PQresultStatus(res)));
+}
+
+/* A statement that waited too long for a lock (lock_timeout) is a lock not
+ * obtained, as the run lock is. */
+static enum err_code result_code(const PGresult *res)
+{
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+	return state && !strcmp(state, SQLSTATE_LOCK_NOT_AVAILABLE) ?
+	    ERR_LOCK : ERR_RUNTIME;
+}
+
+static int sql_fail(struct pg_db *d, const PGresult *res, const char *what,
+    struct err *err)
+{
+	struct buf m = BUF_INIT;
+	int ret;
+
+	result_message(d->conn, res, &m);
+	ret = err_set(err, result_code(res), "%s: %s: %s", d->base.display,
+	    what, m.data);
+	buf_release(&m);
+	return ret;
+}
+
+static int result_ok(const PGresult *res)
+{
+	ExecStatusType st = PQresultStatus(res);
+
+	return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+}
+
+/* One statement without rows to read. */
+static int command(struct pg_db *d, const char *sql, const char *what,
+    struct err *err)
+{
+	PGresult *res = PQexec(d->conn, sql);
+	int ret = result_ok(res) ? 0 : sql_fail(d, res, what, err);
+
+	PQclear(res);
+	return ret;
+}
+
+/* A query that answers one row, with text parameters; the caller clears
+ * *out. */
+static int query_row(struct pg_db *d, const char *sql, int n,
+    const char *const *params, const char *what, PGresult **out,
+    struct err *err)
+{
+	PGresult *res = PQexecParams(d->conn, sql, n, NULL, params, NULL, NULL,
+	    0);
+	int ret = 0;
+
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		ret = sql_fail(d, res, what, err);
+	else if (PQntuples(res) != 1)
+		ret = err_set(err, ERR_RUNTIME, "%s: %s: %d rows, not 1",
+		    d->base.display, what, PQntuples(res));
+	if (ret) {
+		PQclear(res);
+		res = NULL;
+	}
+	*out = res;
+	return ret;
+}
+
+/* The lock key: the first 8 bytes of SHA-256("migpack:SCHEMA.TABLE"), big
+ * endian and signed, the same on every platform, and in SQL
+ * ('x' || left(encode(sha256(convert_to(S, 'UTF8')), 'hex'), 16))
+ * ::bit(64)::bigint, so a DBA can take it by hand. */
+static void make_lock_key(struct pg_db *d)
+{
+	char hex[CHECKSUM_HEX_LEN + 1];
+	char *s = xasprintf("migpack:%s", d->shown);
+	uint64_t u;
+	int64_t v;
+
+	checksum_buf(s, strlen(s), hex);
+	hex[16] = '\0';
+	u = (uint64_t)strtoull(hex, NULL, 16);
+	v = u > (uint64_t)INT64_MAX ? -(int64_t)(UINT64_MAX - u) - 1 :
+	    (int64_t)u;
+	snprintf(d->lock_key, sizeof(d->lock_key), "%" PRId64, v);
+	free(s);
+}
+
+/* The table's schema, once: an unqualified name lives in the connection's
+ * current_schema(), and is used qualified from then on, so the lock key
+ * and the table stay the same whatever a migration does to search_path. */
+static int resolve(struct pg_db *d, struct err *err)
+{
+	PGresult *res = NULL;
+	char *qs = NULL, *qn = NULL;
+	int ret = 0;
+
+	if (d->quoted)
+		return 0;
+	if (!d->schema) {
+		if ((ret = query_row(d, "SELECT current_schema()", 0, NULL,
+		    "current_schema()", &res, err)))
+			goto out;
+		if (PQgetisnull(res, 0, 0)) {
+			ret = err_set(err, ERR_RUNTIME, "%s: history table %s: "
+			    "no schema to put it in (search_path names none "
+			    "that exists); name it as SCHEMA.%s",
+			    d->base.display, d->table, d->name);
+			goto out;
+		}
+		d->schema = xstrdup(PQgetvalue(res, 0, 0));
+	}
+	qs = PQescapeIdentifier(d->conn, d->schema, strlen(d->schema));
+	qn = PQescapeIdentifier(d->conn, d->name, strlen(d->name));
+	if (!qs || !qn) {
+		ret = err_set(err, ERR_RUNTIME, "%s: history table %s: cannot "
+		    "quote its name (out of memory?)", d->base.display,
+		    d->table);
+		goto out;
+	}
+	d->shown = xasprintf("%s.%s", d->schema, d->name);
+	d->qschema = xstrdup(qs);
+	d->quoted = xasprintf("%s.%s", qs, qn);
+	make_lock_key(d);
+out:
+	PQfreemem(qs);
+	PQfreemem(qn);
+	PQclear(res);
+	return ret;
+}
+
+static void pg_close(struct db *db)
+{
+	struct pg_db *d = to_pg(db);
+
+	if (!d)
+		return;
+	PQfinish(d->conn);	/* ends the session: its lock goes with it */
+	buf_release(&d->stmt);
+	free(d->table);
+	free(d->schema);
+	free(d->name);
+	free(d->shown);
+	free(d->qschema);
+	free(d->quoted);
+	free(d->base.display);
+	free(d);
+}
+
+static int pg_open(struct db **out, const char *target, const char *display,
+    const struct db_opts *opts, struct err *err)
+{
+	/* Later keywords win: the scripts are UTF-8 whatever the URL says. */
+	static const char *const keys[] = { "dbname",
+	    "fallback_application_name", "client_encoding", NULL };
+	const char *vals[] = { target, "migrun", "UTF8", NULL };
+	const char *table = opts->table ? opts->table : DEFAULT_TABLE;
+	const char *dot = strchr(table, '.');
+	struct pg_db *d = NULL;
+	int ret = 0, version;
+
+	*out = NULL;
+	if (!table_name_valid(table, 1)) {
+		ret = err_set(err, ERR_INPUT, "history table %s: not a valid "
+		    "PostgreSQL table name (letters, digits and '_', not "
+		    "starting with a digit, at most 63 bytes; SCHEMA.TABLE to "
+		    "name its schema)", table);
+		goto out;
+	}
+	d = xcalloc(1, sizeof(*d));
+	d->base.drv = &postgres_driver;
+	d->base.display = xstrdup(display);
+	d->table = xstrdup(table);
+	/* Unquoted names fold to lower case in SQL; the table is created and
+	 * found as the same name would be without quotes. */
+	if (dot) {
+		d->schema = fold(table, (size_t)(dot - table));
+		d->name = fold(dot + 1, strlen(dot + 1));
+	} else
+		d->name = fold(table, strlen(table));
+	d->timeout_ms = opts->lock_timeout_ms;
+	d->seed = (unsigned)getpid() ^ (unsigned)time(NULL) ^ 0x9e3779b9u;
+	buf_init(&d->stmt);
+
+	d->conn = PQconnectdbParams(keys, vals, 1);
+	if (PQstatus(d->conn) != CONNECTION_OK) {
+		ret = connect_fail(d->conn, target, display, err);
+		goto out;
+	}
+	PQsetNoticeProcessor(d->conn, ignore_notice, NULL);
+	/* Identity columns arrived in 10. */
+	if ((version = PQserverVersion(d->conn)) < 100000) {
+		ret = err_set(err, ERR_RUNTIME, "%s: PostgreSQL %d.%d is too "
+		    "old: migrun needs 10 or newer", display, version / 10000,
+		    version / 100 % 100);
+		goto out;
+	}
+	/* A reading command cannot write, whatever goes wrong above it. */
+	if (opts->readonly && (ret = command(d, "SET "
+	    "default_transaction_read_only = on", "read-only session", err)))
+		goto out;
+out:
+	if (ret)
+		pg_close(d ? &d->base : NULL);
+	else
+		*out = &d->base;
+	return ret;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* 50-100 ms, so runners that start together do not poll in step. */
+static unsigned poll_ms(struct pg_db *d)
+{
+	d->seed ^= d->seed << 13;
+	d->seed ^= d->seed >> 17;
+	d->seed ^= d->seed << 5;
+	return POLL_MIN_MS + d->seed % (POLL_JITTER_MS + 1);
+}
+
+static void duration(char *out, size_t size, unsigned ms)
+{
+	if (ms % 1000 == 0)
+		snprintf(out, size, "%u s", ms / 1000);
+	else
+		snprintf(out, size, "%u ms", ms);
+}
+
+/*
+ * pg_try_advisory_lock, polled, each try a statement of its own: a session
+ * blocked in pg_advisory_lock holds a snapshot for as long as it waits, and
+ * a CREATE INDEX CONCURRENTLY run by the holder waits for every older
+ * snapshot to go.  That deadlock the server ends by failing one side,
+ * perhaps the migration.
+ */
+static int pg_lock(struct db *db, struct err *err)
+{
+	struct pg_db *d = to_pg(db);
+	const char *params[1];
+	long long start, waited;
+	struct timespec nap;
+	PGresult *res;
+	char limit[32];
+	unsigned ms;
+	int ret, got;
+
+	if (d->locked)
+		return 0;
+	if ((ret = resolve(d, err)))
+		return ret;
+	params[0] = d->lock_key;
+	start = now_ms();
+	for (;;) {
+		if ((ret = query_row(d, "SELECT pg_try_advisory_lock($1::bigint)",
+		    1, params, "run lock", &res, err)))
+			return ret;
+		got = PQgetvalue(res, 0, 0)[0] == 't';
+		PQclear(res);
+		if (got)
+			break;
+		waited = now_ms() - start;
+		if (waited >= (long long)d->timeout_ms) {
+			duration(limit, sizeof(limit), d->timeout_ms);
+			return err_set(err, ERR_LOCK, "%s: another migrun holds "
+			    "the lock on %s; gave up after %s", db->display,
+			    d->shown, limit);
+		}
+		ms = poll_ms(d);
+		if ((long long)ms > (long long)d->timeout_ms - waited)
+			ms = (unsigned)((long long)d->timeout_ms - waited);
+		nap.tv_sec = ms / 1000;
+		nap.tv_nsec = (long)(ms % 1000) * 1000000;
+		nanosleep(&nap, NULL);	/* a signal only shortens the nap */
+	}
+	d->locked = 1;
+	return 0;
+}
+
+static int pg_unlock(struct db *db, struct err *err)
+{
+	struct pg_db *d = to_pg(db);
+	const char *params[1] = { d->lock_key };
+	PGresult *res;
+	int ret, held;
+
+	if (!d->locked)
+		return 0;
+	d->locked = 0;
+	if ((ret = query_row(d, "SELECT pg_advisory_unlock($1::bigint)", 1,
+	    params, "run lock", &res, err)))
+		return ret;
+	held = PQgetvalue(res, 0, 0)[0] == 't';
+	PQclear(res);
+	if (!held)
+		return err_set(err, ERR_RUNTIME, "%s: the lock on %s was no "
+		    "longer held: did a migration release it "
+		    "(pg_advisory_unlock_all, DISCARD ALL)?", db->display,
+		    d->shown);
+	return 0;
+}
+
+static int pg_begin(struct db *db, struct err *err)
+{
+	return command(to_pg(db), "BEGIN", "begin", err);
+}
+
+static void pg_rollback(struct db *db)
+{
+	struct pg_db *d = to_pg(db);
+	PGTransactionStatusType ts = PQtransactionStatus(d->conn);
+
+	if (ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR)
+		PQclear(PQexec(d->conn, "ROLLBACK"));
+}
+
+static int pg_commit(struct db *db, struct err *err)
+{
+	struct pg_db *d = to_pg(db);
+	PGTransactionStatusType ts = PQtransactionStatus(d->conn);
+	PGresult *res;
+	int ret = 0;
+
+	if (ts == PQTRANS_IDLE)
+		return err_set(err, ERR_RUNTIME, "%s: commit: no transaction "
+		    "is open", db->display);
+	/* COMMIT of a failed transaction answers "ROLLBACK", no error. */
+	if (ts == PQTRANS_INERROR) {
+		pg_rollback(db);
+		return err_set(err, ERR_RUNTIME, "%s: commit: the transaction "
+		    "had failed and was rolled back", db->display);
+	}
+	res = PQexec(d->conn, "COMMIT");
+	if (!result_ok(res))
+		ret = sql_fail(d, res, "commit", err);
+	else if (strcmp(PQcmdStatus(res), "COMMIT"))
+		ret = err_set(err, ERR_RUNTIME, "%s: commit: the transaction "
+		    "was rolled back (%s)", db->display, PQcmdStatus(res));
+	PQclear(res);
+	return ret;
+}
+
+/* "PATH:LINE: MESSAGE" for a failed statement, LINE where the server
+ * points inside it, else where it starts. */
+static int stmt_fail(struct pg_db *d, const struct script *s,
+    const struct stmt *st, const PGresult *res, struct err *err)
+{
+	const char *pos = PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION);
+	struct buf m = BUF_INIT;
+	unsigned line;
+	int ret;
+
+	line = split_position_line(s->text, st, pos ? strtol(pos, NULL, 10) :
+	    0);
+	result_message(d->conn, res, &m);
+	ret = err_set(err, result_code(res), "%s:%u: %s", s->path, line,
+	    m.data);
+	buf_release(&m);
+	return ret;
+}
+
+/* Consume what is left of a statement's results; the first that failed,
+ * if any, is returned. */
+static PGresult *drain(PGconn *conn)
+{
+	PGresult *res, *bad = NULL;
+
+	while ((res = PQgetResult(conn))) {
+		if (!bad && !result_ok(res))
+			bad = res;
+		else
+			PQclear(res);
+	}
+	return bad;
+}
+
+static int pg_exec(struct db *db, const struct script *s, struct err *err)
+{
+	struct pg_db *d = to_pg(db);
+	PGTransactionStatusType before = PQtransactionStatus(d->conn);
+	struct splitter sp;
+	struct stmt st;
+	PGresult *res = NULL, *bad;
+	char *row;
+	int ret = 0;
+
+	split_init(&sp, s->text, s->len);
+	while (split_next(&sp, &st)) {
+		buf_reset(&d->stmt);
+		buf_add(&d->stmt, s->text + st.off, st.len);
+		res = PQexec(d->conn, d->stmt.data);
+		switch (PQresultStatus(res)) {
+		case PGRES_COMMAND_OK:
+		case PGRES_TUPLES_OK:
+		case PGRES_EMPTY_QUERY:
+			break;
+		case PGRES_COPY_IN:
+			/* The server ends the COPY with an error. */
+			PQputCopyEnd(d->conn, "COPY FROM STDIN is not "
+			    "supported by migrun");
+			PQclear(drain(d->conn));
+			ret = err_set(err, ERR_RUNTIME, "%s:%u: COPY FROM STDIN "
+			    "is not supported in a migration: use INSERT, or "
+			    "a CSV seed", s->path, st.line);
+			goto out;
+		case PGRES_COPY_OUT:
+			/* Rows to nowhere, as a SELECT's. */
+			while (PQgetCopyData(d->conn, &row, 0) > 0)
+				PQfreemem(row);
+			if ((bad = drain(d->conn))) {
+				PQclear(res);
+				res = bad;
+				ret = stmt_fail(d, s, &st, res, err);
+				goto out;
+			}
+			break;
+		default:
+			ret = stmt_fail(d, s, &st, res, err);
+			goto out;
+		}
+		PQclear(res);
+		res = NULL;
+		/* The runner's transaction ends with the runner, or the
+		 * history row would not commit with the work it records. */
+		if (before == PQTRANS_INTRANS &&
+		    PQtransactionStatus(d->conn) != PQTRANS_INTRANS) {
+			ret = err_set(err, ERR_RUNTIME, "%s:%u: the statement "
+			    "ended the transaction the migration runs in; a "
+			    "script that commits or rolls back must be marked "
+			    "no-transaction", s->path, st.line);
+			goto out;
+		}
+	}
+	if (before == PQTRANS_IDLE &&
+	    PQtransactionStatus(d->conn) != PQTRANS_IDLE)
+		ret = err_set(err, ERR_RUNTIME, "%s: the script leaves a "
+		    "transaction open (BEGIN without COMMIT); it was rolled "
+		    "back", s->path);
+out:
+	PQclear(res);
+	/* A transaction the script opened itself is no one else's to end. */
+	if (ret && before == PQTRANS_IDLE)
+		pg_rollback(db);
+	return ret;
+}
+
+static int pg_history_create(struct db *db, struct err *err)
+{
+	struct pg_db *d = to_pg(db);
+	const char *params[2];
+	struct buf sql = BUF_INIT;
+	PGresult *res = NULL;
+	char what[160];
+	int ret, table_exists, schema_exists;
+
+	if ((ret = resolve(d, err)))
+		return ret;
+	snprintf(what, sizeof(what), "create history table %s", d->shown);
+	/* IF NOT EXISTS still needs the CREATE privilege: a table or schema
+	 * a DBA made for a less privileged user is looked for first. */
+	params[0] = d->quoted;
+	params[1] = d->schema;
+	if ((ret = query_row(d, "SELECT to_regclass($1) IS NOT NULL, "
+	    "EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $2)", 2,
+	    params, what, &res, err)))
+		goto out;
+	table_exists = PQgetvalue(res, 0, 0)[0] == 't';
+	schema_exists = PQgetvalue(res, 0, 1)[0] == 't';
+	if (table_exists)
+		goto out;
+	if (!schema_exists)
+		buf_addf(&sql, "CREATE SCHEMA IF NOT EXISTS %s;\n", d->qschema);
+	buf_addf(&sql, "CREATE TABLE IF NOT EXISTS %s (\n"
+	    "    id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n"
+	    "    version        text UNIQUE,\n"
+	    "    name           text NOT NULL,\n"
+	    "    kind           text NOT NULL CHECK (kind IN ('versioned', 'repeatable')),\n"
+	    "    checksum       text NOT NULL,\n"
+	    "    down_script    text,\n"
+	    "    down_tx        text CHECK (down_tx IN ('transaction', 'no-transaction')),\n"
+	    "    bundle_name    text NOT NULL,\n"
+	    "    bundle_release text NOT NULL,\n"
+	    "    bundle_sha256  text NOT NULL,\n"
+	    "    applied_at     timestamptz NOT NULL DEFAULT now(),\n"
+	    "    execution_ms   bigint NOT NULL,\n"
+	    "    state          text NOT NULL CHECK (state IN ('applied', 'dirty'))\n"
+	    ")", d->quoted);
+	ret = command(d, sql.data, what, err);
+out:
+	PQclear(res);
+	buf_release(&sql);
+	return ret;
+}
+
+/* A text column, copied; NULL when SQL NULL. */
+static char *column_dup(const PGresult *res, int row, int col)
+{
+	return PQgetisnull(res, row, col) ? NULL :
+	    xstrdup(PQgetvalue(res, row, col));
+}
+
+static int bad_row(struct pg_db *d, const struct hist_row *r,
+    const char *id, struct err *err, const char *what, const char *value)
+{
+	return err_set(err, ERR_INTEGRITY, "%s: history table %s: row %s (id "
+	    "%s): %s%s%s%s", d->base.display, d->shown,
+	    r->version ? r->version : r->name ? r->name : "?", id, what,
+	    value ? " '" : "", value ? value : "", value ? "'" : "");
+}
+
+enum {
+	COL_ID, COL_VERSION, COL_NAME, COL_KIND, COL_CHECKSUM, COL_DOWN,
+	COL_DOWN_TX, COL_BUNDLE_NAME, COL_BUNDLE_RELEASE, COL_BUNDLE_SHA256,
+	COL_APPLIED_AT, COL_EXECUTION_MS, COL_STATE
+};
+
+/* Fill r from row i of the history query. */
+static int read_row(struct pg_db *d, const PGresult *res, int i,
+    struct hist_row *r, struct err *err)
+{
+	static const char *const required[] = { "name", "kind", "checksum",
+	    "bundle_name", "bundle_release", "bundle_sha256", "applied_at",
+	    "execution_ms", "state" };
+	static const int required_col[] = { COL_NAME, COL_KIND, COL_CHECKSUM,
+	    COL_BUNDLE_NAME, COL_BUNDLE_RELEASE, COL_BUNDLE_SHA256,
+	    COL_APPLIED_AT, COL_EXECUTION_MS, COL_STATE };
+	const char *id = PQgetvalue(res, i, COL_ID);
+	const char *kind = PQgetvalue(res, i, COL_KIND);
+	const char *state = PQgetvalue(res, i, COL_STATE);
+	const char *down_tx = PQgetisnull(res, i, COL_DOWN_TX) ? NULL :
+	    PQgetvalue(res, i, COL_DOWN_TX);
+	size_t k;
+
+	r->version = column_dup(res, i, COL_VERSION);
+	r->name = column_dup(res, i, COL_NAME);
+	r->checksum = column_dup(res, i, COL_CHECKSUM);
+	r->down = column_dup(res, i, COL_DOWN);
+	r->bundle_name = column_dup(res, i, COL_BUNDLE_NAME);
+	r->bundle_release = column_dup(res, i, COL_BUNDLE_RELEASE);
+	r->bundle_sha256 = column_dup(res, i, COL_BUNDLE_SHA256);
+	r->applied_at = column_dup(res, i, COL_APPLIED_AT);
+	r->execution_ms = strtoll(PQgetvalue(res, i, COL_EXECUTION_MS), NULL,
+	    10);
+
+	/* The table's constraints say so, unless someone changed it. */
+	for (k = 0; k < sizeof(required) / sizeof(required[0]); k++)
+		if (PQgetisnull(res, i, required_col[k]))
+			return bad_row(d, r, id, err, required[k], NULL);
+	if (kind_parse(kind, &r->kind) < 0)
+		return bad_row(d, r, id, err, "unknown kind", kind);
+	if (hist_state_parse(state, &r->state) < 0)
+		return bad_row(d, r, id, err, "unknown state", state);
+	if ((r->kind == KIND_VERSIONED) != (r->version != NULL))
+		return bad_row(d, r, id, err, r->version ? "repeatable with a "
+		    "version" : "versioned without a version", NULL);
+	if (!r->down) {
+		if (down_tx)
+			return bad_row(d, r, id, err, "down_tx without "
+			    "down_script", down_tx);
+		r->down_tx = TX_TRANSACTION;
+	} else if (!down_tx)
+		return bad_row(d, r, id, err, "down_script without down_tx",
+		    NULL);
+	else if (tx_parse(down_tx, &r->down_tx) < 0)
+		return bad_row(d, r, id, err, "unknown down_tx", down_tx);
+	return 0;
+}
+
+/* Replaces h's contents on success; leaves h untouched on failure. */
+static int pg_history_read(struct db *db, struct history *h,
+    struct err *err)
+{
+	struct pg_db *d = to_pg(db);
+	struct history tmp = HISTORY_INIT;
+	const char *params[1];
+	PGresult *res = NULL;
+	char *sql = NULL, what[160];
+	int ret, i;
+
+	if ((ret = resolve(d, err)))
+		return ret;
+	snprintf(what, sizeof(what), "read history table %s", d->shown);
+	params[0] = d->quoted;
+	if ((ret = query_row(d, "SELECT to_regclass($1) IS NOT NULL", 1,
+	    params, what, &res, err)))
+		goto out;
+	if (PQgetvalue(res, 0, 0)[0] != 't')
+		goto out;	/* no table: no rows */
+	PQclear(res);
+	tmp.exists = 1;
+
+	sql = xasprintf("SELECT id, version, name, kind, checksum, "
+	    "down_script, down_tx, bundle_name, bundle_release, bundle_sha256, "
+	    "to_char(applied_at AT TIME ZONE 'UTC', "
+	    "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), execution_ms, state "
+	    "FROM %s ORDER BY id", d->quoted);
+	res = PQexec(d->conn, sql);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		ret = sql_fail(d, res, what, err);
+		goto out;
+	}
+	for (i = 0; i < PQntuples(res); i++)
+		if ((ret = read_row(d, res, i, history_add(&tmp), err)))
+			goto out;
+out:
+	PQclear(res);
+	free(sql);
+	if (ret)
+		history_release(&tmp);
+	else {
+		history_release(h);
+		*h = tmp;
+	}
+	return ret;
+}
+
+static int prepare(struct pg_db *d, enum stmt_id id, const char *what,
+    struct err *err)
+{
+	PGresult *res;
+	char *sql;
+	int ret;
+
+	if (d->prepared[id])
+		return 0;
+	sql = xasprintf("%s%s%s", stmt_sql[id].head, d->quoted,
+	    stmt_sql[id].tail);
+	res = PQprepare(d->conn, stmt_name[id], sql, 0, NULL);
+	ret = result_ok(res) ? 0 : sql_fail(d, res, what, err);
+	d->prepared[id] = !ret;
+	PQclear(res);
+	free(sql);
+	return ret;
+}
+
+/* Run one history statement for r, which must change exactly one row. */
+static int history_write(struct pg_db *d, enum stmt_id id,
+    const struct hist_row *r, const char *verb, struct err *err)
+{
+	char ms[24], what[160];
+	const char *params[11], *state;
+	PGresult *res = NULL;
+	int ret, n;
+
+	if ((ret = resolve(d, err)))
+		return ret;
+	snprintf(what, sizeof(what), "%s %s%s%s in history table %s", verb,
+	    r->version ? r->version : "", r->version ? " " : "",
+	    r->name ? r->name : "", d->shown);
+	if (!r->name || (r->kind == KIND_VERSIONED) != (r->version != NULL))
+		return err_set(err, ERR_RUNTIME, "%s: BUG: %s: malformed row",
+		    d->base.display, what);
+	if ((ret = prepare(d, id, what, err)))
+		return ret;
+	if (id == ST_DELETE_VERSIONED || id == ST_DELETE_REPEATABLE) {
+		params[0] = id == ST_DELETE_VERSIONED ? r->version : r->name;
+		n = 1;
+	} else {
+		snprintf(ms, sizeof(ms), "%" PRId64, r->execution_ms);
+		params[0] = r->version;
+		params[1] = r->name;
+		params[2] = kind_name(r->kind);
+		params[3] = r->checksum;
+		params[4] = r->down;
+		params[5] = r->down ? tx_name(r->down_tx) : NULL;
+		params[6] = r->bundle_name;
+		params[7] = r->bundle_release;
+		params[8] = r->bundle_sha256;
+		params[9] = ms;
+		params[10] = hist_state_name(r->state);
+		n = 11;
+	}
+	res = PQexecPrepared(d->conn, stmt_name[id], n, params, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+		if (state && !strcmp(state, SQLSTATE_NO_SUCH_STATEMENT))
+			memset(d->prepared, 0, sizeof(d->prepared));
+		ret = sql_fail(d, res, what, err);
+	} else if (strcmp(PQcmdTuples(res), "1"))
+		ret = err_set(err, ERR_RUNTIME, "%s: BUG: %s: %s rows changed, "
+		    "not 1", d->base.display, what, PQcmdTuples(res));
+	PQclear(res);
+	return ret;
+}
+
+static int pg_history_insert(struct db *db, const struct hist_row *r,
+    struct err *err)
+{
+	return history_write(to_pg(db), ST_INSERT, r, "insert", err);
+}
+
+static int pg_history_update(struct db *db, const struct hist_row *r,
+    struct err *err)
+{
+	return history_write(to_pg(db), r->kind == KIND_VERSIONED ?
+	    ST_UPDATE_VERSIONED : ST_UPDATE_REPEATABLE, r, "update", err);
+}
+
+static int pg_history_delete(struct db *db, const struct hist_row *r,
+    struct err *err)
+{
+	return history_write(to_pg(db), r->kind == KIND_VERSIONED ?
+	    ST_DELETE_VERSIONED : ST_DELETE_REPEATABLE, r, "delete", err);
+}
+
+const struct driver postgres_driver = {
+	.name = "postgres",
+	.dialect = DIALECT_POSTGRES,
+	.open = pg_open,
+	.close = pg_close,
+	.lock = pg_lock,
+	.unlock = pg_unlock,
+	.begin = pg_begin,
+	.commit = pg_commit,
+	.rollback = pg_rollback,
+	.exec = pg_exec,
+	.history_read = pg_history_read,
+	.history_create = pg_history_create,
+	.history_insert = pg_history_insert,
+	.history_update = pg_history_update,
+	.history_delete = pg_history_delete,
+};

@@ -1,0 +1,91 @@
+#ifndef MIGRUN_SPLIT_H
+#define MIGRUN_SPLIT_H
+
+#include <stddef.h>
+
+/*
+ * Splitting a PostgreSQL script into statements where `psql -f` would, so
+ * the runner can send them one at a time (CREATE INDEX CONCURRENTLY cannot
+ * run in a multi-statement string) and name the line of a failing one.
+ *
+ * A statement ends at a ';' outside quotes, comments and parentheses, the
+ * rules of psql's lexer (src/fe_utils/psqlscan.l, as of PostgreSQL 16+):
+ *
+ *  - '...' with '' inside; backslash is no escape there
+ *    (standard_conforming_strings).  E'...' also takes \' and \\.  B'...',
+ *    X'...', N'...' and U&'...' are as '...'.  Strings separated by a
+ *    newline are not joined: psql feeds its lexer a line at a time, so
+ *    E'a'<newline>'b\'' ends at the second quote after b, as in psql.
+ *  - "..." and U&"..." with "" inside.
+ *  - $$...$$ and $tag$...$tag$, the tag an identifier without '$'.  $1 is
+ *    a parameter, and a '$' inside an identifier or glued to a number
+ *    (a$b, 1a$$) starts nothing.
+ *  - "--" comments to the end of the line; slash-star comments, which
+ *    nest.
+ *  - Parentheses: a ';' inside them does not end a statement.
+ *  - SQL-standard bodies: once the statement starts CREATE [OR REPLACE]
+ *    FUNCTION or PROCEDURE, BEGIN (and CASE inside one) opens and END
+ *    closes a block outside parentheses, and a ';' inside a block does not
+ *    end the statement.  psql's own heuristic, quirks included.
+ *
+ * psql's backslash commands and variable substitution are not done.
+ *
+ * goose's blocks: a line "-- +goose StatementBegin" (any case, blanks
+ * around the words) outside quotes and comments starts a block that runs to
+ * the next line "-- +goose StatementEnd", found line by line as goose
+ * does; all of it is one statement, whatever semicolons it holds, and it
+ * ends there even without a ';'.  A statement not ended before the block
+ * runs on into it, as in goose.
+ *
+ * A statement starts at its first token: leading whitespace and comments
+ * are not part of it, and one that holds nothing else is skipped.  It ends
+ * with its ';'; the last one, or a goose block, may have none and ends with
+ * its last token.  Something left open (a quote, a comment, a dollar quote,
+ * a goose block) runs to the end of the text, or of the block, so that the
+ * server reports it.
+ *
+ * The text is not copied or changed; splitting is one pass.
+ */
+
+struct stmt {
+	size_t off;	/* offset of the statement's first token in the text */
+	size_t len;	/* up to and including its ';', or its last token */
+	unsigned line;	/* 1-based line of the first token */
+};
+
+/* Private: the splitter's state. */
+struct splitter {
+	const char *text;
+	size_t len;
+	size_t pos;		/* where the next token starts */
+	size_t limit;		/* len, or where the goose block ends */
+	size_t resume;		/* where to go on after the goose block */
+	int in_block;
+
+	int started;		/* the statement has a token */
+	size_t start, end;	/* its first token, the end of its last */
+
+	/* psql's state (psqlscan_int.h) */
+	size_t paren_depth;
+	size_t begin_depth;
+	unsigned ident_count;	/* identifiers so far, up to 4 */
+	char idents[4];		/* initials of CREATE OR REPLACE FUNCTION ... */
+
+	size_t line_off;	/* lines counted up to here */
+	unsigned line;
+};
+
+void split_init(struct splitter *sp, const char *text, size_t len);
+
+/* The next statement: 1 and *st filled, or 0 at the end. */
+int split_next(struct splitter *sp, struct stmt *st);
+
+/* The script line of the 1-based character (not byte: UTF-8) position in
+ * the statement that PostgreSQL reports (PG_DIAG_STATEMENT_POSITION), the
+ * statement having been sent as the text[st->off, st->off + st->len).  One
+ * past the last character (the end of input) is the line where the
+ * statement ends; a position <= 0 or further out gives st->line. */
+unsigned split_position_line(const char *text, const struct stmt *st,
+    long position);
+
+#endif

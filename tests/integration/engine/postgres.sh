@@ -1,0 +1,26 @@
+# The runner's scenarios on a PostgreSQL server the test starts itself:
+# newdb creates a database; q runs SQL with psql.
+. "$TOP/tests/pg.sh"
+ENGINE=postgres
+pg_start
+newdb() {
+	pg_createdb "$1"
+	DBNAME=$1
+	DB="postgresql:///$1?host=$PGHOST&port=$PGPORT&user=postgres"
+}
+q() {
+	pg_psql -At -F '|' -d "$DBNAME" -c "$1"
+}
+NO_TABLE_MSG='ERROR: relation "nope" does not exist'
+has_table() {
+	[ "$(q "SELECT to_regclass('$1') IS NOT NULL")" = t ]
+}
+# Hold the run lock for SECONDS in the background, as another runner would:
+# the driver's advisory lock key is the first 8 bytes of
+# SHA-256("migpack:SCHEMA.TABLE").
+hold_lock() {
+	pg_psql -d "$DBNAME" -c "SELECT pg_advisory_lock(('x' || left(encode(
+	    sha256(convert_to('migpack:public.migpack_history', 'UTF8')),
+	    'hex'), 16))::bit(64)::bigint), pg_sleep($1)" >/dev/null &
+	sleep 0.5
+}
