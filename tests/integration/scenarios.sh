@@ -505,3 +505,22 @@ scen_example() {
 	fi
 	expect_out "database at 0010"
 }
+
+# A history table of another name (schema-qualified on PostgreSQL).
+scen_table() {
+	local table=runs
+	[ "$ENGINE" = postgres ] && table=deploy.runs
+	newdb table
+	app app
+	bundle app b.tgz
+	mr 0 apply --table "$table" b.tgz
+	has_table migpack_history && fail "--table $table still wrote migpack_history"
+	same rows "$(q "SELECT count(*) FROM $table")" 5
+	mr 0 status --table "$table" --json b.tgz
+	same current "$(js 'd["current"]')" 0004
+	# The default table knows nothing of it.
+	mr 0 status --json b.tgz
+	same current "$(js 'd["current"]')" None
+	mr 0 down --table "$table" --steps 1
+	same rows "$(q "SELECT count(*) FROM $table")" 4
+}
