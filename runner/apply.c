@@ -124,17 +124,18 @@ static void print_result(const struct session *s, const struct done *done,
 			w = len;
 	}
 	if (nr) {
-		buf_addf(&b, "%-*s  %-10s  %s\n", w, "VERSION", "KIND",
-		    dry_run ? "NAME" : "NAME (MS)");
+		buf_addf(&b, "%-*s  %-10s  %8s  %s\n", w, "VERSION", "KIND",
+		    dry_run ? "" : "MS", "NAME");
 		for (i = 0; i < nr; i++) {
 			const struct plan_item *it = done[i].it;
+			char ms[24] = "";
 
-			buf_addf(&b, "%-*s  %-10s  %s", w, it->mig->version ?
-			    it->mig->version : "-", kind_name(it->mig->kind),
-			    it->mig->name);
 			if (!dry_run)
-				buf_addf(&b, " (%lld)", (long long)done[i].ms);
-			buf_addch(&b, '\n');
+				snprintf(ms, sizeof(ms), "%lld",
+				    (long long)done[i].ms);
+			buf_addf(&b, "%-*s  %-10s  %8s  %s\n", w,
+			    it->mig->version ? it->mig->version : "-",
+			    kind_name(it->mig->kind), ms, it->mig->name);
 		}
 	}
 	if (dry_run)
@@ -271,7 +272,8 @@ static int exec_apply(int argc, char **argv, struct err *err)
 			goto out;
 		if (progress)
 			fprintf(stderr, "[%zu/%zu] %s %s\n", i + 1, nr_todo,
-			    plan_item_label(it), it->mig->name);
+			    it->mig->version ? it->mig->version : "repeatable",
+			    it->mig->name);
 		if ((ret = run_up(&s, it, &up, it->down ? &down : NULL, single,
 		    &ms, err))) {
 			size_t len = strlen(err->msg);
