@@ -193,23 +193,22 @@ static int exec_apply(int argc, char **argv, struct err *err)
 		return cmd_usage(&cmd_apply_entry, err, "--to: not a version");
 	session_init(&s, &o);
 
-	if ((ret = session_bundle(&s, argv[optind], err)) ||
-	    (ret = session_open(&s, !dry_run, err)) ||
+	if ((ret = session_bundle(&s, argv[optind], err)))
+		goto out;
+	/* A bad --to is refused before the database is touched. */
+	for (i = 0; to && i < s.m.nr_migrations; i++)
+		if (s.m.migrations[i].version &&
+		    !version_cmp(s.m.migrations[i].version, to))
+			break;
+	if (to && i == s.m.nr_migrations) {
+		ret = err_set(err, ERR_INPUT, "--to %s: the bundle has no such "
+		    "migration", to);
+		goto out;
+	}
+	if ((ret = session_open(&s, !dry_run, err)) ||
 	    (ret = session_refuse_dirty(&s, "apply", err)))
 		goto out;
 	latest = plan_latest(&s.plan);
-	if (to) {
-		for (i = 0; i < s.plan.nr; i++)
-			if (s.plan.items[i].mig && s.plan.items[i].mig->version &&
-			    !version_cmp(s.plan.items[i].mig->version, to))
-				break;
-		if (i == s.plan.nr) {
-			ret = err_set(err, ERR_INPUT, "--to %s: the bundle has "
-			    "no such migration for %s", to,
-			    s.db->drv->name);
-			goto out;
-		}
-	}
 
 	todo = xreallocarray(NULL, s.plan.nr + 1, sizeof(*todo));
 	for (i = 0; i < s.plan.nr; i++) {

@@ -57,16 +57,22 @@ static int exec_stamp(int argc, char **argv, struct err *err)
 		    "--to VERSION is required");
 
 	session_init(&s, &o);
-	if ((ret = session_bundle(&s, argv[optind], err)) ||
-	    (ret = session_open(&s, 1, err)) ||
+	if ((ret = session_bundle(&s, argv[optind], err)))
+		goto out;
+	for (i = 0; i < s.m.nr_migrations && !found; i++)
+		found = s.m.migrations[i].version &&
+		    !version_cmp(s.m.migrations[i].version, to);
+	if (!found) {
+		ret = err_set(err, ERR_INPUT, "--to %s: the bundle has no such "
+		    "migration", to);
+		goto out;
+	}
+	if ((ret = session_open(&s, 1, err)) ||
 	    (ret = session_refuse_dirty(&s, "stamp", err)))
 		goto out;
 	for (i = 0; i < s.plan.nr; i++) {
 		const struct plan_item *it = &s.plan.items[i];
 
-		if (it->mig && it->mig->version &&
-		    !version_cmp(it->mig->version, to))
-			found = 1;
 		if (it->state == ST_CHANGED && version_cmp(it->mig->version,
 		    to) <= 0) {
 			ret = err_set(err, ERR_INTEGRITY, "drift: %s %s was "
@@ -76,12 +82,6 @@ static int exec_stamp(int argc, char **argv, struct err *err)
 			goto out;
 		}
 	}
-	if (!found) {
-		ret = err_set(err, ERR_INPUT, "--to %s: the bundle has no such "
-		    "migration for %s", to, s.db->drv->name);
-		goto out;
-	}
-
 	if ((ret = cursor_open(&cur, &s, err)) ||
 	    (ret = s.db->drv->begin(s.db, err)))
 		goto out;

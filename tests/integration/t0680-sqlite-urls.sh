@@ -40,6 +40,8 @@ expect_err "sqlite:PATH or sqlite:///ABSOLUTE/PATH"
 expect_exit 2 "$MIGRUN" apply --db x.db --table a.b ../b.tgz
 expect_err "history table a.b"
 expect_exit 2 "$MIGRUN" apply --db x.db --lock-timeout soon ../b.tgz
+expect_exit 2 "$MIGRUN" apply --db x.db --to 42 ../b.tgz
+expect_exit 2 "$MIGRUN" stamp --db x.db --to 42 ../b.tgz
 [ -z "$(ls -A)" ] || fail "a refused command left files: $(ls -A)"
 
 # A read-only command creates nothing.
