@@ -132,8 +132,8 @@ static size_t skip_dollar(const struct splitter *sp, size_t i)
 		return i + 1;
 	d = t + 1 - i;
 	/* The tag holds no '$', so a try stops by the next '$': O(n). */
-	for (k = t + 1; k < sp->limit; k++) {
-		if (sp->text[k] != '$' || sp->limit - k < d)
+	for (k = t + 1; k < sp->limit && sp->limit - k >= d; k++) {
+		if (sp->text[k] != '$')
 			continue;
 		for (j = 1; j < d && sp->text[k + j] == sp->text[i + j]; j++)
 			;
@@ -143,53 +143,77 @@ static size_t skip_dollar(const struct splitter *sp, size_t i)
 	return sp->limit;
 }
 
-/* {decinteger}: a digit at i, then digits, each maybe after one '_'. */
-static size_t skip_decint(const struct splitter *sp, size_t i)
+/* {decinteger}: a digit at i, then digits, each maybe after one '_'
+ * (*us set then). */
+static size_t skip_decint(const struct splitter *sp, size_t i, int *us)
 {
 	for (i++;;) {
-		if (is_digit(at(sp, i)))
+		if (is_digit(at(sp, i))) {
 			i++;
-		else if (at(sp, i) == '_' && is_digit(at(sp, i + 1)))
+		} else if (at(sp, i) == '_' && is_digit(at(sp, i + 1))) {
+			*us = 1;
 			i += 2;
-		else
+		} else {
 			return i;
+		}
 	}
 }
 
+static size_t max(size_t a, size_t b)
+{
+	return a > b ? a : b;
+}
+
 /*
- * A number at i (a digit, or '.' and a digit), as far as flex's longest
- * match takes it: 1, 1.5, .5, 1e5, 1.5e-3, then any identifier glued on
- * ({integer_junk} and the like: 1abc$$ is one token).  "1..5" leaves ".."
- * ({numericfail}); "1e+" ({realfail}) takes its sign, so in "1e--x" no
- * comment starts.  0x1F and the like are junk-shaped, so no rule of their
- * own is needed.
+ * A number at i (a digit, or '.' and a digit), as long as flex's longest
+ * match over psql's number rules takes it: {decinteger} 1 or 1_000,
+ * {numeric} 1.5 or .5, {real} 1e5 or 1.5e-3, {realfail} "1e+" (so in
+ * "1e--x" no comment starts), and the "junk" rules, a number with an
+ * identifier glued on: {integer_junk} is {decinteger}{identifier}, so
+ * "1e5$$" is one token, longer than the {real} 1e5.  The identifier may
+ * start at any '_' in the digits, or after them.  {numericfail} "1..5"
+ * leaves "..".  0x1F and the like are junk-shaped, as long.
  */
 static size_t skip_number(const struct splitter *sp, size_t i)
 {
-	size_t j;
+	size_t best, d, n, r, e;
+	int us = 0, us2 = 0, us3 = 0;
 
 	if (at(sp, i) == '.') {
-		i = skip_decint(sp, i + 1);
+		d = i;
+		n = skip_decint(sp, i + 1, &us2);
 	} else {
-		i = skip_decint(sp, i);
-		if (at(sp, i) == '.') {
-			if (at(sp, i + 1) == '.')
-				return i;
-			if (is_digit(at(sp, ++i)))
-				i = skip_decint(sp, i);
+		d = n = skip_decint(sp, i, &us);
+		if (at(sp, d) == '.') {
+			if (at(sp, d + 1) == '.')
+				return d;
+			n = d + 1;
+			if (is_digit(at(sp, n)))
+				n = skip_decint(sp, n, &us2);
 		}
 	}
-	if (at(sp, i) == 'e' || at(sp, i) == 'E') {
-		j = i + 1;
-		if (at(sp, j) == '+' || at(sp, j) == '-') {
-			if (!is_digit(at(sp, j + 1)))
-				return j + 1;
-			j++;
-		}
-		if (is_digit(at(sp, j)))
-			i = skip_decint(sp, j);
-	}
-	return ident_start(at(sp, i)) ? skip_ident(sp, i) : i;
+	best = n;
+	/* {integer_junk} */
+	if (d > i && (us || ident_start(at(sp, d))))
+		best = max(best, skip_ident(sp, i));
+	/* {numeric_junk}: the identifier right after the '.', or in or
+	 * after the digits that follow it */
+	if (n > d && (ident_start(at(sp, d + 1)) || (n > d + 1 &&
+	    (us2 || ident_start(at(sp, n))))))
+		best = max(best, skip_ident(sp, d + 1));
+	if (at(sp, n) != 'e' && at(sp, n) != 'E')
+		return best;
+	r = n + 1;
+	if (at(sp, r) == '+' || at(sp, r) == '-')
+		r++;
+	if (!is_digit(at(sp, r)))
+		return r > n + 1 ? max(best, r) : best;	/* {realfail} */
+	e = skip_decint(sp, r, &us3);
+	best = max(best, e);
+	/* {real_junk} */
+	if (us3 || ident_start(at(sp, e)))
+		best = max(best, skip_ident(sp, r));
+	return best;
 }
 
 /* At a ':': "::", or psql's variable references :name, :'name', :"name"

@@ -18,8 +18,9 @@
  *    E'a'<newline>'b\'' ends at the second quote after b, as in psql.
  *  - "..." and U&"..." with "" inside.
  *  - $$...$$ and $tag$...$tag$, the tag an identifier without '$'.  $1 is
- *    a parameter, and a '$' inside an identifier or glued to a number
- *    (a$b, 1a$$) starts nothing.
+ *    a parameter.  A '$' inside an identifier (a$b), even one glued to a
+ *    number (1a$$, 1e5$$: flex's longest match), starts nothing; after a
+ *    bare number (1$$) it does.
  *  - "--" comments to the end of the line; slash-star comments, which
  *    nest.
  *  - Parentheses: a ';' inside them does not end a statement.

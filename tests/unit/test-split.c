@@ -172,6 +172,16 @@ static void test_parameters_and_identifiers(void **state)
 	/* but after a bare number it does */
 	EXPECT("SELECT 1$$;$$;SELECT 2;",
 	    { "SELECT 1$$;$$;", 1 }, { "SELECT 2;", 1 });
+	/* flex's longest match: "1" and the identifier "e5$$" is longer than
+	 * the number 1e5; not so with a sign, which no identifier holds */
+	EXPECT("SELECT 1e5$$;SELECT 1.5e5$$;SELECT 1_000$$;SELECT .5e5$$;"
+	    "SELECT 1e+5$$;$$;SELECT 2;",
+	    { "SELECT 1e5$$;", 1 },
+	    { "SELECT 1.5e5$$;", 1 },
+	    { "SELECT 1_000$$;", 1 },
+	    { "SELECT .5e5$$;", 1 },
+	    { "SELECT 1e+5$$;$$;", 1 },
+	    { "SELECT 2;", 1 });
 }
 
 static void test_comments(void **state)
