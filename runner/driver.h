@@ -127,6 +127,20 @@ extern const struct driver postgres_driver;
  * "schema.table" where the engine allows it. */
 int table_name_valid(const char *name, int allow_schema);
 
+/* Waiting for a run lock: try, lockwait_nap, try again.  Naps last
+ * min_ms..min_ms + jitter_ms, so runners started together do not poll in
+ * step; nap returns -1 once timeout_ms have passed since start. */
+struct lockwait {
+	long long start;
+	unsigned timeout_ms, min_ms, jitter_ms, seed;
+};
+
+void lockwait_start(struct lockwait *w, unsigned timeout_ms, unsigned min_ms,
+    unsigned jitter_ms);
+int lockwait_nap(struct lockwait *w);
+/* The timeout for messages: "60 s", or "300 ms". */
+void lockwait_limit(unsigned timeout_ms, char *out, size_t size);
+
 const char *hist_state_name(enum hist_state s);
 int hist_state_parse(const char *s, enum hist_state *out);
 

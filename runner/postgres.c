@@ -79,7 +79,6 @@ struct pg_db {
 	char lock_key[24];	/* decimal bigint, once resolved */
 	unsigned timeout_ms;
 	int locked;
-	unsigned seed;		/* poll jitter */
 	struct buf stmt;	/* the statement being sent, NUL-terminated */
 	int prepared[ST_NR];
 };
@@ -337,7 +336,6 @@ static int pg_open(struct db **out, const char *target, const char *display,
 	} else
 		d->name = fold(table, strlen(table));
 	d->timeout_ms = opts->lock_timeout_ms;
-	d->seed = (unsigned)getpid() ^ (unsigned)time(NULL) ^ 0x9e3779b9u;
 	buf_init(&d->stmt);
 
 	d->conn = PQconnectdbParams(keys, vals, 1);
@@ -365,31 +363,6 @@ out:
 	return ret;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* 50-100 ms, so runners that start together do not poll in step. */
-static unsigned poll_ms(struct pg_db *d)
-{
-	d->seed ^= d->seed << 13;
-	d->seed ^= d->seed >> 17;
-	d->seed ^= d->seed << 5;
-	return POLL_MIN_MS + d->seed % (POLL_JITTER_MS + 1);
-}
-
-static void duration(char *out, size_t size, unsigned ms)
-{
-	if (ms % 1000 == 0)
-		snprintf(out, size, "%u s", ms / 1000);
-	else
-		snprintf(out, size, "%u ms", ms);
-}
-
 /*
  * pg_try_advisory_lock, polled, each try a statement of its own: a session
  * blocked in pg_advisory_lock holds a snapshot for as long as it waits, and
@@ -401,11 +374,9 @@ static int pg_lock(struct db *db, struct err *err)
 {
 	struct pg_db *d = to_pg(db);
 	const char *params[1];
-	long long start, waited;
-	struct timespec nap;
+	struct lockwait w;
 	PGresult *res;
 	char limit[32];
-	unsigned ms;
 	int ret, got;
 
 	if (d->locked)
@@ -413,7 +384,7 @@ static int pg_lock(struct db *db, struct err *err)
 	if ((ret = resolve(d, err)))
 		return ret;
 	params[0] = d->lock_key;
-	start = now_ms();
+	lockwait_start(&w, d->timeout_ms, POLL_MIN_MS, POLL_JITTER_MS);
 	for (;;) {
 		if ((ret = query_row(d, "SELECT pg_try_advisory_lock($1::bigint)",
 		    1, params, "run lock", &res, err)))
@@ -422,19 +393,12 @@ static int pg_lock(struct db *db, struct err *err)
 		PQclear(res);
 		if (got)
 			break;
-		waited = now_ms() - start;
-		if (waited >= (long long)d->timeout_ms) {
-			duration(limit, sizeof(limit), d->timeout_ms);
+		if (lockwait_nap(&w) < 0) {
+			lockwait_limit(d->timeout_ms, limit, sizeof(limit));
 			return err_set(err, ERR_LOCK, "%s: another migrun holds "
 			    "the lock on %s; gave up after %s", db->display,
 			    d->shown, limit);
 		}
-		ms = poll_ms(d);
-		if ((long long)ms > (long long)d->timeout_ms - waited)
-			ms = (unsigned)((long long)d->timeout_ms - waited);
-		nap.tv_sec = ms / 1000;
-		nap.tv_nsec = (long)(ms % 1000) * 1000000;
-		nanosleep(&nap, NULL);	/* a signal only shortens the nap */
 	}
 	d->locked = 1;
 	return 0;

@@ -64,7 +64,6 @@ struct sqlite_db {
 	unsigned timeout_ms;
 	int lock_fd;		/* open until after sqlite3_close; -1 */
 	int locked;
-	unsigned seed;		/* poll jitter */
 	sqlite3_stmt *stmt[ST_NR];
 };
 
@@ -82,14 +81,6 @@ static int db_fail(struct sqlite_db *d, struct err *err, const char *what)
 
 	return err_set(err, code, "%s: %s: %s", d->base.display, what,
 	    sqlite3_errmsg(d->conn));
-}
-
-static void duration(char *out, size_t size, unsigned ms)
-{
-	if (ms % 1000 == 0)
-		snprintf(out, size, "%u s", ms / 1000);
-	else
-		snprintf(out, size, "%u ms", ms);
 }
 
 static void sqlite_close(struct db *db)
@@ -135,7 +126,6 @@ static int sqlite_open(struct db **out, const char *target,
 	d->quoted = xasprintf("\"%s\"", table);
 	d->timeout_ms = opts->lock_timeout_ms;
 	d->lock_fd = -1;
-	d->seed = (unsigned)getpid() ^ (unsigned)time(NULL) ^ 0x9e3779b9u;
 
 	if (opts->readonly) {
 		/* A file that is not there reads as an empty database; an
@@ -169,31 +159,12 @@ out:
 	return ret;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* 10-50 ms, so runners that start together do not poll in step. */
-static unsigned poll_ms(struct sqlite_db *d)
-{
-	d->seed ^= d->seed << 13;
-	d->seed ^= d->seed >> 17;
-	d->seed ^= d->seed << 5;
-	return POLL_MIN_MS + d->seed % (POLL_JITTER_MS + 1);
-}
-
 static int sqlite_lock(struct db *db, struct err *err)
 {
 	struct sqlite_db *d = to_sqlite(db);
 	const char *path = sqlite3_db_filename(d->conn, "main");
-	long long start, waited;
-	struct timespec nap;
+	struct lockwait w;
 	char limit[32];
-	unsigned ms;
 
 	if (d->locked || !path || !*path)
 		return 0;	/* held already, or an in-memory database */
@@ -202,26 +173,19 @@ static int sqlite_lock(struct db *db, struct err *err)
 	    (d->lock_fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return err_errno(err, ERR_RUNTIME, "%s: open for the run lock",
 		    db->display);
-	start = now_ms();
+	lockwait_start(&w, d->timeout_ms, POLL_MIN_MS, POLL_JITTER_MS);
 	while (flock(d->lock_fd, LOCK_EX | LOCK_NB) < 0) {
 		if (errno == EINTR)
 			continue;
 		if (errno != EWOULDBLOCK)
 			return err_errno(err, ERR_RUNTIME, "%s: run lock",
 			    db->display);
-		waited = now_ms() - start;
-		if (waited >= (long long)d->timeout_ms) {
-			duration(limit, sizeof(limit), d->timeout_ms);
+		if (lockwait_nap(&w) < 0) {
+			lockwait_limit(d->timeout_ms, limit, sizeof(limit));
 			return err_set(err, ERR_LOCK, "%s: another migrun "
 			    "holds the lock; gave up after %s", db->display,
 			    limit);
 		}
-		ms = poll_ms(d);
-		if ((long long)ms > (long long)d->timeout_ms - waited)
-			ms = (unsigned)((long long)d->timeout_ms - waited);
-		nap.tv_sec = ms / 1000;
-		nap.tv_nsec = (long)(ms % 1000) * 1000000;
-		nanosleep(&nap, NULL);	/* a signal only cuts it short */
 	}
 	d->locked = 1;
 	return 0;
@@ -250,7 +214,7 @@ static int sqlite_begin(struct db *db, struct err *err)
 		return 0;
 	if (sqlite3_errcode(d->conn) != SQLITE_BUSY)
 		return db_fail(d, err, "begin");
-	duration(limit, sizeof(limit), d->timeout_ms);
+	lockwait_limit(d->timeout_ms, limit, sizeof(limit));
 	return err_set(err, ERR_LOCK, "%s: begin: %s: another connection "
 	    "is writing; gave up after %s", db->display,
 	    sqlite3_errmsg(d->conn), limit);
