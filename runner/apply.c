@@ -256,9 +256,6 @@ static int exec_apply(int argc, char **argv, struct err *err)
 			goto out;
 		in_tx = 1;
 	}
-	if (nr_todo && !s.h.exists &&
-	    (ret = s.db->drv->history_create(s.db, err)))
-		goto out;
 	progress = !o.quiet && nr_todo > 1 && isatty(STDERR_FILENO);
 	reached = from;
 	for (i = 0; i < nr_todo; i++) {

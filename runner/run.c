@@ -6,22 +6,33 @@
 #include "runner.h"
 #include "xalloc.h"
 
+/* Create the history table within the open transaction if there is none;
+ * the caller marks it existing once that transaction commits. */
+static int ensure_table(struct session *s, struct err *err)
+{
+	return s->h.exists ? 0 : s->db->drv->history_create(s->db, err);
+}
+
 /* Write row in a transaction of its own (for the dirty flag, which must be
  * visible whatever happens next). */
-static int write_row(struct db *db, int exists, const struct hist_row *row,
-    struct err *err)
+static int write_row(struct session *s, int exists,
+    const struct hist_row *row, struct err *err)
 {
+	struct db *db = s->db;
 	const struct driver *d = db->drv;
 	int ret;
 
-	if ((ret = d->begin(db, err)))
-		return ret;
+	if ((ret = d->begin(db, err)) || (ret = ensure_table(s, err)))
+		goto out;
 	ret = exists ? d->history_update(db, row, err) :
 	    d->history_insert(db, row, err);
 	if (!ret)
 		ret = d->commit(db, err);
+out:
 	if (ret)
 		d->rollback(db);
+	else
+		s->h.exists = 1;
 	return ret;
 }
 
@@ -39,18 +50,23 @@ int run_up(struct session *s, const struct plan_item *it,
 	session_row(s, it, down ? down->data : NULL, &row);
 	if (sc.tx == TX_NONE) {
 		row.state = HIST_DIRTY;
-		if ((ret = write_row(s->db, it->row != NULL, &row, err)))
+		if ((ret = write_row(s, it->row != NULL, &row, err)))
 			goto out;
 		t0 = clock_ms();
 		if ((ret = d->exec(s->db, &sc, err)))
 			goto out;	/* the row stays dirty */
 		row.execution_ms = clock_ms() - t0;
 		row.state = HIST_APPLIED;
-		ret = write_row(s->db, 1, &row, err);
+		ret = write_row(s, 1, &row, err);
 		goto out;
 	}
 	if (!outer && (ret = d->begin(s->db, err)))
 		goto out;
+	if ((ret = ensure_table(s, err))) {
+		if (!outer)
+			d->rollback(s->db);
+		goto out;
+	}
 	t0 = clock_ms();
 	ret = d->exec(s->db, &sc, err);
 	row.execution_ms = clock_ms() - t0;
@@ -61,6 +77,8 @@ int run_up(struct session *s, const struct plan_item *it,
 		ret = d->commit(s->db, err);
 	if (ret && !outer)
 		d->rollback(s->db);
+	if (!ret)
+		s->h.exists = 1;
 out:
 	*ms = row.execution_ms;
 	hist_row_release(&row);
@@ -82,7 +100,7 @@ int run_down(struct session *s, const struct hist_row *row, int64_t *ms,
 	*ms = 0;
 	if (sc.tx == TX_NONE) {
 		dirty.state = HIST_DIRTY;
-		if ((ret = write_row(s->db, 1, &dirty, err)))
+		if ((ret = write_row(s, 1, &dirty, err)))
 			goto out;
 		t0 = clock_ms();
 		if ((ret = d->exec(s->db, &sc, err)))

@@ -116,7 +116,9 @@ void session_row(const struct session *s, const struct plan_item *it,
 
 /* Run one migration up: in its own transaction with its history row
  * (within the caller's, when outer), or, for a no-transaction script,
- * statement by statement with its row dirty until it has finished. */
+ * statement by statement with its row dirty until it has finished.  The
+ * history table is created, when the session has none yet, in the same
+ * transaction as the row. */
 int run_up(struct session *s, const struct plan_item *it,
     const struct buf *up, const struct buf *down, int outer, int64_t *ms,
     struct err *err);

@@ -267,6 +267,13 @@ scen_fail() {
 	has_table half && fail "the failed migration's first statement stayed"
 	# Nothing after the failure ran.
 	has_table never && fail "the run went on after the failure"
+	# The history table is created with the first migration's row: when
+	# that one fails, the database is left exactly as it was.
+	newdb fail_first
+	put first/0001_break.up.sql 'INSERT INTO nope VALUES (1);\n'
+	bundle first b2.tgz
+	mr 1 apply b2.tgz
+	has_table migpack_history && fail "a failed first migration left the history table"
 	true
 }
 
