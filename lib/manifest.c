@@ -97,7 +97,13 @@ struct manifest_script *manifest_add_script(struct manifest_migration *mig,
 {
 	struct manifest_script *s;
 
-	ALLOC_GROW(mig->scripts, mig->nr_scripts + 1, mig->alloc_scripts);
+	/* Most migrations hold one or two scripts, at most six: grow by two,
+	 * not by ALLOC_GROW's eight, for manifests of many thousands. */
+	if (mig->nr_scripts == mig->alloc_scripts) {
+		mig->alloc_scripts += 2;
+		mig->scripts = xreallocarray(mig->scripts, mig->alloc_scripts,
+		    sizeof(*mig->scripts));
+	}
 	s = &mig->scripts[mig->nr_scripts++];
 	memset(s, 0, sizeof(*s));
 	s->role = role;

@@ -78,14 +78,21 @@ static int item_cmp(const void *a, const void *b)
 	return strcmp(plan_item_name(x), plan_item_name(y));
 }
 
-static int same_migration(const struct manifest_migration *mig,
-    const struct hist_row *r)
+/* History rows in migration order: versioned by version, then repeatable
+ * by name; equal rows are one migration. */
+static int row_cmp(const struct hist_row *a, const struct hist_row *b)
 {
-	if (mig->kind != r->kind)
-		return 0;
-	if (mig->kind == KIND_VERSIONED)
-		return version_cmp(mig->version, r->version) == 0;
-	return strcmp(mig->name, r->name) == 0;
+	if (a->kind != b->kind)
+		return a->kind == KIND_VERSIONED ? -1 : 1;
+	if (a->kind == KIND_VERSIONED)
+		return version_cmp(a->version, b->version);
+	return strcmp(a->name, b->name);
+}
+
+static int row_ptr_cmp(const void *a, const void *b)
+{
+	return row_cmp(*(const struct hist_row *const *)a,
+	    *(const struct hist_row *const *)b);
 }
 
 static struct plan_item *add_item(struct plan *p)
@@ -101,13 +108,18 @@ static struct plan_item *add_item(struct plan *p)
 int plan_build(struct plan *p, const struct manifest *m, enum dialect d,
     const struct history *h, struct err *err)
 {
+	const struct hist_row **sorted, *const *hit;
+	struct hist_row key;
+	const struct hist_row *keyp = &key;
 	const char *newest = NULL;
-	char *matched = NULL;
+	char *matched;
 	size_t i, j;
 	int ret = 0;
 
 	memset(p, 0, sizeof(*p));
-	matched = xcalloc(h->nr ? h->nr : 1, 1);
+	memset(&key, 0, sizeof(key));
+	matched = xcalloc(h->nr + 1, 1);
+	sorted = xreallocarray(NULL, h->nr + 1, sizeof(*sorted));
 
 	for (i = 0; i < h->nr; i++) {
 		const struct hist_row *r = &h->rows[i];
@@ -120,21 +132,24 @@ int plan_build(struct plan *p, const struct manifest *m, enum dialect d,
 			goto out;
 		}
 	}
-	/* Two rows for one migration: the table was edited by hand. */
+	/* Sorted once, so matching is a binary search: a plan of thousands
+	 * of migrations costs n log n, not n squared. */
 	for (i = 0; i < h->nr; i++)
-		for (j = i + 1; j < h->nr; j++) {
-			const struct hist_row *a = &h->rows[i], *b = &h->rows[j];
+		sorted[i] = &h->rows[i];
+	if (h->nr)
+		qsort(sorted, h->nr, sizeof(*sorted), row_ptr_cmp);
+	/* Two rows for one migration: the table was edited by hand. */
+	for (i = 1; i < h->nr; i++) {
+		const struct hist_row *x = sorted[i - 1], *y = sorted[i];
 
-			if (a->kind != b->kind || (a->kind == KIND_VERSIONED ?
-			    version_cmp(a->version, b->version) :
-			    strcmp(a->name, b->name)))
-				continue;
-			ret = err_set(err, ERR_INTEGRITY, "the history holds "
-			    "migration %s twice (%s and %s)", a->version ?
-			    a->version : a->name, a->version ? a->version :
-			    a->name, b->version ? b->version : b->name);
-			goto out;
-		}
+		if (row_cmp(x, y))
+			continue;
+		ret = err_set(err, ERR_INTEGRITY, "the history holds "
+		    "migration %s twice (%s and %s)", x->version ?
+		    x->version : x->name, x->version ? x->version : x->name,
+		    y->version ? y->version : y->name);
+		goto out;
+	}
 
 	for (i = 0; i < h->nr; i++) {
 		const struct hist_row *r = &h->rows[i];
@@ -156,12 +171,15 @@ int plan_build(struct plan *p, const struct manifest *m, enum dialect d,
 		it->mig = mig;
 		it->up = up;
 		it->down = up ? script_for(mig, ROLE_DOWN, d) : NULL;
-		for (j = 0; j < h->nr; j++)
-			if (!matched[j] && same_migration(mig, &h->rows[j])) {
-				matched[j] = 1;
-				it->row = &h->rows[j];
-				break;
-			}
+		key.kind = mig->kind;
+		key.version = mig->version;
+		key.name = mig->name;
+		hit = h->nr ? bsearch(&keyp, sorted, h->nr, sizeof(*sorted),
+		    row_ptr_cmp) : NULL;
+		if (hit) {
+			matched[hit - sorted] = 1;
+			it->row = *hit;
+		}
 		if (!it->row) {
 			it->state = ST_PENDING;
 			it->out_of_order = mig->kind == KIND_VERSIONED &&
@@ -185,8 +203,8 @@ int plan_build(struct plan *p, const struct manifest *m, enum dialect d,
 		if (matched[j])
 			continue;
 		it = add_item(p);
-		it->row = &h->rows[j];
-		it->state = h->rows[j].state == HIST_DIRTY ? ST_DIRTY :
+		it->row = sorted[j];
+		it->state = sorted[j]->state == HIST_DIRTY ? ST_DIRTY :
 		    ST_MISSING;
 	}
 	if (p->nr)
@@ -197,6 +215,7 @@ int plan_build(struct plan *p, const struct manifest *m, enum dialect d,
 	}
 out:
 	free(matched);
+	free(sorted);
 	if (ret)
 		plan_release(p);
 	return ret;
