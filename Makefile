@@ -107,6 +107,7 @@ run: all
 
 bench: all
 	bench/bundle.sh --migpack $(BIN)/migpack
+	bench/apply.sh --migrun $(BIN)/migrun --migpack $(BIN)/migpack
 
 install: all
 	install -d $(DESTDIR)$(BINDIR)
