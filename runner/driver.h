@@ -141,6 +141,12 @@ int lockwait_nap(struct lockwait *w);
 /* The timeout for messages: "60 s", or "300 ms". */
 void lockwait_limit(unsigned timeout_ms, char *out, size_t size);
 
+/* Take a row's kind, state and down_tx columns (NULL where SQL NULL) into
+ * r, whose other fields are read, and check what the table's constraints
+ * say, in case it was edited: 0, or -1 with what is wrong in why. */
+int hist_row_parse(struct hist_row *r, const char *kind, const char *state,
+    const char *down_tx, char *why, size_t size);
+
 const char *hist_state_name(enum hist_state s);
 int hist_state_parse(const char *s, enum hist_state *out);
 

@@ -1,6 +1,7 @@
 /* The history table's rows in memory, and the rules its name and states
  * follow; shared by every driver. */
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,6 +63,31 @@ int table_name_valid(const char *name, int allow_schema)
 		return identifier_valid(name, strlen(name));
 	return allow_schema && identifier_valid(name, (size_t)(dot - name)) &&
 	    identifier_valid(dot + 1, strlen(dot + 1));
+}
+
+int hist_row_parse(struct hist_row *r, const char *kind, const char *state,
+    const char *down_tx, char *why, size_t size)
+{
+	why[0] = '\0';
+	if (!kind || kind_parse(kind, &r->kind) < 0)
+		snprintf(why, size, "unknown kind '%s'", kind ? kind : "NULL");
+	else if (!state || hist_state_parse(state, &r->state) < 0)
+		snprintf(why, size, "unknown state '%s'",
+		    state ? state : "NULL");
+	else if (r->kind == KIND_VERSIONED && !r->version)
+		snprintf(why, size, "versioned without a version");
+	else if (r->kind == KIND_REPEATABLE && r->version)
+		snprintf(why, size, "repeatable with a version");
+	else if (!r->down && down_tx)
+		snprintf(why, size, "down_tx '%s' without down_script",
+		    down_tx);
+	else if (r->down && !down_tx)
+		snprintf(why, size, "down_script without down_tx");
+	else if (r->down && tx_parse(down_tx, &r->down_tx) < 0)
+		snprintf(why, size, "unknown down_tx '%s'", down_tx);
+	else if (!r->down)
+		r->down_tx = TX_TRANSACTION;	/* what a NULL stands for */
+	return why[0] ? -1 : 0;
 }
 
 static const char *const state_names[] = { "applied", "dirty" };

@@ -627,12 +627,11 @@ static char *column_dup(const PGresult *res, int row, int col)
 }
 
 static int bad_row(struct pg_db *d, const struct hist_row *r,
-    const char *id, struct err *err, const char *what, const char *value)
+    const char *id, struct err *err, const char *why)
 {
 	return err_set(err, ERR_INTEGRITY, "%s: history table %s: row %s (id "
-	    "%s): %s%s%s%s", d->base.display, d->shown,
-	    r->version ? r->version : r->name ? r->name : "?", id, what,
-	    value ? " '" : "", value ? value : "", value ? "'" : "");
+	    "%s): %s", d->base.display, d->shown,
+	    r->version ? r->version : r->name ? r->name : "?", id, why);
 }
 
 enum {
@@ -656,6 +655,7 @@ static int read_row(struct pg_db *d, const PGresult *res, int i,
 	const char *state = PQgetvalue(res, i, COL_STATE);
 	const char *down_tx = PQgetisnull(res, i, COL_DOWN_TX) ? NULL :
 	    PQgetvalue(res, i, COL_DOWN_TX);
+	char why[160];
 	size_t k;
 
 	r->version = column_dup(res, i, COL_VERSION);
@@ -671,25 +671,12 @@ static int read_row(struct pg_db *d, const PGresult *res, int i,
 
 	/* The table's constraints say so, unless someone changed it. */
 	for (k = 0; k < sizeof(required) / sizeof(required[0]); k++)
-		if (PQgetisnull(res, i, required_col[k]))
-			return bad_row(d, r, id, err, required[k], NULL);
-	if (kind_parse(kind, &r->kind) < 0)
-		return bad_row(d, r, id, err, "unknown kind", kind);
-	if (hist_state_parse(state, &r->state) < 0)
-		return bad_row(d, r, id, err, "unknown state", state);
-	if ((r->kind == KIND_VERSIONED) != (r->version != NULL))
-		return bad_row(d, r, id, err, r->version ? "repeatable with a "
-		    "version" : "versioned without a version", NULL);
-	if (!r->down) {
-		if (down_tx)
-			return bad_row(d, r, id, err, "down_tx without "
-			    "down_script", down_tx);
-		r->down_tx = TX_TRANSACTION;
-	} else if (!down_tx)
-		return bad_row(d, r, id, err, "down_script without down_tx",
-		    NULL);
-	else if (tx_parse(down_tx, &r->down_tx) < 0)
-		return bad_row(d, r, id, err, "unknown down_tx", down_tx);
+		if (PQgetisnull(res, i, required_col[k])) {
+			snprintf(why, sizeof(why), "%s is NULL", required[k]);
+			return bad_row(d, r, id, err, why);
+		}
+	if (hist_row_parse(r, kind, state, down_tx, why, sizeof(why)))
+		return bad_row(d, r, id, err, why);
 	return 0;
 }
 

@@ -418,24 +418,9 @@ static int read_row(struct sqlite_db *d, sqlite3_stmt *st,
 			snprintf(why, sizeof(why), "%s is NULL", required[i]);
 			return bad_row(d, r, err, why);
 		}
-	if (kind_parse(kind, &r->kind) < 0)
-		snprintf(why, sizeof(why), "unknown kind '%s'", kind);
-	else if (hist_state_parse(state, &r->state) < 0)
-		snprintf(why, sizeof(why), "unknown state '%s'", state);
-	else if (r->kind == KIND_VERSIONED && !r->version)
-		snprintf(why, sizeof(why), "versioned without a version");
-	else if (r->kind == KIND_REPEATABLE && r->version)
-		snprintf(why, sizeof(why), "repeatable with a version");
-	else if (!r->down && down_tx)
-		snprintf(why, sizeof(why), "down_tx '%s' without down_script",
-		    down_tx);
-	else if (r->down && !down_tx)
-		snprintf(why, sizeof(why), "down_script without down_tx");
-	else if (r->down && tx_parse(down_tx, &r->down_tx) < 0)
-		snprintf(why, sizeof(why), "unknown down_tx '%s'", down_tx);
-	else if (!r->down)
-		r->down_tx = TX_TRANSACTION;	/* what a NULL stands for */
-	return why[0] ? bad_row(d, r, err, why) : 0;
+	if (hist_row_parse(r, kind, state, down_tx, why, sizeof(why)))
+		return bad_row(d, r, err, why);
+	return 0;
 }
 
 /* Replaces h's contents on success; leaves h untouched on failure. */
