@@ -4,7 +4,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "json.h"
 #include "runner.h"
 #include "version.h"
 #include "xalloc.h"
@@ -37,11 +36,6 @@ const struct cmd_entry cmd_apply_entry = {
 };
 
 enum { OPT_TO = 'T', OPT_DRY = 'n', OPT_SINGLE = 's', OPT_OOO = 'o' };
-
-struct done {
-	const struct plan_item *it;
-	int64_t ms;
-};
 
 /* Refuse drift and out-of-order migrations, listing each one. */
 static int check_plan(const struct plan *p, const struct plan_item **todo,
@@ -80,8 +74,9 @@ out:
 	return ret;
 }
 
-static void print_result(const struct session *s, const struct done *done,
-    size_t nr, const char *from, const char *to, int dry_run)
+static void print_result(const struct session *s,
+    const struct run_step *done, size_t nr, const char *from,
+    const char *to, int dry_run)
 {
 	struct buf b = BUF_INIT;
 	struct err ignored;
@@ -89,53 +84,27 @@ static void print_result(const struct session *s, const struct done *done,
 	int w = 7;
 
 	if (s->o->json) {
-		buf_addf(&b, "{\"dry_run\": %s, \"from\": ",
-		    dry_run ? "true" : "false");
-		json_str(&b, from);
-		buf_addstr(&b, ", \"to\": ");
-		json_str(&b, to);
-		buf_addstr(&b, ", \"migrations\": [");
-		for (i = 0; i < nr; i++) {
-			const struct plan_item *it = done[i].it;
-
-			buf_addstr(&b, i ? ", {\"version\": " :
-			    "{\"version\": ");
-			json_str(&b, it->mig->version);
-			buf_addstr(&b, ", \"name\": ");
-			json_str(&b, it->mig->name);
-			buf_addf(&b, ", \"kind\": \"%s\", \"execution_ms\": ",
-			    kind_name(it->mig->kind));
-			if (dry_run)
-				buf_addstr(&b, "null}");
-			else
-				buf_addf(&b, "%lld}", (long long)done[i].ms);
-		}
-		buf_addstr(&b, "]}\n");
+		run_json(&b, dry_run, from, to, done, nr);
 		emit(&b, &ignored);
 		goto out;
 	}
 	if (s->o->quiet)
 		goto out;
-	for (i = 0; i < nr; i++) {
-		const char *v = done[i].it->mig->version;
-		int len = (int)strlen(v ? v : "-");
-
-		if (len > w)
-			w = len;
-	}
+	for (i = 0; i < nr; i++)
+		if (done[i].version && (int)strlen(done[i].version) > w)
+			w = (int)strlen(done[i].version);
 	if (nr) {
 		buf_addf(&b, "%-*s  %-10s  %8s  %s\n", w, "VERSION", "KIND",
 		    dry_run ? "" : "MS", "NAME");
 		for (i = 0; i < nr; i++) {
-			const struct plan_item *it = done[i].it;
 			char ms[24] = "";
 
 			if (!dry_run)
 				snprintf(ms, sizeof(ms), "%lld",
 				    (long long)done[i].ms);
 			buf_addf(&b, "%-*s  %-10s  %8s  %s\n", w,
-			    it->mig->version ? it->mig->version : "-",
-			    kind_name(it->mig->kind), ms, it->mig->name);
+			    done[i].version ? done[i].version : "-",
+			    kind_name(done[i].kind), ms, done[i].name);
 		}
 	}
 	if (dry_run)
@@ -169,7 +138,7 @@ static int exec_apply(int argc, char **argv, struct err *err)
 	struct cursor cur = { NULL, NULL };
 	struct buf up = BUF_INIT, down = BUF_INIT;
 	const struct plan_item **todo = NULL;
-	struct done *done = NULL;
+	struct run_step *done = NULL;
 	const char *to = NULL, *latest, *from, *reached;
 	int dry_run = 0, single = 0, allow_ooo = 0, in_tx = 0, progress;
 	size_t i, nr_todo = 0, nr_done = 0;
@@ -244,7 +213,9 @@ static int exec_apply(int argc, char **argv, struct err *err)
 	done = xreallocarray(NULL, nr_todo + 1, sizeof(*done));
 	if (dry_run) {
 		for (i = 0; i < nr_todo; i++)
-			done[nr_done++] = (struct done){ todo[i], 0 };
+			done[nr_done++] = (struct run_step){
+			    todo[i]->mig->version, todo[i]->mig->name,
+			    todo[i]->mig->kind, 0 };
 		print_result(&s, done, nr_done, from, reached, 1);
 		goto out;
 	}
@@ -291,7 +262,8 @@ static int exec_apply(int argc, char **argv, struct err *err)
 			}
 			goto out;
 		}
-		done[nr_done++] = (struct done){ it, ms };
+		done[nr_done++] = (struct run_step){ it->mig->version,
+		    it->mig->name, it->mig->kind, ms };
 		if (it->mig->version && (!reached ||
 		    version_cmp(it->mig->version, reached) > 0))
 			reached = it->mig->version;

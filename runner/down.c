@@ -4,7 +4,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "json.h"
 #include "runner.h"
 #include "version.h"
 #include "xalloc.h"
@@ -81,41 +80,23 @@ static int check_bundle(const struct session *s, struct hist_row **rows,
 	return ret;
 }
 
-static void print_result(const struct session *s, struct hist_row **rows,
-    const int64_t *ms, size_t nr, const char *from, const char *to,
-    int dry_run)
+static void print_result(const struct session *s,
+    const struct run_step *steps, size_t nr, const char *from,
+    const char *to, int dry_run)
 {
 	struct buf b = BUF_INIT;
 	struct err ignored;
 	size_t i;
 
 	if (s->o->json) {
-		buf_addf(&b, "{\"dry_run\": %s, \"from\": ",
-		    dry_run ? "true" : "false");
-		json_str(&b, from);
-		buf_addstr(&b, ", \"to\": ");
-		json_str(&b, to);
-		buf_addstr(&b, ", \"migrations\": [");
-		for (i = 0; i < nr; i++) {
-			buf_addstr(&b, i ? ", {\"version\": " :
-			    "{\"version\": ");
-			json_str(&b, rows[i]->version);
-			buf_addstr(&b, ", \"name\": ");
-			json_str(&b, rows[i]->name);
-			buf_addstr(&b, ", \"kind\": \"versioned\", "
-			    "\"execution_ms\": ");
-			if (dry_run)
-				buf_addstr(&b, "null}");
-			else
-				buf_addf(&b, "%lld}", (long long)ms[i]);
-		}
-		buf_addstr(&b, "]}\n");
+		run_json(&b, dry_run, from, to, steps, nr);
 	} else if (!s->o->quiet) {
 		for (i = 0; i < nr; i++) {
 			buf_addf(&b, "%s %s %s", dry_run ? "would roll back" :
-			    "rolled back", rows[i]->version, rows[i]->name);
+			    "rolled back", steps[i].version, steps[i].name);
 			if (!dry_run)
-				buf_addf(&b, " (%lld ms)", (long long)ms[i]);
+				buf_addf(&b, " (%lld ms)",
+				    (long long)steps[i].ms);
 			buf_addch(&b, '\n');
 		}
 		buf_addf(&b, "%s: database at %s\n", dry_run ? "dry run" :
@@ -139,7 +120,7 @@ static int exec_down(int argc, char **argv, struct err *err)
 	struct ropts o = ROPTS_INIT;
 	struct session s;
 	struct hist_row **rows = NULL;
-	int64_t *ms = NULL;
+	struct run_step *done = NULL;
 	struct buf b = BUF_INIT;
 	const char *to = NULL, *target;
 	char *end;
@@ -222,9 +203,12 @@ static int exec_down(int argc, char **argv, struct err *err)
 	}
 	if (s.bundle && (ret = check_bundle(&s, rows, pick, err)))
 		goto out;
-	ms = xcalloc(pick + 1, sizeof(*ms));
+	done = xcalloc(pick + 1, sizeof(*done));
+	for (i = 0; i < pick; i++)
+		done[i] = (struct run_step){ rows[i]->version, rows[i]->name,
+		    KIND_VERSIONED, 0 };
 	if (dry_run) {
-		print_result(&s, rows, ms, pick, nr ? rows[0]->version : NULL,
+		print_result(&s, done, pick, nr ? rows[0]->version : NULL,
 		    target, 1);
 		goto out;
 	}
@@ -233,7 +217,7 @@ static int exec_down(int argc, char **argv, struct err *err)
 		if (progress)
 			fprintf(stderr, "[%zu/%zu] %s %s\n", i + 1, pick,
 			    rows[i]->version, rows[i]->name);
-		if ((ret = run_down(&s, rows[i], &ms[i], err))) {
+		if ((ret = run_down(&s, rows[i], &done[i].ms, err))) {
 			size_t len = strlen(err->msg);
 
 			snprintf(err->msg + len, sizeof(err->msg) - len,
@@ -248,12 +232,12 @@ static int exec_down(int argc, char **argv, struct err *err)
 		}
 		nr_done++;
 	}
-	print_result(&s, rows, ms, pick, nr ? rows[0]->version : NULL, target,
+	print_result(&s, done, pick, nr ? rows[0]->version : NULL, target,
 	    0);
 out:
 	buf_release(&b);
 	free(rows);
-	free(ms);
+	free(done);
 	session_end(&s, err);
 	return ret;
 }

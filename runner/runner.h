@@ -126,6 +126,19 @@ int run_up(struct session *s, const struct plan_item *it,
 int run_down(struct session *s, const struct hist_row *row, int64_t *ms,
     struct err *err);
 
+/* One migration a run applied or rolled back (or would, in a dry run). */
+struct run_step {
+	const char *version;	/* NULL: repeatable */
+	const char *name;
+	enum mig_kind kind;
+	int64_t ms;
+};
+
+/* The --json result apply and down share: {"dry_run", "from", "to",
+ * "migrations": [{"version", "name", "kind", "execution_ms"}]}. */
+void run_json(struct buf *b, int dry_run, const char *from, const char *to,
+    const struct run_step *steps, size_t n);
+
 /* Milliseconds on a monotonic clock. */
 int64_t clock_ms(void);
 

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "db.h"
+#include "json.h"
 #include "runner.h"
 #include "xalloc.h"
 
@@ -205,6 +206,31 @@ void session_row(const struct session *s, const struct plan_item *it,
 	row->bundle_release = xstrdup(s->m.release);
 	row->bundle_sha256 = xstrdup(s->sha);
 	row->state = HIST_APPLIED;
+}
+
+void run_json(struct buf *b, int dry_run, const char *from, const char *to,
+    const struct run_step *steps, size_t n)
+{
+	size_t i;
+
+	buf_addf(b, "{\"dry_run\": %s, \"from\": ", dry_run ? "true" : "false");
+	json_str(b, from);
+	buf_addstr(b, ", \"to\": ");
+	json_str(b, to);
+	buf_addstr(b, ", \"migrations\": [");
+	for (i = 0; i < n; i++) {
+		buf_addstr(b, i ? ", {\"version\": " : "{\"version\": ");
+		json_str(b, steps[i].version);
+		buf_addstr(b, ", \"name\": ");
+		json_str(b, steps[i].name);
+		buf_addf(b, ", \"kind\": \"%s\", \"execution_ms\": ",
+		    kind_name(steps[i].kind));
+		if (dry_run)
+			buf_addstr(b, "null}");
+		else
+			buf_addf(b, "%lld}", (long long)steps[i].ms);
+	}
+	buf_addstr(b, "]}\n");
 }
 
 int64_t clock_ms(void)
