@@ -60,6 +60,12 @@ scen_apply() {
 	newdb apply
 	app app
 	bundle app b.tgz
+	# A damaged bundle is refused whole, before anything is applied.
+	cp b.tgz bad.tgz
+	printf 'junk' >>bad.tgz
+	mr 3 apply bad.tgz
+	has_table items && fail "apply ran a damaged bundle"
+	has_table migpack_history && fail "apply of a damaged bundle created the history"
 	mr 0 apply b.tgz
 	expect_out "applied 5 migrations: database at 0004"
 	same items "$(q 'SELECT name, price FROM items')" "semi;colon|2"
