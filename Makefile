@@ -33,7 +33,8 @@ RUNNER_PKGS = sqlite3 libpq
 CORE_CFLAGS := $(call pkg,cflags,$(CORE_PKGS))
 CORE_LIBS := $(call pkg,libs,$(CORE_PKGS))
 RUNNER_CFLAGS := $(call pkg,cflags,$(RUNNER_PKGS))
-RUNNER_LIBS := $(call pkg,libs,$(RUNNER_PKGS))
+# libpq's headers only: runner/pq.c loads the library for a PostgreSQL URL.
+RUNNER_LIBS := $(call pkg,libs,sqlite3) -ldl
 
 ALL_CFLAGS = $(CPPFLAGS) $(WARNINGS) -pthread $(CFLAGS) $(CORE_CFLAGS)
 LINK = $(CC) -pthread $(CFLAGS) $(LDFLAGS)

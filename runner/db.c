@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libpq-fe.h>
+#include "pq.h"
 
 #include "buf.h"
 #include "db.h"
@@ -157,11 +157,23 @@ void db_mask(struct buf *b, const char *url)
 	else
 		mask_conninfo_passwords(b, url);
 	/* And as libpq decodes it, when it can. */
-	opts = PQconninfoParse(url, NULL);
+	if (pq_load(NULL, NULL))
+		return;
+	opts = pq.PQconninfoParse(url, NULL);
 	for (o = opts; o && o->keyword; o++)
 		if (!strcmp(o->keyword, "password") && o->val)
 			mask(b, o->val, strlen(o->val));
-	PQconninfoFree(opts);
+	pq.PQconninfoFree(opts);
+}
+
+/* SQLite URLs name a file and hold no password: leave them be (and libpq
+ * unloaded). */
+static int is_sqlite(const char *url)
+{
+	const struct driver *drv = NULL;
+	const char *target;
+
+	return !classify(url, &drv, &target, NULL) && drv == &sqlite_driver;
 }
 
 char *db_redact(const char *url)
@@ -169,7 +181,7 @@ char *db_redact(const char *url)
 	struct buf b = BUF_INIT;
 
 	buf_addstr(&b, url);
-	if (!has_prefix(url, "sqlite:"))
+	if (!is_sqlite(url))
 		db_mask(&b, url);
 	return buf_detach(&b, NULL);
 }
@@ -178,7 +190,7 @@ void db_scrub(struct err *err, const char *url)
 {
 	struct buf b = BUF_INIT;
 
-	if (!url || !err || has_prefix(url, "sqlite:"))
+	if (!url || !err || is_sqlite(url))
 		return;
 	buf_addstr(&b, err->msg);
 	db_mask(&b, url);

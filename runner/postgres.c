@@ -7,7 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <libpq-fe.h>
+#include "pq.h"
 
 #include "buf.h"
 #include "checksum.h"
@@ -125,13 +125,13 @@ static int connect_fail(PGconn *conn, const char *target,
 	struct buf msg = BUF_INIT;
 	int ret;
 
-	add_trimmed(&msg, conn ? PQerrorMessage(conn) : "out of memory");
+	add_trimmed(&msg, conn ? pq.PQerrorMessage(conn) : "out of memory");
 	buf_replace(&msg, target, strlen(target), display);
 	db_mask(&msg, target);
-	opts = PQconninfoParse(target, NULL);
+	opts = pq.PQconninfoParse(target, NULL);
 	ret = err_set(err, ERR_RUNTIME, "%s: %s%s", display,
 	    opts ? "" : "invalid connection string: ", msg.data);
-	PQconninfoFree(opts);
+	pq.PQconninfoFree(opts);
 	buf_release(&msg);
 	return ret;
 }
@@ -141,9 +141,9 @@ static int connect_fail(PGconn *conn, const char *target,
 static void result_message(PGconn *conn, const PGresult *res,
     struct buf *out)
 {
-	const char *sev = PQresultErrorField(res, PG_DIAG_SEVERITY);
-	const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
-	const char *detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+	const char *sev = pq.PQresultErrorField(res, PG_DIAG_SEVERITY);
+	const char *msg = pq.PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	const char *detail = pq.PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
 	const char *text;
 
 	if (msg) {
@@ -152,18 +152,18 @@ static void result_message(PGconn *conn, const PGresult *res,
 			buf_addf(out, " (%s)", detail);
 		return;
 	}
-	text = res ? PQresultErrorMessage(res) : "";
-	add_trimmed(out, *text ? text : PQerrorMessage(conn));
+	text = res ? pq.PQresultErrorMessage(res) : "";
+	add_trimmed(out, *text ? text : pq.PQerrorMessage(conn));
 	if (!out->len)
 		buf_addf(out, "unexpected result %s",
-		    PQresStatus(PQresultStatus(res)));
+		    pq.PQresStatus(pq.PQresultStatus(res)));
 }
 
 /* A statement that waited too long for a lock (lock_timeout) is a lock not
  * obtained, as the run lock is. */
 static enum err_code result_code(const PGresult *res)
 {
-	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	const char *state = pq.PQresultErrorField(res, PG_DIAG_SQLSTATE);
 
 	return state && !strcmp(state, SQLSTATE_LOCK_NOT_AVAILABLE) ?
 	    ERR_LOCK : ERR_RUNTIME;
@@ -184,7 +184,7 @@ static int sql_fail(struct pg_db *d, const PGresult *res, const char *what,
 
 static int result_ok(const PGresult *res)
 {
-	ExecStatusType st = PQresultStatus(res);
+	ExecStatusType st = pq.PQresultStatus(res);
 
 	return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
 }
@@ -193,10 +193,10 @@ static int result_ok(const PGresult *res)
 static int command(struct pg_db *d, const char *sql, const char *what,
     struct err *err)
 {
-	PGresult *res = PQexec(d->conn, sql);
+	PGresult *res = pq.PQexec(d->conn, sql);
 	int ret = result_ok(res) ? 0 : sql_fail(d, res, what, err);
 
-	PQclear(res);
+	pq.PQclear(res);
 	return ret;
 }
 
@@ -206,17 +206,17 @@ static int query_row(struct pg_db *d, const char *sql, int n,
     const char *const *params, const char *what, PGresult **out,
     struct err *err)
 {
-	PGresult *res = PQexecParams(d->conn, sql, n, NULL, params, NULL, NULL,
+	PGresult *res = pq.PQexecParams(d->conn, sql, n, NULL, params, NULL, NULL,
 	    0);
 	int ret = 0;
 
-	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+	if (pq.PQresultStatus(res) != PGRES_TUPLES_OK)
 		ret = sql_fail(d, res, what, err);
-	else if (PQntuples(res) != 1)
+	else if (pq.PQntuples(res) != 1)
 		ret = err_set(err, ERR_RUNTIME, "%s: %s: %d rows, not 1",
-		    d->base.display, what, PQntuples(res));
+		    d->base.display, what, pq.PQntuples(res));
 	if (ret) {
-		PQclear(res);
+		pq.PQclear(res);
 		res = NULL;
 	}
 	*out = res;
@@ -258,17 +258,17 @@ static int resolve(struct pg_db *d, struct err *err)
 		if ((ret = query_row(d, "SELECT current_schema()", 0, NULL,
 		    "current_schema()", &res, err)))
 			goto out;
-		if (PQgetisnull(res, 0, 0)) {
+		if (pq.PQgetisnull(res, 0, 0)) {
 			ret = err_set(err, ERR_RUNTIME, "%s: history table %s: "
 			    "no schema to put it in (search_path names none "
 			    "that exists); name it as SCHEMA.%s",
 			    d->base.display, d->table, d->name);
 			goto out;
 		}
-		d->schema = xstrdup(PQgetvalue(res, 0, 0));
+		d->schema = xstrdup(pq.PQgetvalue(res, 0, 0));
 	}
-	qs = PQescapeIdentifier(d->conn, d->schema, strlen(d->schema));
-	qn = PQescapeIdentifier(d->conn, d->name, strlen(d->name));
+	qs = pq.PQescapeIdentifier(d->conn, d->schema, strlen(d->schema));
+	qn = pq.PQescapeIdentifier(d->conn, d->name, strlen(d->name));
 	if (!qs || !qn) {
 		ret = err_set(err, ERR_RUNTIME, "%s: history table %s: cannot "
 		    "quote its name (out of memory?)", d->base.display,
@@ -280,9 +280,9 @@ static int resolve(struct pg_db *d, struct err *err)
 	d->quoted = xasprintf("%s.%s", qs, qn);
 	make_lock_key(d);
 out:
-	PQfreemem(qs);
-	PQfreemem(qn);
-	PQclear(res);
+	pq.PQfreemem(qs);
+	pq.PQfreemem(qn);
+	pq.PQclear(res);
 	return ret;
 }
 
@@ -292,7 +292,7 @@ static void pg_close(struct db *db)
 
 	if (!d)
 		return;
-	PQfinish(d->conn);	/* ends the session: its lock goes with it */
+	pq.PQfinish(d->conn);	/* ends the session: its lock goes with it */
 	buf_release(&d->stmt);
 	free(d->table);
 	free(d->schema);
@@ -317,6 +317,8 @@ static int pg_open(struct db **out, const char *target, const char *display,
 	int ret = 0, version;
 
 	*out = NULL;
+	if ((ret = pq_load(display, err)))
+		goto out;
 	if (!table_name_valid(table, 1)) {
 		ret = err_set(err, ERR_INPUT, "history table %s: not a valid "
 		    "PostgreSQL table name (letters, digits and '_', not "
@@ -338,14 +340,14 @@ static int pg_open(struct db **out, const char *target, const char *display,
 	d->timeout_ms = opts->lock_timeout_ms;
 	buf_init(&d->stmt);
 
-	d->conn = PQconnectdbParams(keys, vals, 1);
-	if (PQstatus(d->conn) != CONNECTION_OK) {
+	d->conn = pq.PQconnectdbParams(keys, vals, 1);
+	if (pq.PQstatus(d->conn) != CONNECTION_OK) {
 		ret = connect_fail(d->conn, target, display, err);
 		goto out;
 	}
-	PQsetNoticeProcessor(d->conn, ignore_notice, NULL);
+	pq.PQsetNoticeProcessor(d->conn, ignore_notice, NULL);
 	/* Identity columns arrived in 10. */
-	if ((version = PQserverVersion(d->conn)) < 100000) {
+	if ((version = pq.PQserverVersion(d->conn)) < 100000) {
 		ret = err_set(err, ERR_RUNTIME, "%s: PostgreSQL %d.%d is too "
 		    "old: migrun needs 10 or newer", display, version / 10000,
 		    version / 100 % 100);
@@ -389,8 +391,8 @@ static int pg_lock(struct db *db, struct err *err)
 		if ((ret = query_row(d, "SELECT pg_try_advisory_lock($1::bigint)",
 		    1, params, "run lock", &res, err)))
 			return ret;
-		got = PQgetvalue(res, 0, 0)[0] == 't';
-		PQclear(res);
+		got = pq.PQgetvalue(res, 0, 0)[0] == 't';
+		pq.PQclear(res);
 		if (got)
 			break;
 		if (lockwait_nap(&w) < 0) {
@@ -417,8 +419,8 @@ static int pg_unlock(struct db *db, struct err *err)
 	if ((ret = query_row(d, "SELECT pg_advisory_unlock($1::bigint)", 1,
 	    params, "run lock", &res, err)))
 		return ret;
-	held = PQgetvalue(res, 0, 0)[0] == 't';
-	PQclear(res);
+	held = pq.PQgetvalue(res, 0, 0)[0] == 't';
+	pq.PQclear(res);
 	if (!held)
 		return err_set(err, ERR_RUNTIME, "%s: the lock on %s was no "
 		    "longer held: did a migration release it "
@@ -435,16 +437,16 @@ static int pg_begin(struct db *db, struct err *err)
 static void pg_rollback(struct db *db)
 {
 	struct pg_db *d = to_pg(db);
-	PGTransactionStatusType ts = PQtransactionStatus(d->conn);
+	PGTransactionStatusType ts = pq.PQtransactionStatus(d->conn);
 
 	if (ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR)
-		PQclear(PQexec(d->conn, "ROLLBACK"));
+		pq.PQclear(pq.PQexec(d->conn, "ROLLBACK"));
 }
 
 static int pg_commit(struct db *db, struct err *err)
 {
 	struct pg_db *d = to_pg(db);
-	PGTransactionStatusType ts = PQtransactionStatus(d->conn);
+	PGTransactionStatusType ts = pq.PQtransactionStatus(d->conn);
 	PGresult *res;
 	int ret = 0;
 
@@ -457,13 +459,13 @@ static int pg_commit(struct db *db, struct err *err)
 		return err_set(err, ERR_RUNTIME, "%s: commit: the transaction "
 		    "had failed and was rolled back", db->display);
 	}
-	res = PQexec(d->conn, "COMMIT");
+	res = pq.PQexec(d->conn, "COMMIT");
 	if (!result_ok(res))
 		ret = sql_fail(d, res, "commit", err);
-	else if (strcmp(PQcmdStatus(res), "COMMIT"))
+	else if (strcmp(pq.PQcmdStatus(res), "COMMIT"))
 		ret = err_set(err, ERR_RUNTIME, "%s: commit: the transaction "
-		    "was rolled back (%s)", db->display, PQcmdStatus(res));
-	PQclear(res);
+		    "was rolled back (%s)", db->display, pq.PQcmdStatus(res));
+	pq.PQclear(res);
 	return ret;
 }
 
@@ -472,7 +474,7 @@ static int pg_commit(struct db *db, struct err *err)
 static int stmt_fail(struct pg_db *d, const struct script *s,
     const struct stmt *st, const PGresult *res, struct err *err)
 {
-	const char *pos = PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION);
+	const char *pos = pq.PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION);
 	struct buf m = BUF_INIT;
 	unsigned line;
 	int ret;
@@ -492,11 +494,11 @@ static PGresult *drain(PGconn *conn)
 {
 	PGresult *res, *bad = NULL;
 
-	while ((res = PQgetResult(conn))) {
+	while ((res = pq.PQgetResult(conn))) {
 		if (!bad && !result_ok(res))
 			bad = res;
 		else
-			PQclear(res);
+			pq.PQclear(res);
 	}
 	return bad;
 }
@@ -504,7 +506,7 @@ static PGresult *drain(PGconn *conn)
 static int pg_exec(struct db *db, const struct script *s, struct err *err)
 {
 	struct pg_db *d = to_pg(db);
-	PGTransactionStatusType before = PQtransactionStatus(d->conn);
+	PGTransactionStatusType before = pq.PQtransactionStatus(d->conn);
 	struct splitter sp;
 	struct stmt st;
 	PGresult *res = NULL, *bad;
@@ -515,27 +517,27 @@ static int pg_exec(struct db *db, const struct script *s, struct err *err)
 	while (split_next(&sp, &st)) {
 		buf_reset(&d->stmt);
 		buf_add(&d->stmt, s->text + st.off, st.len);
-		res = PQexec(d->conn, d->stmt.data);
-		switch (PQresultStatus(res)) {
+		res = pq.PQexec(d->conn, d->stmt.data);
+		switch (pq.PQresultStatus(res)) {
 		case PGRES_COMMAND_OK:
 		case PGRES_TUPLES_OK:
 		case PGRES_EMPTY_QUERY:
 			break;
 		case PGRES_COPY_IN:
 			/* The server ends the COPY with an error. */
-			PQputCopyEnd(d->conn, "COPY FROM STDIN is not "
+			pq.PQputCopyEnd(d->conn, "COPY FROM STDIN is not "
 			    "supported by migrun");
-			PQclear(drain(d->conn));
+			pq.PQclear(drain(d->conn));
 			ret = err_set(err, ERR_RUNTIME, "%s:%u: COPY FROM STDIN "
 			    "is not supported in a migration: use INSERT, or "
 			    "a CSV seed", s->path, st.line);
 			goto out;
 		case PGRES_COPY_OUT:
 			/* Rows to nowhere, as a SELECT's. */
-			while (PQgetCopyData(d->conn, &row, 0) > 0)
-				PQfreemem(row);
+			while (pq.PQgetCopyData(d->conn, &row, 0) > 0)
+				pq.PQfreemem(row);
 			if ((bad = drain(d->conn))) {
-				PQclear(res);
+				pq.PQclear(res);
 				res = bad;
 				ret = stmt_fail(d, s, &st, res, err);
 				goto out;
@@ -545,12 +547,12 @@ static int pg_exec(struct db *db, const struct script *s, struct err *err)
 			ret = stmt_fail(d, s, &st, res, err);
 			goto out;
 		}
-		PQclear(res);
+		pq.PQclear(res);
 		res = NULL;
 		/* The runner's transaction ends with the runner, or the
 		 * history row would not commit with the work it records. */
 		if (before == PQTRANS_INTRANS &&
-		    PQtransactionStatus(d->conn) != PQTRANS_INTRANS) {
+		    pq.PQtransactionStatus(d->conn) != PQTRANS_INTRANS) {
 			ret = err_set(err, ERR_RUNTIME, "%s:%u: the statement "
 			    "ended the transaction the migration runs in; a "
 			    "script that commits or rolls back must be marked "
@@ -559,12 +561,12 @@ static int pg_exec(struct db *db, const struct script *s, struct err *err)
 		}
 	}
 	if (before == PQTRANS_IDLE &&
-	    PQtransactionStatus(d->conn) != PQTRANS_IDLE)
+	    pq.PQtransactionStatus(d->conn) != PQTRANS_IDLE)
 		ret = err_set(err, ERR_RUNTIME, "%s: the script leaves a "
 		    "transaction open (BEGIN without COMMIT); it was rolled "
 		    "back", s->path);
 out:
-	PQclear(res);
+	pq.PQclear(res);
 	/* A transaction the script opened itself is no one else's to end. */
 	if (ret && before == PQTRANS_IDLE)
 		pg_rollback(db);
@@ -591,8 +593,8 @@ static int pg_history_create(struct db *db, struct err *err)
 	    "EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $2)", 2,
 	    params, what, &res, err)))
 		goto out;
-	table_exists = PQgetvalue(res, 0, 0)[0] == 't';
-	schema_exists = PQgetvalue(res, 0, 1)[0] == 't';
+	table_exists = pq.PQgetvalue(res, 0, 0)[0] == 't';
+	schema_exists = pq.PQgetvalue(res, 0, 1)[0] == 't';
 	if (table_exists)
 		goto out;
 	if (!schema_exists)
@@ -614,7 +616,7 @@ static int pg_history_create(struct db *db, struct err *err)
 	    ")", d->quoted);
 	ret = command(d, sql.data, what, err);
 out:
-	PQclear(res);
+	pq.PQclear(res);
 	buf_release(&sql);
 	return ret;
 }
@@ -622,8 +624,8 @@ out:
 /* A text column, copied; NULL when SQL NULL. */
 static char *column_dup(const PGresult *res, int row, int col)
 {
-	return PQgetisnull(res, row, col) ? NULL :
-	    xstrdup(PQgetvalue(res, row, col));
+	return pq.PQgetisnull(res, row, col) ? NULL :
+	    xstrdup(pq.PQgetvalue(res, row, col));
 }
 
 static int bad_row(struct pg_db *d, const struct hist_row *r,
@@ -650,11 +652,11 @@ static int read_row(struct pg_db *d, const PGresult *res, int i,
 	static const int required_col[] = { COL_NAME, COL_KIND, COL_CHECKSUM,
 	    COL_BUNDLE_NAME, COL_BUNDLE_RELEASE, COL_BUNDLE_SHA256,
 	    COL_APPLIED_AT, COL_EXECUTION_MS, COL_STATE };
-	const char *id = PQgetvalue(res, i, COL_ID);
-	const char *kind = PQgetvalue(res, i, COL_KIND);
-	const char *state = PQgetvalue(res, i, COL_STATE);
-	const char *down_tx = PQgetisnull(res, i, COL_DOWN_TX) ? NULL :
-	    PQgetvalue(res, i, COL_DOWN_TX);
+	const char *id = pq.PQgetvalue(res, i, COL_ID);
+	const char *kind = pq.PQgetvalue(res, i, COL_KIND);
+	const char *state = pq.PQgetvalue(res, i, COL_STATE);
+	const char *down_tx = pq.PQgetisnull(res, i, COL_DOWN_TX) ? NULL :
+	    pq.PQgetvalue(res, i, COL_DOWN_TX);
 	char why[160];
 	size_t k;
 
@@ -666,12 +668,12 @@ static int read_row(struct pg_db *d, const PGresult *res, int i,
 	r->bundle_release = column_dup(res, i, COL_BUNDLE_RELEASE);
 	r->bundle_sha256 = column_dup(res, i, COL_BUNDLE_SHA256);
 	r->applied_at = column_dup(res, i, COL_APPLIED_AT);
-	r->execution_ms = strtoll(PQgetvalue(res, i, COL_EXECUTION_MS), NULL,
+	r->execution_ms = strtoll(pq.PQgetvalue(res, i, COL_EXECUTION_MS), NULL,
 	    10);
 
 	/* The table's constraints say so, unless someone changed it. */
 	for (k = 0; k < sizeof(required) / sizeof(required[0]); k++)
-		if (PQgetisnull(res, i, required_col[k])) {
+		if (pq.PQgetisnull(res, i, required_col[k])) {
 			snprintf(why, sizeof(why), "%s is NULL", required[k]);
 			return bad_row(d, r, id, err, why);
 		}
@@ -698,9 +700,9 @@ static int pg_history_read(struct db *db, struct history *h,
 	if ((ret = query_row(d, "SELECT to_regclass($1) IS NOT NULL", 1,
 	    params, what, &res, err)))
 		goto out;
-	if (PQgetvalue(res, 0, 0)[0] != 't')
+	if (pq.PQgetvalue(res, 0, 0)[0] != 't')
 		goto out;	/* no table: no rows */
-	PQclear(res);
+	pq.PQclear(res);
 	tmp.exists = 1;
 
 	sql = xasprintf("SELECT id, version, name, kind, checksum, "
@@ -708,16 +710,16 @@ static int pg_history_read(struct db *db, struct history *h,
 	    "to_char(applied_at AT TIME ZONE 'UTC', "
 	    "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), execution_ms, state "
 	    "FROM %s ORDER BY id", d->quoted);
-	res = PQexec(d->conn, sql);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+	res = pq.PQexec(d->conn, sql);
+	if (pq.PQresultStatus(res) != PGRES_TUPLES_OK) {
 		ret = sql_fail(d, res, what, err);
 		goto out;
 	}
-	for (i = 0; i < PQntuples(res); i++)
+	for (i = 0; i < pq.PQntuples(res); i++)
 		if ((ret = read_row(d, res, i, history_add(&tmp), err)))
 			goto out;
 out:
-	PQclear(res);
+	pq.PQclear(res);
 	free(sql);
 	if (ret)
 		history_release(&tmp);
@@ -739,10 +741,10 @@ static int prepare(struct pg_db *d, enum stmt_id id, const char *what,
 		return 0;
 	sql = xasprintf("%s%s%s", stmt_sql[id].head, d->quoted,
 	    stmt_sql[id].tail);
-	res = PQprepare(d->conn, stmt_name[id], sql, 0, NULL);
+	res = pq.PQprepare(d->conn, stmt_name[id], sql, 0, NULL);
 	ret = result_ok(res) ? 0 : sql_fail(d, res, what, err);
 	d->prepared[id] = !ret;
-	PQclear(res);
+	pq.PQclear(res);
 	free(sql);
 	return ret;
 }
@@ -784,16 +786,16 @@ static int history_write(struct pg_db *d, enum stmt_id id,
 		params[10] = hist_state_name(r->state);
 		n = 11;
 	}
-	res = PQexecPrepared(d->conn, stmt_name[id], n, params, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-		state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	res = pq.PQexecPrepared(d->conn, stmt_name[id], n, params, NULL, NULL, 0);
+	if (pq.PQresultStatus(res) != PGRES_COMMAND_OK) {
+		state = pq.PQresultErrorField(res, PG_DIAG_SQLSTATE);
 		if (state && !strcmp(state, SQLSTATE_NO_SUCH_STATEMENT))
 			memset(d->prepared, 0, sizeof(d->prepared));
 		ret = sql_fail(d, res, what, err);
-	} else if (strcmp(PQcmdTuples(res), "1"))
+	} else if (strcmp(pq.PQcmdTuples(res), "1"))
 		ret = err_set(err, ERR_RUNTIME, "%s: BUG: %s: %s rows changed, "
-		    "not 1", d->base.display, what, PQcmdTuples(res));
-	PQclear(res);
+		    "not 1", d->base.display, what, pq.PQcmdTuples(res));
+	pq.PQclear(res);
 	return ret;
 }
 
