@@ -32,6 +32,15 @@ CORE_PKGS = libarchive libsodium zlib
 RUNNER_PKGS = sqlite3 libpq
 CORE_CFLAGS := $(call pkg,cflags,$(CORE_PKGS))
 CORE_LIBS := $(call pkg,libs,$(CORE_PKGS))
+# migrun links libarchive statically when its archive is installed
+# (libarchive-dev has it): reading tar.gz takes only its tar and gzip code,
+# which needs zlib alone, not the shared library's libxml2, ICU, C++ runtime
+# and compressors, whose loading was half of migrun's start-up; a database
+# host needs none of them.  (Its writer pulls in every format, so migpack
+# keeps the shared library.)  `make ARCHIVE_A=` gives migrun the shared
+# library too.
+ARCHIVE_A ?= $(wildcard $(shell $(PKG_CONFIG) --variable=libdir libarchive)/libarchive.a)
+RUN_CORE_LIBS = $(if $(ARCHIVE_A),$(ARCHIVE_A) $(filter-out -larchive,$(CORE_LIBS)),$(CORE_LIBS))
 RUNNER_CFLAGS := $(call pkg,cflags,$(RUNNER_PKGS))
 # libpq's headers only: runner/pq.c loads the library for a PostgreSQL URL.
 RUNNER_LIBS := $(call pkg,libs,sqlite3) -ldl
@@ -73,7 +82,7 @@ $(BIN)/migpack: $(call obj,$(BUNDLER_SRC)) $(LIB)
 
 $(BIN)/migrun: $(call obj,$(RUNNER_SRC)) $(LIB)
 	@mkdir -p $(BIN)
-	$(LINK) -o $@ $^ $(RUNNER_LIBS) $(CORE_LIBS)
+	$(LINK) -o $@ $^ $(RUNNER_LIBS) $(RUN_CORE_LIBS)
 
 # Unit tests link the core and each program's modules (not their mains) as
 # archives, so a test pulls in only what it uses.
