@@ -13,6 +13,7 @@
 #include "checksum.h"
 #include "db.h"
 #include "driver.h"
+#include "histsql.h"
 #include "split.h"
 #include "xalloc.h"
 
@@ -22,46 +23,12 @@
 #define SQLSTATE_LOCK_NOT_AVAILABLE "55P03"
 #define SQLSTATE_NO_SUCH_STATEMENT "26000"
 
-/* History statements, prepared on first use and kept for the connection:
- * a run of 1000 migrations parses the insert once (a fifth of its cost on
- * a local socket).  They outlive a rollback; after a migration's
- * DEALLOCATE ALL the next history write fails, naming the statement, and
- * the one after prepares again. */
-enum stmt_id {
-	ST_INSERT,
-	ST_UPDATE_VERSIONED,
-	ST_UPDATE_REPEATABLE,
-	ST_DELETE_VERSIONED,
-	ST_DELETE_REPEATABLE,
-	ST_NR
-};
-
-/* Parameters $1..$11 of insert and update, in this order; delete takes $1,
- * the version or the name. */
-#define SET_COLUMNS \
-	"version = $1, name = $2, kind = $3, checksum = $4, " \
-	"down_script = $5, down_tx = $6, bundle_name = $7, " \
-	"bundle_release = $8, bundle_sha256 = $9, execution_ms = $10, " \
-	"state = $11, applied_at = now()"
-
-/* Each statement is HEAD "schema"."table" TAIL. */
-static const struct {
-	const char *head, *tail;
-} stmt_sql[ST_NR] = {
-	[ST_INSERT] = { "INSERT INTO ", " (version, name, kind, checksum, "
-	    "down_script, down_tx, bundle_name, bundle_release, bundle_sha256, "
-	    "execution_ms, state) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
-	    "$10, $11)" },
-	[ST_UPDATE_VERSIONED] = { "UPDATE ", " SET " SET_COLUMNS
-	    " WHERE version = $1" },
-	[ST_UPDATE_REPEATABLE] = { "UPDATE ", " SET " SET_COLUMNS
-	    " WHERE kind = 'repeatable' AND name = $2" },
-	[ST_DELETE_VERSIONED] = { "DELETE FROM ", " WHERE version = $1" },
-	[ST_DELETE_REPEATABLE] = { "DELETE FROM ", " WHERE kind = 'repeatable' "
-	    "AND name = $1" },
-};
-
-static const char *const stmt_name[ST_NR] = {
+/* History statements (histsql.h), prepared on first use and kept for the
+ * connection: a run of 1000 migrations parses the insert once (a fifth of
+ * its cost on a local socket).  They outlive a rollback; after a
+ * migration's DEALLOCATE ALL the next history write fails, naming the
+ * statement, and the one after prepares again. */
+static const char *const stmt_name[HS_NR] = {
 	"migpack_insert", "migpack_update_versioned",
 	"migpack_update_repeatable", "migpack_delete_versioned",
 	"migpack_delete_repeatable",
@@ -80,7 +47,7 @@ struct pg_db {
 	unsigned timeout_ms;
 	int locked;
 	struct buf stmt;	/* the statement being sent, NUL-terminated */
-	int prepared[ST_NR];
+	int prepared[HS_NR];
 };
 
 static struct pg_db *to_pg(struct db *db)
@@ -599,21 +566,7 @@ static int pg_history_create(struct db *db, struct err *err)
 		goto out;
 	if (!schema_exists)
 		buf_addf(&sql, "CREATE SCHEMA IF NOT EXISTS %s;\n", d->qschema);
-	buf_addf(&sql, "CREATE TABLE IF NOT EXISTS %s (\n"
-	    "    id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n"
-	    "    version        text UNIQUE,\n"
-	    "    name           text NOT NULL,\n"
-	    "    kind           text NOT NULL CHECK (kind IN ('versioned', 'repeatable')),\n"
-	    "    checksum       text NOT NULL,\n"
-	    "    down_script    text,\n"
-	    "    down_tx        text CHECK (down_tx IN ('transaction', 'no-transaction')),\n"
-	    "    bundle_name    text NOT NULL,\n"
-	    "    bundle_release text NOT NULL,\n"
-	    "    bundle_sha256  text NOT NULL,\n"
-	    "    applied_at     timestamptz NOT NULL DEFAULT now(),\n"
-	    "    execution_ms   bigint NOT NULL,\n"
-	    "    state          text NOT NULL CHECK (state IN ('applied', 'dirty'))\n"
-	    ")", d->quoted);
+	histsql_create(&sql, DIALECT_POSTGRES, d->quoted);
 	ret = command(d, sql.data, what, err);
 out:
 	pq.PQclear(res);
@@ -730,31 +683,30 @@ out:
 	return ret;
 }
 
-static int prepare(struct pg_db *d, enum stmt_id id, const char *what,
+static int prepare(struct pg_db *d, enum hist_stmt id, const char *what,
     struct err *err)
 {
+	struct buf sql = BUF_INIT;
 	PGresult *res;
-	char *sql;
 	int ret;
 
 	if (d->prepared[id])
 		return 0;
-	sql = xasprintf("%s%s%s", stmt_sql[id].head, d->quoted,
-	    stmt_sql[id].tail);
-	res = pq.PQprepare(d->conn, stmt_name[id], sql, 0, NULL);
+	histsql_stmt(&sql, DIALECT_POSTGRES, id, d->quoted);
+	res = pq.PQprepare(d->conn, stmt_name[id], sql.data, 0, NULL);
 	ret = result_ok(res) ? 0 : sql_fail(d, res, what, err);
 	d->prepared[id] = !ret;
 	pq.PQclear(res);
-	free(sql);
+	buf_release(&sql);
 	return ret;
 }
 
 /* Run one history statement for r, which must change exactly one row. */
-static int history_write(struct pg_db *d, enum stmt_id id,
+static int history_write(struct pg_db *d, enum hist_stmt id,
     const struct hist_row *r, const char *verb, struct err *err)
 {
 	char ms[24], what[160];
-	const char *params[11], *state;
+	const char *params[HIST_PARAMS], *state;
 	PGresult *res = NULL;
 	int ret, n;
 
@@ -763,29 +715,12 @@ static int history_write(struct pg_db *d, enum stmt_id id,
 	snprintf(what, sizeof(what), "%s %s%s%s in history table %s", verb,
 	    r->version ? r->version : "", r->version ? " " : "",
 	    r->name ? r->name : "", d->shown);
-	if (!r->name || (r->kind == KIND_VERSIONED) != (r->version != NULL))
+	if (!histsql_row_ok(r))
 		return err_set(err, ERR_RUNTIME, "%s: BUG: %s: malformed row",
 		    d->base.display, what);
 	if ((ret = prepare(d, id, what, err)))
 		return ret;
-	if (id == ST_DELETE_VERSIONED || id == ST_DELETE_REPEATABLE) {
-		params[0] = id == ST_DELETE_VERSIONED ? r->version : r->name;
-		n = 1;
-	} else {
-		snprintf(ms, sizeof(ms), "%" PRId64, r->execution_ms);
-		params[0] = r->version;
-		params[1] = r->name;
-		params[2] = kind_name(r->kind);
-		params[3] = r->checksum;
-		params[4] = r->down;
-		params[5] = r->down ? tx_name(r->down_tx) : NULL;
-		params[6] = r->bundle_name;
-		params[7] = r->bundle_release;
-		params[8] = r->bundle_sha256;
-		params[9] = ms;
-		params[10] = hist_state_name(r->state);
-		n = 11;
-	}
+	n = histsql_params(id, r, params, ms);
 	res = pq.PQexecPrepared(d->conn, stmt_name[id], n, params, NULL, NULL, 0);
 	if (pq.PQresultStatus(res) != PGRES_COMMAND_OK) {
 		state = pq.PQresultErrorField(res, PG_DIAG_SQLSTATE);
@@ -802,21 +737,21 @@ static int history_write(struct pg_db *d, enum stmt_id id,
 static int pg_history_insert(struct db *db, const struct hist_row *r,
     struct err *err)
 {
-	return history_write(to_pg(db), ST_INSERT, r, "insert", err);
+	return history_write(to_pg(db), HS_INSERT, r, "insert", err);
 }
 
 static int pg_history_update(struct db *db, const struct hist_row *r,
     struct err *err)
 {
-	return history_write(to_pg(db), r->kind == KIND_VERSIONED ?
-	    ST_UPDATE_VERSIONED : ST_UPDATE_REPEATABLE, r, "update", err);
+	return history_write(to_pg(db), histsql_update_of(r), r,
+	    "update", err);
 }
 
 static int pg_history_delete(struct db *db, const struct hist_row *r,
     struct err *err)
 {
-	return history_write(to_pg(db), r->kind == KIND_VERSIONED ?
-	    ST_DELETE_VERSIONED : ST_DELETE_REPEATABLE, r, "delete", err);
+	return history_write(to_pg(db), histsql_delete_of(r), r,
+	    "delete", err);
 }
 
 const struct driver postgres_driver = {

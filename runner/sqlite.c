@@ -13,49 +13,15 @@
 #include <sqlite3.h>
 
 #include "driver.h"
+#include "histsql.h"
 #include "xalloc.h"
 
 #define DEFAULT_TABLE "migpack_history"
-#define NOW_UTC "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
 #define POLL_MIN_MS 10
 #define POLL_JITTER_MS 40
 
-/* History statements, prepared on first use and kept for the connection:
- * a run of 1000 migrations prepares each once. */
-enum stmt_id {
-	ST_INSERT,
-	ST_UPDATE_VERSIONED,
-	ST_UPDATE_REPEATABLE,
-	ST_DELETE_VERSIONED,
-	ST_DELETE_REPEATABLE,
-	ST_NR
-};
-
-/* Columns ?1..?11 of insert and update, in this order; delete binds ?1
- * (version) or ?2 (name) as these do. */
-#define SET_COLUMNS \
-	"version = ?1, name = ?2, kind = ?3, checksum = ?4, " \
-	"down_script = ?5, down_tx = ?6, bundle_name = ?7, " \
-	"bundle_release = ?8, bundle_sha256 = ?9, execution_ms = ?10, " \
-	"state = ?11, applied_at = " NOW_UTC
-
-/* Each statement is HEAD "table" TAIL. */
-static const struct {
-	const char *head, *tail;
-} stmt_sql[ST_NR] = {
-	[ST_INSERT] = { "INSERT INTO ", " (version, name, kind, checksum, "
-	    "down_script, down_tx, bundle_name, bundle_release, bundle_sha256, "
-	    "execution_ms, state, applied_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-	    "?7, ?8, ?9, ?10, ?11, " NOW_UTC ")" },
-	[ST_UPDATE_VERSIONED] = { "UPDATE ", " SET " SET_COLUMNS
-	    " WHERE version = ?1" },
-	[ST_UPDATE_REPEATABLE] = { "UPDATE ", " SET " SET_COLUMNS
-	    " WHERE kind = 'repeatable' AND name = ?2" },
-	[ST_DELETE_VERSIONED] = { "DELETE FROM ", " WHERE version = ?1" },
-	[ST_DELETE_REPEATABLE] = { "DELETE FROM ", " WHERE kind = 'repeatable' "
-	    "AND name = ?2" },
-};
-
+/* History statements (histsql.h), prepared on first use and kept for the
+ * connection: a run of 1000 migrations prepares each once. */
 struct sqlite_db {
 	struct db base;		/* first: the runner sees a struct db */
 	sqlite3 *conn;
@@ -64,7 +30,7 @@ struct sqlite_db {
 	unsigned timeout_ms;
 	int lock_fd;		/* open until after sqlite3_close; -1 */
 	int locked;
-	sqlite3_stmt *stmt[ST_NR];
+	sqlite3_stmt *stmt[HS_NR];
 };
 
 static struct sqlite_db *to_sqlite(struct db *db)
@@ -90,7 +56,7 @@ static void sqlite_close(struct db *db)
 
 	if (!d)
 		return;
-	for (i = 0; i < ST_NR; i++)
+	for (i = 0; i < HS_NR; i++)
 		sqlite3_finalize(d->stmt[i]);
 	sqlite3_close_v2(d->conn);
 	/* Only now: closing any fd of the file drops SQLite's fcntl locks. */
@@ -336,38 +302,17 @@ out:
 static int sqlite_history_create(struct db *db, struct err *err)
 {
 	struct sqlite_db *d = to_sqlite(db);
-	char *sql, what[128];
+	struct buf sql = BUF_INIT;
+	char what[128];
 	int ret = 0;
 
-	/* The column comments stay in sqlite_master for whoever reads it. */
-	sql = xasprintf("CREATE TABLE IF NOT EXISTS %s (\n"
-	    "    id             INTEGER PRIMARY KEY,\n"
-	    "    version        TEXT UNIQUE,"
-	    "          -- NULL for repeatable migrations\n"
-	    "    name           TEXT NOT NULL,\n"
-	    "    kind           TEXT NOT NULL"
-	    " CHECK (kind IN ('versioned', 'repeatable')),\n"
-	    "    checksum       TEXT NOT NULL,"
-	    "        -- sha256:HEX of the up script\n"
-	    "    down_script    TEXT,"
-	    "                 -- NULL when there is none\n"
-	    "    down_tx        TEXT"
-	    " CHECK (down_tx IN ('transaction', 'no-transaction')),\n"
-	    "    bundle_name    TEXT NOT NULL,\n"
-	    "    bundle_release TEXT NOT NULL,\n"
-	    "    bundle_sha256  TEXT NOT NULL,\n"
-	    "    applied_at     TEXT NOT NULL,"
-	    "        -- UTC, 2024-01-01T00:00:00Z\n"
-	    "    execution_ms   INTEGER NOT NULL,\n"
-	    "    state          TEXT NOT NULL"
-	    " CHECK (state IN ('applied', 'dirty'))\n"
-	    ")", d->quoted);
-	if (sqlite3_exec(d->conn, sql, NULL, NULL, NULL) != SQLITE_OK) {
+	histsql_create(&sql, DIALECT_SQLITE, d->quoted);
+	if (sqlite3_exec(d->conn, sql.data, NULL, NULL, NULL) != SQLITE_OK) {
 		snprintf(what, sizeof(what), "create history table %s",
 		    d->table);
 		ret = db_fail(d, err, what);
 	}
-	free(sql);
+	buf_release(&sql);
 	return ret;
 }
 
@@ -478,71 +423,34 @@ out:
 	return ret;
 }
 
-static sqlite3_stmt *get_stmt(struct sqlite_db *d, enum stmt_id id)
+static sqlite3_stmt *get_stmt(struct sqlite_db *d, enum hist_stmt id)
 {
-	char *sql;
+	struct buf sql = BUF_INIT;
 
 	if (!d->stmt[id]) {
-		sql = xasprintf("%s%s%s", stmt_sql[id].head, d->quoted,
-		    stmt_sql[id].tail);
-		if (sqlite3_prepare_v3(d->conn, sql, -1,
+		histsql_stmt(&sql, DIALECT_SQLITE, id, d->quoted);
+		if (sqlite3_prepare_v3(d->conn, sql.data, -1,
 		    SQLITE_PREPARE_PERSISTENT, &d->stmt[id], NULL) != SQLITE_OK)
 			d->stmt[id] = NULL;
-		free(sql);
+		buf_release(&sql);
 	}
 	return d->stmt[id];
 }
 
-static int bind_text(sqlite3_stmt *st, int i, const char *s)
-{
-	/* Static: the statement is reset and cleared before s can go. */
-	return s ? sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC) :
-	    sqlite3_bind_null(st, i);
-}
-
-/* Bind r to ?1..?11 as SET_COLUMNS lists them. */
-static int bind_row(sqlite3_stmt *st, const struct hist_row *r)
-{
-	int rc = SQLITE_OK;
-
-	if (rc == SQLITE_OK)
-		rc = bind_text(st, 1, r->version);
-	if (rc == SQLITE_OK)
-		rc = bind_text(st, 2, r->name);
-	if (rc == SQLITE_OK)
-		rc = bind_text(st, 3, kind_name(r->kind));
-	if (rc == SQLITE_OK)
-		rc = bind_text(st, 4, r->checksum);
-	if (rc == SQLITE_OK)
-		rc = bind_text(st, 5, r->down);
-	if (rc == SQLITE_OK)
-		rc = bind_text(st, 6, r->down ? tx_name(r->down_tx) : NULL);
-	if (rc == SQLITE_OK)
-		rc = bind_text(st, 7, r->bundle_name);
-	if (rc == SQLITE_OK)
-		rc = bind_text(st, 8, r->bundle_release);
-	if (rc == SQLITE_OK)
-		rc = bind_text(st, 9, r->bundle_sha256);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_int64(st, 10, r->execution_ms);
-	if (rc == SQLITE_OK)
-		rc = bind_text(st, 11, hist_state_name(r->state));
-	return rc;
-}
-
 /* Run one history statement for r: bind, step, and say how many rows it
  * changed. */
-static int history_write(struct sqlite_db *d, enum stmt_id id,
+static int history_write(struct sqlite_db *d, enum hist_stmt id,
     const struct hist_row *r, const char *verb, struct err *err)
 {
+	const char *vals[HIST_PARAMS];
 	sqlite3_stmt *st = NULL;
-	char what[160];
-	int ret = 0, rc;
+	char what[160], ms[24];
+	int ret = 0, rc = SQLITE_OK, i, n;
 
 	snprintf(what, sizeof(what), "%s %s%s%s in history table %s", verb,
 	    r->version ? r->version : "", r->version ? " " : "",
 	    r->name ? r->name : "", d->table);
-	if (!r->name || (r->kind == KIND_VERSIONED) != (r->version != NULL)) {
+	if (!histsql_row_ok(r)) {
 		ret = err_set(err, ERR_RUNTIME, "%s: BUG: %s: malformed row",
 		    d->base.display, what);
 		goto out;
@@ -551,12 +459,13 @@ static int history_write(struct sqlite_db *d, enum stmt_id id,
 		ret = db_fail(d, err, what);
 		goto out;
 	}
-	if (id == ST_INSERT || id == ST_UPDATE_VERSIONED ||
-	    id == ST_UPDATE_REPEATABLE)
-		rc = bind_row(st, r);
-	else
-		rc = id == ST_DELETE_VERSIONED ? bind_text(st, 1, r->version) :
-		    bind_text(st, 2, r->name);
+	n = histsql_params(id, r, vals, ms);
+	/* Static: the statement is reset and cleared before vals can go. */
+	for (i = 0; i < n && rc == SQLITE_OK; i++)
+		rc = i == HIST_PARAM_MS ?
+		    sqlite3_bind_int64(st, i + 1, r->execution_ms) :
+		    vals[i] ? sqlite3_bind_text(st, i + 1, vals[i], -1,
+		    SQLITE_STATIC) : sqlite3_bind_null(st, i + 1);
 	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_DONE)
 		rc = SQLITE_OK;
 	if (rc != SQLITE_OK)
@@ -575,21 +484,21 @@ out:
 static int sqlite_history_insert(struct db *db, const struct hist_row *r,
     struct err *err)
 {
-	return history_write(to_sqlite(db), ST_INSERT, r, "insert", err);
+	return history_write(to_sqlite(db), HS_INSERT, r, "insert", err);
 }
 
 static int sqlite_history_update(struct db *db, const struct hist_row *r,
     struct err *err)
 {
-	return history_write(to_sqlite(db), r->kind == KIND_VERSIONED ?
-	    ST_UPDATE_VERSIONED : ST_UPDATE_REPEATABLE, r, "update", err);
+	return history_write(to_sqlite(db), histsql_update_of(r), r,
+	    "update", err);
 }
 
 static int sqlite_history_delete(struct db *db, const struct hist_row *r,
     struct err *err)
 {
-	return history_write(to_sqlite(db), r->kind == KIND_VERSIONED ?
-	    ST_DELETE_VERSIONED : ST_DELETE_REPEATABLE, r, "delete", err);
+	return history_write(to_sqlite(db), histsql_delete_of(r), r,
+	    "delete", err);
 }
 
 const struct driver sqlite_driver = {

@@ -1,0 +1,139 @@
+/* The history table's SQL, shared by every driver (see histsql.h). */
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "histsql.h"
+
+#define SQLITE_NOW "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
+
+/* Parameters ?1..?11 of insert and update, in histsql_params's order; the
+ * deletes take one, the version or the name. */
+#define SET_COLUMNS \
+	"version = ?1, name = ?2, kind = ?3, checksum = ?4, " \
+	"down_script = ?5, down_tx = ?6, bundle_name = ?7, " \
+	"bundle_release = ?8, bundle_sha256 = ?9, execution_ms = ?10, " \
+	"state = ?11, applied_at = "
+
+/* Each statement is HEAD table MID, then NOW TAIL when there is a tail;
+ * '?' becomes '$' on PostgreSQL. */
+static const struct {
+	const char *head, *mid, *tail;
+} stmt[HS_NR] = {
+	[HS_INSERT] = { "INSERT INTO ", " (version, name, kind, checksum, "
+	    "down_script, down_tx, bundle_name, bundle_release, bundle_sha256, "
+	    "execution_ms, state, applied_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+	    "?7, ?8, ?9, ?10, ?11, ", ")" },
+	[HS_UPDATE_VERSIONED] = { "UPDATE ", " SET " SET_COLUMNS,
+	    " WHERE version = ?1" },
+	[HS_UPDATE_REPEATABLE] = { "UPDATE ", " SET " SET_COLUMNS,
+	    " WHERE kind = 'repeatable' AND name = ?2" },
+	[HS_DELETE_VERSIONED] = { "DELETE FROM ", " WHERE version = ?1",
+	    NULL },
+	[HS_DELETE_REPEATABLE] = { "DELETE FROM ", " WHERE kind = "
+	    "'repeatable' AND name = ?1", NULL },
+};
+
+void histsql_create(struct buf *b, enum dialect d, const char *table)
+{
+	if (d == DIALECT_POSTGRES) {
+		buf_addf(b, "CREATE TABLE IF NOT EXISTS %s (\n"
+		    "    id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n"
+		    "    version        text UNIQUE,\n"
+		    "    name           text NOT NULL,\n"
+		    "    kind           text NOT NULL CHECK (kind IN ('versioned', 'repeatable')),\n"
+		    "    checksum       text NOT NULL,\n"
+		    "    down_script    text,\n"
+		    "    down_tx        text CHECK (down_tx IN ('transaction', 'no-transaction')),\n"
+		    "    bundle_name    text NOT NULL,\n"
+		    "    bundle_release text NOT NULL,\n"
+		    "    bundle_sha256  text NOT NULL,\n"
+		    "    applied_at     timestamptz NOT NULL DEFAULT now(),\n"
+		    "    execution_ms   bigint NOT NULL,\n"
+		    "    state          text NOT NULL CHECK (state IN ('applied', 'dirty'))\n"
+		    ")", table);
+		return;
+	}
+	/* The column comments stay in sqlite_master for whoever reads it. */
+	buf_addf(b, "CREATE TABLE IF NOT EXISTS %s (\n"
+	    "    id             INTEGER PRIMARY KEY,\n"
+	    "    version        TEXT UNIQUE,"
+	    "          -- NULL for repeatable migrations\n"
+	    "    name           TEXT NOT NULL,\n"
+	    "    kind           TEXT NOT NULL"
+	    " CHECK (kind IN ('versioned', 'repeatable')),\n"
+	    "    checksum       TEXT NOT NULL,"
+	    "        -- sha256:HEX of the up script\n"
+	    "    down_script    TEXT,"
+	    "                 -- NULL when there is none\n"
+	    "    down_tx        TEXT"
+	    " CHECK (down_tx IN ('transaction', 'no-transaction')),\n"
+	    "    bundle_name    TEXT NOT NULL,\n"
+	    "    bundle_release TEXT NOT NULL,\n"
+	    "    bundle_sha256  TEXT NOT NULL,\n"
+	    "    applied_at     TEXT NOT NULL,"
+	    "        -- UTC, 2024-01-01T00:00:00Z\n"
+	    "    execution_ms   INTEGER NOT NULL,\n"
+	    "    state          TEXT NOT NULL"
+	    " CHECK (state IN ('applied', 'dirty'))\n"
+	    ")", table);
+}
+
+void histsql_stmt(struct buf *b, enum dialect d, enum hist_stmt id,
+    const char *table)
+{
+	size_t from = b->len, i;
+
+	buf_addstr(b, stmt[id].head);
+	buf_addstr(b, table);
+	buf_addstr(b, stmt[id].mid);
+	if (stmt[id].tail) {
+		buf_addstr(b, d == DIALECT_POSTGRES ? "now()" : SQLITE_NOW);
+		buf_addstr(b, stmt[id].tail);
+	}
+	if (d != DIALECT_POSTGRES)
+		return;
+	/* Only the parameters hold a '?': the table is a quoted identifier
+	 * of letters, digits and '_'. */
+	for (i = from; i < b->len; i++)
+		if (b->data[i] == '?')
+			b->data[i] = '$';
+}
+
+enum hist_stmt histsql_update_of(const struct hist_row *r)
+{
+	return r->kind == KIND_VERSIONED ? HS_UPDATE_VERSIONED :
+	    HS_UPDATE_REPEATABLE;
+}
+
+enum hist_stmt histsql_delete_of(const struct hist_row *r)
+{
+	return r->kind == KIND_VERSIONED ? HS_DELETE_VERSIONED :
+	    HS_DELETE_REPEATABLE;
+}
+
+int histsql_params(enum hist_stmt id, const struct hist_row *r,
+    const char *vals[HIST_PARAMS], char ms[24])
+{
+	if (id == HS_DELETE_VERSIONED || id == HS_DELETE_REPEATABLE) {
+		vals[0] = id == HS_DELETE_VERSIONED ? r->version : r->name;
+		return 1;
+	}
+	snprintf(ms, 24, "%" PRId64, r->execution_ms);
+	vals[0] = r->version;
+	vals[1] = r->name;
+	vals[2] = kind_name(r->kind);
+	vals[3] = r->checksum;
+	vals[4] = r->down;
+	vals[5] = r->down ? tx_name(r->down_tx) : NULL;
+	vals[6] = r->bundle_name;
+	vals[7] = r->bundle_release;
+	vals[8] = r->bundle_sha256;
+	vals[HIST_PARAM_MS] = ms;
+	vals[10] = hist_state_name(r->state);
+	return HIST_PARAMS;
+}
+
+int histsql_row_ok(const struct hist_row *r)
+{
+	return r->name && (r->kind == KIND_VERSIONED) == (r->version != NULL);
+}

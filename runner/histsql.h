@@ -1,0 +1,46 @@
+#ifndef MIGRUN_HISTSQL_H
+#define MIGRUN_HISTSQL_H
+
+#include "buf.h"
+#include "driver.h"
+
+/*
+ * The history table's SQL, written once for every driver: the online ones
+ * prepare these statements and bind a row's values to them, the offline
+ * emitter writes them with the values as literals.  So the table a DBA's
+ * script creates and the rows it writes are the ones migrun would have.
+ */
+enum hist_stmt {
+	HS_INSERT,
+	HS_UPDATE_VERSIONED,
+	HS_UPDATE_REPEATABLE,
+	HS_DELETE_VERSIONED,
+	HS_DELETE_REPEATABLE,
+	HS_NR
+};
+
+#define HIST_PARAMS 11		/* at most, in insert and update */
+#define HIST_PARAM_MS 9		/* the one integer: execution_ms */
+
+/* CREATE TABLE IF NOT EXISTS table (...), table being quoted already. */
+void histsql_create(struct buf *b, enum dialect d, const char *table);
+
+/* The statement id on table with parameters $1... (postgres) or ?1...
+ * (sqlite), filled by histsql_params. */
+void histsql_stmt(struct buf *b, enum dialect d, enum hist_stmt id,
+    const char *table);
+
+/* Which update or delete statement finds r's row. */
+enum hist_stmt histsql_update_of(const struct hist_row *r);
+enum hist_stmt histsql_delete_of(const struct hist_row *r);
+
+/* r's values for statement id as text, NULL for SQL NULL, in parameter
+ * order (ms holds execution_ms's digits): how many there are. */
+int histsql_params(enum hist_stmt id, const struct hist_row *r,
+    const char *vals[HIST_PARAMS], char ms[24]);
+
+/* Whether r can be written: a name, and a version exactly when it is a
+ * versioned migration. */
+int histsql_row_ok(const struct hist_row *r);
+
+#endif
