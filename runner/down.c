@@ -34,52 +34,6 @@ const struct cmd_entry cmd_down_entry = {
 
 enum { OPT_TO = 'T', OPT_STEPS = 'S', OPT_YES = 'y', OPT_DRY = 'n' };
 
-static int by_version_desc(const void *a, const void *b)
-{
-	const struct hist_row *x = *(const struct hist_row *const *)a;
-	const struct hist_row *y = *(const struct hist_row *const *)b;
-
-	return version_cmp(y->version, x->version);
-}
-
-/* With a bundle, its down script for each row must be the stored one. */
-static int check_bundle(const struct session *s, struct hist_row **rows,
-    size_t nr, struct err *err)
-{
-	struct buf b = BUF_INIT;
-	char hex[CHECKSUM_HEX_LEN + 1];
-	size_t i, j, n = 0;
-	int ret = 0;
-
-	for (i = 0; i < nr; i++) {
-		const struct manifest_migration *mig = NULL;
-		const struct manifest_script *down;
-
-		for (j = 0; j < s->m.nr_migrations && !mig; j++)
-			if (s->m.migrations[j].version &&
-			    !version_cmp(s->m.migrations[j].version,
-			    rows[i]->version))
-				mig = &s->m.migrations[j];
-		if (!mig)
-			continue;	/* an older bundle: nothing to compare */
-		down = script_for(mig, ROLE_DOWN, s->db->drv->dialect);
-		checksum_buf(rows[i]->down, strlen(rows[i]->down), hex);
-		if (down && !strcmp(down->file.sha256, hex))
-			continue;
-		if (!script_for(mig, ROLE_UP, s->db->drv->dialect) &&
-		    !strcmp(hex, CHECKSUM_EMPTY))
-			continue;	/* a no-op on this engine */
-		buf_addf(&b, "%s%s %s: %s", n++ ? "\n" : "", rows[i]->version,
-		    rows[i]->name, down ? "the bundle's down script differs "
-		    "from the stored one" : "the bundle has no down script");
-	}
-	if (n)
-		ret = err_set(err, ERR_INTEGRITY, "the bundle and the history "
-		    "disagree; nothing rolled back\n%s", b.data);
-	buf_release(&b);
-	return ret;
-}
-
 static void print_result(const struct session *s,
     const struct run_step *steps, size_t nr, const char *from,
     const char *to, int dry_run)
@@ -121,12 +75,11 @@ static int exec_down(int argc, char **argv, struct err *err)
 	struct session s;
 	struct hist_row **rows = NULL;
 	struct run_step *done = NULL;
-	struct buf b = BUF_INIT;
-	const char *to = NULL, *target;
+	const char *to = NULL, *target, *newest;
 	char *end;
 	long steps = 0;
 	int yes = 0, dry_run = 0, c, ret = 0, progress;
-	size_t i, nr = 0, pick, nr_done = 0;
+	size_t i, pick = 0, nr_done = 0;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
@@ -161,81 +114,35 @@ static int exec_down(int argc, char **argv, struct err *err)
 	session_init(&s, &o);
 	if ((optind < argc && (ret = session_bundle(&s, argv[optind], err))) ||
 	    (ret = session_open(&s, !dry_run, err)) ||
-	    (ret = session_refuse_dirty(&s, "down", err)))
+	    (ret = session_refuse_dirty(&s, "down", err)) ||
+	    (ret = run_select_down(&s, to, steps, &rows, &pick, err)))
 		goto out;
-
-	rows = xreallocarray(NULL, s.h.nr + 1, sizeof(*rows));
-	for (i = 0; i < s.h.nr; i++)
-		if (s.h.rows[i].kind == KIND_VERSIONED)
-			rows[nr++] = &s.h.rows[i];
-	if (nr)
-		qsort(rows, nr, sizeof(*rows), by_version_desc);
-	if (steps) {
-		if ((size_t)steps > nr) {
-			ret = err_set(err, ERR_INPUT, "--steps %ld: only %zu "
-			    "migration%s applied", steps, nr,
-			    nr == 1 ? " is" : "s are");
-			goto out;
-		}
-		pick = (size_t)steps;
-	} else if (!strcmp(to, "base")) {
-		pick = nr;
-	} else {
-		for (pick = 0; pick < nr; pick++)
-			if (version_cmp(rows[pick]->version, to) <= 0)
-				break;
-		if (pick == nr || version_cmp(rows[pick]->version, to)) {
-			ret = err_set(err, ERR_INPUT, "--to %s: not an applied "
-			    "migration (see 'migrun history')", to);
-			goto out;
-		}
-	}
-	target = pick < nr ? rows[pick]->version : NULL;
-
-	for (i = 0; i < pick; i++)
-		if (!rows[i]->down)
-			buf_addf(&b, "%s%s %s", b.len ? ", " : "",
-			    rows[i]->version, rows[i]->name);
-	if (b.len) {
-		ret = err_set(err, ERR_INPUT, "no down script stored for %s; "
-		    "nothing rolled back", b.data);
-		goto out;
-	}
-	if (s.bundle && (ret = check_bundle(&s, rows, pick, err)))
-		goto out;
+	target = rows[pick] ? rows[pick]->version : NULL;
+	newest = rows[0] ? rows[0]->version : NULL;
 	done = xcalloc(pick + 1, sizeof(*done));
-	for (i = 0; i < pick; i++)
-		done[i] = (struct run_step){ rows[i]->version, rows[i]->name,
-		    KIND_VERSIONED, 0 };
 	if (dry_run) {
-		print_result(&s, done, pick, nr ? rows[0]->version : NULL,
-		    target, 1);
+		for (i = 0; i < pick; i++)
+			done[i] = (struct run_step){ rows[i]->version,
+			    rows[i]->name, KIND_VERSIONED, 0 };
+		print_result(&s, done, pick, newest, target, 1);
 		goto out;
 	}
 	progress = !o.quiet && pick > 1 && isatty(STDERR_FILENO);
-	for (i = 0; i < pick; i++) {
-		if (progress)
-			fprintf(stderr, "[%zu/%zu] %s %s\n", i + 1, pick,
-			    rows[i]->version, rows[i]->name);
-		if ((ret = run_down(&s, rows[i], &done[i].ms, err))) {
-			size_t len = strlen(err->msg);
+	if ((ret = run_downs(&s, rows, pick, progress, done, &nr_done,
+	    err))) {
+		size_t len = strlen(err->msg);
 
-			snprintf(err->msg + len, sizeof(err->msg) - len,
-			    "\nrolling back %s %s failed%s; the database is at "
-			    "%s (%zu rolled back by this run)",
-			    rows[i]->version, rows[i]->name,
-			    rows[i]->down_tx == TX_NONE ? " outside a "
-			    "transaction: it is marked dirty until fixed by "
-			    "hand and 'migrun repair'" : " and was undone",
-			    rows[i]->version, nr_done);
-			goto out;
-		}
-		nr_done++;
+		snprintf(err->msg + len, sizeof(err->msg) - len,
+		    "\nrolling back %s %s failed%s; the database is at %s "
+		    "(%zu rolled back by this run)", rows[nr_done]->version,
+		    rows[nr_done]->name, rows[nr_done]->down_tx == TX_NONE ?
+		    " outside a transaction: it is marked dirty until fixed "
+		    "by hand and 'migrun repair'" : " and was undone",
+		    rows[nr_done]->version, nr_done);
+		goto out;
 	}
-	print_result(&s, done, pick, nr ? rows[0]->version : NULL, target,
-	    0);
+	print_result(&s, done, pick, newest, target, 0);
 out:
-	buf_release(&b);
 	free(rows);
 	free(done);
 	session_end(&s, err);

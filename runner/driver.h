@@ -117,10 +117,17 @@ struct driver {
 	    struct err *err);
 	int (*history_delete)(struct db *db, const struct hist_row *r,
 	    struct err *err);
+
+	/* A remark on what comes next, lines of text, for a driver that
+	 * writes a script for a person to read; NULL in an engine's. */
+	int (*note)(struct db *db, const char *text, struct err *err);
 };
 
 extern const struct driver sqlite_driver;
 extern const struct driver postgres_driver;
+/* The offline SQL emitter's (emit.h): scripts for psql and sqlite3. */
+extern const struct driver emit_postgres_driver;
+extern const struct driver emit_sqlite_driver;
 
 /* The history table's name rules: a lower-case-insensitive SQL identifier
  * of letters, digits and '_' (not starting with a digit), at most 63 bytes;

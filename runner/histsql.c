@@ -33,6 +33,24 @@ static const struct {
 	    "'repeatable' AND name = ?1", NULL },
 };
 
+char *histsql_table(enum dialect d, const char *table)
+{
+	struct buf b = BUF_INIT;
+	const char *p;
+
+	buf_addch(&b, '"');
+	for (p = table; *p; p++) {
+		if (*p == '.')
+			buf_addstr(&b, "\".\"");
+		else if (d == DIALECT_POSTGRES && *p >= 'A' && *p <= 'Z')
+			buf_addch(&b, *p - 'A' + 'a');
+		else
+			buf_addch(&b, *p);
+	}
+	buf_addch(&b, '"');
+	return buf_detach(&b, NULL);
+}
+
 void histsql_create(struct buf *b, enum dialect d, const char *table)
 {
 	if (d == DIALECT_POSTGRES) {

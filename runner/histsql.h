@@ -22,6 +22,11 @@ enum hist_stmt {
 #define HIST_PARAMS 11		/* at most, in insert and update */
 #define HIST_PARAM_MS 9		/* the one integer: execution_ms */
 
+/* table (a valid name: table_name_valid) as SQL: quoted, and on
+ * PostgreSQL each part folded to lower case as SQL folds it unquoted
+ * (caller frees). */
+char *histsql_table(enum dialect d, const char *table);
+
 /* CREATE TABLE IF NOT EXISTS table (...), table being quoted already. */
 void histsql_create(struct buf *b, enum dialect d, const char *table);
 

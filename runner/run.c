@@ -1,9 +1,12 @@
 /* Running one migration, up or down, and keeping its history row true to
  * what the database holds. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "checksum.h"
 #include "runner.h"
+#include "version.h"
 #include "xalloc.h"
 
 /* Create the history table within the open transaction if there is none;
@@ -36,6 +39,38 @@ out:
 	return ret;
 }
 
+/* Tell a script-writing driver what comes next (driver.h: note). */
+static int note(struct session *s, struct buf *b, struct err *err)
+{
+	int ret = s->db->drv->note(s->db, b->data, err);
+
+	buf_release(b);
+	return ret;
+}
+
+static int note_up(struct session *s, const struct plan_item *it,
+    struct err *err)
+{
+	struct buf b = BUF_INIT;
+
+	if (!s->db->drv->note)
+		return 0;
+	buf_addf(&b, "%s %s %s\n", it->mig->version ? "Migration" :
+	    "Repeatable migration", plan_item_label(it), it->mig->name);
+	if (it->up)
+		buf_addf(&b, "up script %s (%s%s)\n", it->up->file.path,
+		    CHECKSUM_PREFIX, it->up->file.sha256);
+	else
+		buf_addf(&b, "no script for %s: recorded as applied, runs "
+		    "nothing\n", dialect_name(s->db->drv->dialect));
+	if (plan_item_notx(it))
+		buf_addstr(&b, "WARNING: runs outside a transaction, each "
+		    "statement on its own.  Its history\nrow is 'dirty' until "
+		    "it has finished: if it stops part way, finish or undo\n"
+		    "it by hand, then run 'migrun repair'.\n");
+	return note(s, &b, err);
+}
+
 int run_up(struct session *s, const struct plan_item *it,
     const struct buf *up, const struct buf *down, int outer, int64_t *ms,
     struct err *err)
@@ -48,6 +83,8 @@ int run_up(struct session *s, const struct plan_item *it,
 	int ret;
 
 	session_row(s, it, down ? down->data : NULL, &row);
+	if ((ret = note_up(s, it, err)))
+		goto out;
 	if (sc.tx == TX_NONE) {
 		row.state = HIST_DIRTY;
 		if ((ret = write_row(s, it->row != NULL, &row, err)))
@@ -98,6 +135,19 @@ int run_down(struct session *s, const struct hist_row *row, int64_t *ms,
 	int ret;
 
 	*ms = 0;
+	if (d->note) {
+		struct buf b = BUF_INIT;
+
+		buf_addf(&b, "Roll back %s %s\n", row->version, row->name);
+		if (sc.tx == TX_NONE)
+			buf_addstr(&b, "WARNING: runs outside a transaction, "
+			    "each statement on its own.  Its history\nrow is "
+			    "'dirty' until it has finished: if it stops part "
+			    "way, finish or undo\nit by hand, then run "
+			    "'migrun repair'.\n");
+		if ((ret = note(s, &b, err)))
+			goto out;
+	}
 	if (sc.tx == TX_NONE) {
 		dirty.state = HIST_DIRTY;
 		if ((ret = write_row(s, 1, &dirty, err)))
@@ -124,4 +174,238 @@ int run_down(struct session *s, const struct hist_row *row, int64_t *ms,
 out:
 	free(path);
 	return ret;
+}
+
+/* Refuse drift and out-of-order migrations, listing each one. */
+static int check_plan(const struct plan *p, const struct plan_item **todo,
+    size_t nr, int allow_ooo, struct err *err)
+{
+	struct buf b = BUF_INIT;
+	size_t i, n = 0;
+	int ret = 0;
+
+	for (i = 0; i < p->nr; i++) {
+		const struct plan_item *it = &p->items[i];
+
+		if (it->state != ST_CHANGED)
+			continue;
+		buf_addf(&b, "%s%s %s: applied as %s, the bundle has "
+		    "sha256:%s", n++ ? "\n" : "", it->mig->version,
+		    it->mig->name, it->row->checksum, plan_item_sum(it));
+	}
+	if (n) {
+		ret = err_set(err, ERR_INTEGRITY, "drift: %zu applied "
+		    "migration%s changed since %s applied; nothing done\n%s",
+		    n, n == 1 ? "" : "s", n == 1 ? "it was" : "they were",
+		    b.data);
+		goto out;
+	}
+	for (i = 0; i < nr && !allow_ooo; i++)
+		if (todo[i]->out_of_order)
+			buf_addf(&b, "%s%s %s", n++ ? ", " : "",
+			    todo[i]->mig->version, todo[i]->mig->name);
+	if (n)
+		ret = err_set(err, ERR_INTEGRITY, "out of order: pending "
+		    "below the newest applied migration: %s; nothing done "
+		    "(--allow-out-of-order applies them)", b.data);
+out:
+	buf_release(&b);
+	return ret;
+}
+
+int run_select_up(const struct session *s, const char *to, int allow_ooo,
+    int single, const struct plan_item ***todo, size_t *nr, struct err *err)
+{
+	const char *latest = plan_latest(&s->plan);
+	const struct plan_item **t;
+	size_t i, n = 0;
+	int ret;
+
+	*todo = t = xreallocarray(NULL, s->plan.nr + 1, sizeof(*t));
+	for (i = 0; i < s->plan.nr; i++) {
+		const struct plan_item *it = &s->plan.items[i];
+
+		if (it->state != ST_PENDING)
+			continue;
+		if (it->mig->kind == KIND_VERSIONED && to &&
+		    version_cmp(it->mig->version, to) > 0)
+			continue;
+		if (it->mig->kind == KIND_REPEATABLE && to &&
+		    version_cmp(to, latest) < 0)
+			continue;
+		t[n++] = it;
+	}
+	*nr = n;
+	if ((ret = check_plan(&s->plan, t, n, allow_ooo, err)))
+		return ret;
+	for (i = 0; single && i < n; i++)
+		if (plan_item_notx(t[i]))
+			return err_set(err, ERR_INPUT, "--single-transaction: "
+			    "migration %s %s runs outside a transaction (%s); "
+			    "nothing done", plan_item_label(t[i]),
+			    t[i]->mig->name, t[i]->up->file.path);
+	return 0;
+}
+
+int run_ups(struct session *s, const struct plan_item **todo, size_t nr,
+    int single, int progress, struct run_step *done, size_t *nr_done,
+    struct err *err)
+{
+	const struct driver *d = s->db->drv;
+	struct cursor cur = { NULL, NULL };
+	struct buf up = BUF_INIT, down = BUF_INIT;
+	int in_tx = 0, ret = 0;
+	size_t i;
+
+	*nr_done = 0;
+	if (!nr)
+		return 0;
+	if ((ret = cursor_open(&cur, s, err)))
+		goto out;
+	if (single) {
+		if ((ret = d->begin(s->db, err)))
+			goto out;
+		in_tx = 1;
+	}
+	for (i = 0; i < nr; i++) {
+		const struct plan_item *it = todo[i];
+		const struct manifest_script *want[2] = { it->up, it->down };
+		struct buf *into[2] = { &up, &down };
+		int64_t ms;
+
+		if ((ret = cursor_fetch(&cur, want, into, 2, err)))
+			goto out;
+		if (progress)
+			fprintf(stderr, "[%zu/%zu] %s %s\n", i + 1, nr,
+			    it->mig->version ? it->mig->version : "repeatable",
+			    it->mig->name);
+		if ((ret = run_up(s, it, &up, it->down ? &down : NULL, single,
+		    &ms, err)))
+			goto out;
+		done[(*nr_done)++] = (struct run_step){ it->mig->version,
+		    it->mig->name, it->mig->kind, ms };
+	}
+	if (in_tx) {
+		in_tx = 0;
+		ret = d->commit(s->db, err);
+	}
+out:
+	if (in_tx)
+		d->rollback(s->db);
+	if (cur.r)
+		cursor_close(&cur);
+	buf_release(&up);
+	buf_release(&down);
+	return ret;
+}
+
+static int by_version_desc(const void *a, const void *b)
+{
+	const struct hist_row *x = *(const struct hist_row *const *)a;
+	const struct hist_row *y = *(const struct hist_row *const *)b;
+
+	return version_cmp(y->version, x->version);
+}
+
+/* With a bundle, its down script for each row must be the stored one. */
+static int check_bundle(const struct session *s, struct hist_row **rows,
+    size_t nr, struct err *err)
+{
+	struct buf b = BUF_INIT;
+	char hex[CHECKSUM_HEX_LEN + 1];
+	size_t i, j, n = 0;
+	int ret = 0;
+
+	for (i = 0; i < nr; i++) {
+		const struct manifest_migration *mig = NULL;
+		const struct manifest_script *down;
+
+		for (j = 0; j < s->m.nr_migrations && !mig; j++)
+			if (s->m.migrations[j].version &&
+			    !version_cmp(s->m.migrations[j].version,
+			    rows[i]->version))
+				mig = &s->m.migrations[j];
+		if (!mig)
+			continue;	/* an older bundle: nothing to compare */
+		down = script_for(mig, ROLE_DOWN, s->db->drv->dialect);
+		checksum_buf(rows[i]->down, strlen(rows[i]->down), hex);
+		if (down && !strcmp(down->file.sha256, hex))
+			continue;
+		if (!script_for(mig, ROLE_UP, s->db->drv->dialect) &&
+		    !strcmp(hex, CHECKSUM_EMPTY))
+			continue;	/* a no-op on this engine */
+		buf_addf(&b, "%s%s %s: %s", n++ ? "\n" : "", rows[i]->version,
+		    rows[i]->name, down ? "the bundle's down script differs "
+		    "from the stored one" : "the bundle has no down script");
+	}
+	if (n)
+		ret = err_set(err, ERR_INTEGRITY, "the bundle and the history "
+		    "disagree; nothing rolled back\n%s", b.data);
+	buf_release(&b);
+	return ret;
+}
+
+int run_select_down(const struct session *s, const char *to, long steps,
+    struct hist_row ***out, size_t *pick, struct err *err)
+{
+	struct hist_row **rows;
+	struct buf b = BUF_INIT;
+	size_t i, nr = 0, n;
+	int ret = 0;
+
+	*out = rows = xreallocarray(NULL, s->h.nr + 1, sizeof(*rows));
+	for (i = 0; i < s->h.nr; i++)
+		if (s->h.rows[i].kind == KIND_VERSIONED)
+			rows[nr++] = &s->h.rows[i];
+	if (nr)
+		qsort(rows, nr, sizeof(*rows), by_version_desc);
+	rows[nr] = NULL;
+	if (steps) {
+		if ((size_t)steps > nr)
+			return err_set(err, ERR_INPUT, "--steps %ld: only %zu "
+			    "migration%s applied", steps, nr,
+			    nr == 1 ? " is" : "s are");
+		n = (size_t)steps;
+	} else if (!strcmp(to, "base")) {
+		n = nr;
+	} else {
+		for (n = 0; n < nr; n++)
+			if (version_cmp(rows[n]->version, to) <= 0)
+				break;
+		if (n == nr || version_cmp(rows[n]->version, to))
+			return err_set(err, ERR_INPUT, "--to %s: not an "
+			    "applied migration (see 'migrun history')", to);
+	}
+	*pick = n;
+	for (i = 0; i < n; i++)
+		if (!rows[i]->down)
+			buf_addf(&b, "%s%s %s", b.len ? ", " : "",
+			    rows[i]->version, rows[i]->name);
+	if (b.len)
+		ret = err_set(err, ERR_INPUT, "no down script stored for %s; "
+		    "nothing rolled back", b.data);
+	else if (s->bundle)
+		ret = check_bundle(s, rows, n, err);
+	buf_release(&b);
+	return ret;
+}
+
+int run_downs(struct session *s, struct hist_row **rows, size_t nr,
+    int progress, struct run_step *done, size_t *nr_done, struct err *err)
+{
+	size_t i;
+	int ret;
+
+	*nr_done = 0;
+	for (i = 0; i < nr; i++) {
+		if (progress)
+			fprintf(stderr, "[%zu/%zu] %s %s\n", i + 1, nr,
+			    rows[i]->version, rows[i]->name);
+		done[i] = (struct run_step){ rows[i]->version, rows[i]->name,
+		    KIND_VERSIONED, 0 };
+		if ((ret = run_down(s, rows[i], &done[i].ms, err)))
+			return ret;
+		(*nr_done)++;
+	}
+	return 0;
 }

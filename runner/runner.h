@@ -85,6 +85,10 @@ struct session {
 void session_init(struct session *s, const struct ropts *o);
 /* Verify the whole bundle at path and keep its manifest. */
 int session_bundle(struct session *s, const char *path, struct err *err);
+/* Refuse (exit 2) a version the bundle has no migration for; NULL is
+ * fine.  what names the option in the message. */
+int session_check_version(const struct session *s, const char *what,
+    const char *version, struct err *err);
 /* Connect; with lock, take the run lock; then read the history and, when
  * a bundle is loaded, plan. */
 int session_open(struct session *s, int lock, struct err *err);
@@ -114,6 +118,40 @@ void cursor_close(struct cursor *c);
 void session_row(const struct session *s, const struct plan_item *it,
     const char *down, struct hist_row *row);
 
+/* One migration a run applied or rolled back (or would, in a dry run). */
+struct run_step {
+	const char *version;	/* NULL: repeatable */
+	const char *name;
+	enum mig_kind kind;
+	int64_t ms;
+};
+
+/* What an apply up to `to` (NULL: the newest) runs: the pending
+ * migrations in plan order, in *todo (caller frees, even on failure).
+ * Refuses drift and, unless allow_ooo, out-of-order migrations (exit 3),
+ * and with single, a migration that runs outside a transaction (exit 2). */
+int run_select_up(const struct session *s, const char *to, int allow_ooo,
+    int single, const struct plan_item ***todo, size_t *nr,
+    struct err *err);
+/* Apply todo[0..nr) in order, the bundle read a second time; with single,
+ * in one transaction.  done[] gets a step per migration applied, and
+ * *nr_done how many (with single, undone again on failure); progress
+ * prints a line per migration on stderr. */
+int run_ups(struct session *s, const struct plan_item **todo, size_t nr,
+    int single, int progress, struct run_step *done, size_t *nr_done,
+    struct err *err);
+
+/* What a rollback to `to` (a version or "base") or of `steps` migrations
+ * rolls back: history rows newest first in *rows (caller frees, even on
+ * failure), the first *pick of them.  Refuses a range with a migration
+ * without a down script (exit 2) and, with a bundle, one whose down
+ * script is not the stored one (exit 3). */
+int run_select_down(const struct session *s, const char *to, long steps,
+    struct hist_row ***rows, size_t *pick, struct err *err);
+/* Roll rows[0..nr) back in order; done[] and *nr_done as run_ups. */
+int run_downs(struct session *s, struct hist_row **rows, size_t nr,
+    int progress, struct run_step *done, size_t *nr_done, struct err *err);
+
 /* Run one migration up: in its own transaction with its history row
  * (within the caller's, when outer), or, for a no-transaction script,
  * statement by statement with its row dirty until it has finished.  The
@@ -126,13 +164,6 @@ int run_up(struct session *s, const struct plan_item *it,
 int run_down(struct session *s, const struct hist_row *row, int64_t *ms,
     struct err *err);
 
-/* One migration a run applied or rolled back (or would, in a dry run). */
-struct run_step {
-	const char *version;	/* NULL: repeatable */
-	const char *name;
-	enum mig_kind kind;
-	int64_t ms;
-};
 
 /* The --json result apply and down share: {"dry_run", "from", "to",
  * "migrations": [{"version", "name", "kind", "execution_ms"}]}. */

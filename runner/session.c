@@ -8,6 +8,7 @@
 #include "db.h"
 #include "json.h"
 #include "runner.h"
+#include "version.h"
 #include "xalloc.h"
 
 int ropt_parse(int c, const char *arg, struct ropts *o)
@@ -63,6 +64,19 @@ int session_bundle(struct session *s, const char *path, struct err *err)
 	    s->sha + CHECKSUM_PREFIX_LEN, err)))
 		s->bundle = NULL;
 	return ret;
+}
+
+int session_check_version(const struct session *s, const char *what,
+    const char *version, struct err *err)
+{
+	size_t i;
+
+	for (i = 0; version && i < s->m.nr_migrations; i++)
+		if (s->m.migrations[i].version &&
+		    !version_cmp(s->m.migrations[i].version, version))
+			return 0;
+	return version ? err_set(err, ERR_INPUT, "%s %s: the bundle has no "
+	    "such migration", what, version) : 0;
 }
 
 int session_open(struct session *s, int lock, struct err *err)
