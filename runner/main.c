@@ -12,6 +12,7 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_stamp_entry,
 	&cmd_verify_entry,
 	&cmd_repair_entry,
+	&cmd_sql_entry,
 	NULL,
 };
 

@@ -55,8 +55,11 @@ static int note_up(struct session *s, const struct plan_item *it,
 
 	if (!s->db->drv->note)
 		return 0;
-	buf_addf(&b, "%s %s %s\n", it->mig->version ? "Migration" :
-	    "Repeatable migration", plan_item_label(it), it->mig->name);
+	if (it->mig->version)
+		buf_addf(&b, "Migration %s %s\n", it->mig->version,
+		    it->mig->name);
+	else
+		buf_addf(&b, "Repeatable migration %s\n", it->mig->name);
 	if (it->up)
 		buf_addf(&b, "up script %s (%s%s)\n", it->up->file.path,
 		    CHECKSUM_PREFIX, it->up->file.sha256);

@@ -20,6 +20,7 @@ extern const struct cmd_entry cmd_down_entry;
 extern const struct cmd_entry cmd_stamp_entry;
 extern const struct cmd_entry cmd_verify_entry;
 extern const struct cmd_entry cmd_repair_entry;
+extern const struct cmd_entry cmd_sql_entry;
 
 struct ropts {
 	const char *db;			/* --db; NULL: environment, default */
