@@ -24,3 +24,14 @@ hold_lock() {
 	    'hex'), 16))::bit(64)::bigint), pg_sleep($1)" >/dev/null &
 	sleep 0.5
 }
+# For offline SQL: the dialect, the engine's client running a script as a
+# DBA would, and the schema dump compared between runs.
+DIALECT=postgres
+client() {
+	"$(_pg_psql_bin)" -X -v ON_ERROR_STOP=1 -h "$PGHOST" -p "$PGPORT" \
+	    -U postgres -d "$DBNAME" -f "$1"
+}
+dump() {
+	"$PG_BIN/pg_dump" --schema-only -h "$PGHOST" -p "$PGPORT" -U postgres \
+	    "$DBNAME" | grep -v -e '^-- Dumped' -e '^\\restrict' -e '^\\unrestrict'
+}

@@ -18,3 +18,12 @@ hold_lock() {
 	flock "$DBFILE" sleep "$1" &
 	sleep 0.3
 }
+# For offline SQL: the dialect, the engine's client running a script as a
+# DBA would, and the schema dump compared between runs.
+DIALECT=sqlite
+client() {
+	sqlite3 -bail "$DBFILE" <"$1"
+}
+dump() {
+	sqlite3 "$DBFILE" .schema
+}
