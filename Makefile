@@ -118,6 +118,7 @@ run: all
 bench: all
 	bench/bundle.sh --migpack $(BIN)/migpack
 	bench/apply.sh --migrun $(BIN)/migrun --migpack $(BIN)/migpack
+	bench/sql.sh --migrun $(BIN)/migrun --migpack $(BIN)/migpack
 
 install: all
 	install -d $(DESTDIR)$(BINDIR)
