@@ -56,6 +56,11 @@ static const char *next_component(const char *p, const char **start,
 	return p;
 }
 
+const char *version_max(const char *a, const char *b)
+{
+	return !a || (b && version_cmp(b, a) > 0) ? b : a;
+}
+
 int version_cmp(const char *a, const char *b)
 {
 	const char *sa, *sb;

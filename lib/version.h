@@ -21,6 +21,9 @@ int version_valid(const char *s, size_t len, unsigned flags);
 /* strcmp-like numeric comparison of two well-formed versions. */
 int version_cmp(const char *a, const char *b);
 
+/* The newer of two well-formed versions; NULL is older than any. */
+const char *version_max(const char *a, const char *b);
+
 /* The length of the version that starts s, stopping at the first character
  * that cannot continue it; 0 when s does not start with a digit. */
 size_t version_span(const char *s, unsigned flags);

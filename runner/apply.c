@@ -133,11 +133,7 @@ static int exec_apply(int argc, char **argv, struct err *err)
 		goto out;
 
 	from = s.plan.current;
-	reached = from;
-	for (i = 0; i < nr_todo; i++)
-		if (todo[i]->mig->version && (!reached ||
-		    version_cmp(todo[i]->mig->version, reached) > 0))
-			reached = todo[i]->mig->version;
+	reached = run_reached(from, todo, nr_todo);
 	done = xreallocarray(NULL, nr_todo + 1, sizeof(*done));
 	if (dry_run) {
 		for (i = 0; i < nr_todo; i++)
@@ -155,11 +151,7 @@ static int exec_apply(int argc, char **argv, struct err *err)
 
 		if (!it)
 			goto out;	/* the final commit */
-		reached = from;
-		for (i = 0; i < nr_done; i++)
-			if (done[i].version && (!reached ||
-			    version_cmp(done[i].version, reached) > 0))
-				reached = done[i].version;
+		reached = run_reached(from, todo, nr_done);
 		snprintf(err->msg + len, sizeof(err->msg) - len,
 		    "\nmigration %s %s failed%s; %s", plan_item_label(it),
 		    it->mig->name, plan_item_notx(it) ? " outside a "

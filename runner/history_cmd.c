@@ -32,9 +32,8 @@ static const char *newest(const struct history *h)
 	for (i = 0; i < h->nr; i++) {
 		const struct hist_row *r = &h->rows[i];
 
-		if (r->kind == KIND_VERSIONED && r->state == HIST_APPLIED &&
-		    r->version && (!v || version_cmp(r->version, v) > 0))
-			v = r->version;
+		if (r->kind == KIND_VERSIONED && r->state == HIST_APPLIED)
+			v = version_max(v, r->version);
 	}
 	return v;
 }

@@ -154,12 +154,11 @@ int plan_build(struct plan *p, const struct manifest *m, enum dialect d,
 	for (i = 0; i < h->nr; i++) {
 		const struct hist_row *r = &h->rows[i];
 
-		if (r->kind == KIND_VERSIONED && r->state == HIST_APPLIED &&
-		    (!p->current || version_cmp(r->version, p->current) > 0))
-			p->current = r->version;
-		if (r->kind == KIND_VERSIONED &&
-		    (!newest || version_cmp(r->version, newest) > 0))
-			newest = r->version;
+		if (r->kind != KIND_VERSIONED)
+			continue;
+		if (r->state == HIST_APPLIED)
+			p->current = version_max(p->current, r->version);
+		newest = version_max(newest, r->version);
 	}
 
 	for (i = 0; i < m->nr_migrations; i++) {

@@ -39,6 +39,11 @@ out:
 	return ret;
 }
 
+#define NOTX_WARNING "WARNING: runs outside a transaction, each statement " \
+	"on its own.  Its history\nrow is 'dirty' until it has finished: if " \
+	"it stops part way, finish or undo\nit by hand, then run 'migrun " \
+	"repair'.\n"
+
 /* Tell a script-writing driver what comes next (driver.h: note). */
 static int note(struct session *s, struct buf *b, struct err *err)
 {
@@ -67,10 +72,7 @@ static int note_up(struct session *s, const struct plan_item *it,
 		buf_addf(&b, "no script for %s: recorded as applied, runs "
 		    "nothing\n", dialect_name(s->db->drv->dialect));
 	if (plan_item_notx(it))
-		buf_addstr(&b, "WARNING: runs outside a transaction, each "
-		    "statement on its own.  Its history\nrow is 'dirty' until "
-		    "it has finished: if it stops part way, finish or undo\n"
-		    "it by hand, then run 'migrun repair'.\n");
+		buf_addstr(&b, NOTX_WARNING);
 	return note(s, &b, err);
 }
 
@@ -143,11 +145,7 @@ int run_down(struct session *s, const struct hist_row *row, int64_t *ms,
 
 		buf_addf(&b, "Roll back %s %s\n", row->version, row->name);
 		if (sc.tx == TX_NONE)
-			buf_addstr(&b, "WARNING: runs outside a transaction, "
-			    "each statement on its own.  Its history\nrow is "
-			    "'dirty' until it has finished: if it stops part "
-			    "way, finish or undo\nit by hand, then run "
-			    "'migrun repair'.\n");
+			buf_addstr(&b, NOTX_WARNING);
 		if ((ret = note(s, &b, err)))
 			goto out;
 	}
@@ -248,6 +246,16 @@ int run_select_up(const struct session *s, const char *to, int allow_ooo,
 			    "nothing done", plan_item_label(t[i]),
 			    t[i]->mig->name, t[i]->up->file.path);
 	return 0;
+}
+
+const char *run_reached(const char *from, const struct plan_item **todo,
+    size_t nr)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++)
+		from = version_max(from, todo[i]->mig->version);
+	return from;
 }
 
 int run_ups(struct session *s, const struct plan_item **todo, size_t nr,

@@ -134,6 +134,9 @@ struct run_step {
 int run_select_up(const struct session *s, const char *to, int allow_ooo,
     int single, const struct plan_item ***todo, size_t *nr,
     struct err *err);
+/* The version a database at from reaches once todo[0..nr) are applied. */
+const char *run_reached(const char *from, const struct plan_item **todo,
+    size_t nr);
 /* Apply todo[0..nr) in order, the bundle read a second time; with single,
  * in one transaction.  done[] gets a step per migration applied, and
  * *nr_done how many (with single, undone again on failure); progress

@@ -269,11 +269,7 @@ static int exec_sql(int argc, char **argv, struct err *err)
 		if ((ret = run_select_up(&s, to, allow_ooo, single, &todo, &nr,
 		    err)))
 			goto out;
-		reached = s.plan.current;
-		for (i = 0; i < nr; i++)
-			if (todo[i]->mig->version && (!reached ||
-			    version_cmp(todo[i]->mig->version, reached) > 0))
-				reached = todo[i]->mig->version;
+		reached = run_reached(s.plan.current, todo, nr);
 	}
 
 	header(&b, &s, d, down, s.plan.current, reached, nr);

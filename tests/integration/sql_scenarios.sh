@@ -31,10 +31,11 @@ sql() {
 	expect_exit "$code" "$MIGRUN" sql --dialect "$DIALECT" "$@"
 }
 
-# run_client CODE FILE: the DBA's run of FILE, exiting CODE (0 or not)
+# run_client CODE FILE [plain]: the DBA's run of FILE, exiting CODE (0 or
+# not); plain: without the client's stop-on-error flag.
 run_client() {
 	local rc=0
-	client "$2" >"$T/out" 2>"$T/err" || rc=$?
+	client${3:+_$3} "$2" >"$T/out" 2>"$T/err" || rc=$?
 	if [ "$1" = 0 ]; then
 		[ "$rc" = 0 ] || fail "$2 failed: $(cat "$T/err")"
 	else
@@ -135,6 +136,10 @@ scen_sql_guard() {
 	    fail "the guard does not name the found version: $(cat "$T/out" "$T/err")"
 	snap after
 	alike before after
+	# The script stops itself when the reviewer forgets the flag.
+	run_client 1 all.sql plain
+	snap after_plain
+	alike before after_plain
 
 	newdb other
 	mr 0 apply --to 0002 b.tgz
@@ -146,6 +151,9 @@ scen_sql_guard() {
 	    fail "the guard's message: $(cat "$T/out" "$T/err")"
 	snap other_after
 	alike other_before other_after
+	run_client 1 from3.sql plain
+	snap other_after_plain
+	alike other_before other_after_plain
 
 	# No history table at all, and a script that expects one.
 	newdb bare
@@ -221,6 +229,14 @@ scen_sql_output() {
 	sql 2 --from 0009 b4.tgz
 	expect_err "--from 0009: the bundle has no such migration"
 	sql 2 --down b4.tgz
+	# A write that fails part way (a file-size limit) leaves nothing.
+	python3 "$TOP/tests/gen-mixed.py" mixed 200
+	bundle mixed mx.tgz
+	expect_exit 1 sh -c 'ulimit -f 16; exec "$0" "$@"' "$MIGRUN" sql \
+	    --dialect "$DIALECT" -o big.sql mx.tgz
+	expect_err "big.sql"
+	[ -z "$(ls | grep big.sql)" ] || fail "a failed write left $(ls | grep big.sql)"
+
 	# A damaged bundle: nothing written.
 	cp b4.tgz bad.tgz
 	printf 'junk' >>bad.tgz

@@ -58,6 +58,18 @@ static void test_equal_spellings(void **state)
 	assert_true(version_cmp("1.0.1", "1") > 0);
 }
 
+static void test_max(void **state)
+{
+	(void)state;
+	assert_null(version_max(NULL, NULL));
+	assert_string_equal(version_max(NULL, "0002"), "0002");
+	assert_string_equal(version_max("0002", NULL), "0002");
+	assert_string_equal(version_max("1.9", "1.10"), "1.10");
+	assert_string_equal(version_max("10", "9"), "10");
+	/* Equal versions: the first stands. */
+	assert_string_equal(version_max("0002", "2"), "0002");
+}
+
 static void test_span(void **state)
 {
 	(void)state;
@@ -74,6 +86,7 @@ int main(void)
 		cmocka_unit_test(test_valid),
 		cmocka_unit_test(test_order),
 		cmocka_unit_test(test_equal_spellings),
+		cmocka_unit_test(test_max),
 		cmocka_unit_test(test_span),
 	};
 

@@ -31,6 +31,10 @@ client() {
 	"$(_pg_psql_bin)" -X -v ON_ERROR_STOP=1 -h "$PGHOST" -p "$PGPORT" \
 	    -U postgres -d "$DBNAME" -f "$1"
 }
+client_plain() {
+	"$(_pg_psql_bin)" -X -h "$PGHOST" -p "$PGPORT" -U postgres \
+	    -d "$DBNAME" -f "$1"
+}
 dump() {
 	"$PG_BIN/pg_dump" --schema-only -h "$PGHOST" -p "$PGPORT" -U postgres \
 	    "$DBNAME" | grep -v -e '^-- Dumped' -e '^\\restrict' -e '^\\unrestrict'

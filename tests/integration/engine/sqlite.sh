@@ -24,6 +24,10 @@ DIALECT=sqlite
 client() {
 	sqlite3 -bail "$DBFILE" <"$1"
 }
+# The same, by a reviewer who forgot the flag.
+client_plain() {
+	sqlite3 "$DBFILE" <"$1"
+}
 dump() {
 	sqlite3 "$DBFILE" .schema
 }
