@@ -138,6 +138,59 @@ int afile_commit(struct afile *f, struct err *err)
 	return ret;
 }
 
+/* Link, then unlink: fails with EEXIST rather than replace a file. */
+static int place_new(const char *tmp, const char *path)
+{
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+	if (link(tmp, path) < 0)
+		return -1;
+	unlink(tmp);
+	return 0;
+}
+
+int afile_commit_new(struct afile *f, char *(*next)(void *arg, unsigned n),
+    void *arg, char **final, struct err *err)
+{
+	char *path = xstrdup(f->path);
+	unsigned n = 1;
+	int ret = 0;
+
+	*final = NULL;
+	if (fsync(f->fd) < 0) {
+		ret = err_errno(err, ERR_RUNTIME, "'%s': fsync", f->path);
+		goto out;
+	}
+	if (close(f->fd) < 0) {
+		f->fd = -1;
+		ret = err_errno(err, ERR_RUNTIME, "'%s': close", f->path);
+		goto out;
+	}
+	f->fd = -1;
+	while (place_new(f->tmp, path) < 0) {
+		if (errno != EEXIST || ++n > 1000) {
+			ret = err_errno(err, ERR_RUNTIME, "'%s'", path);
+			goto out;
+		}
+		free(path);
+		path = next(arg, n);
+	}
+	if (fsync_dir(path) < 0) {
+		ret = err_errno(err, ERR_RUNTIME, "'%s': fsync directory", path);
+		goto out;
+	}
+	*final = path;
+	path = NULL;
+	afile_free(f);
+out:
+	free(path);
+	if (ret)
+		afile_abort(f);
+	return ret;
+}
+
 void afile_abort(struct afile *f)
 {
 	if (live_tmp == f->tmp)

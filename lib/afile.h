@@ -23,6 +23,11 @@ int afile_open(struct afile *f, const char *path, struct err *err);
 int afile_write(struct afile *f, const void *data, size_t len,
     struct err *err);
 int afile_commit(struct afile *f, struct err *err);
+/* As afile_commit, but an existing file is never replaced: when the path
+ * is taken, the file gets the first free name of next(arg, 2), next(arg,
+ * 3), ... (each freshly allocated); *final gets the name it got. */
+int afile_commit_new(struct afile *f, char *(*next)(void *arg, unsigned n),
+    void *arg, char **final, struct err *err);
 /* Remove the temporary file; safe on a closed or never opened afile. */
 void afile_abort(struct afile *f);
 

@@ -69,6 +69,9 @@ int bundle_reader_next(struct bundle_reader *r,
 int bundle_reader_read(struct bundle_reader *r, void *buf, size_t len,
     size_t *n, struct err *err);
 
+/* The current file's size, uncompressed. */
+uint64_t bundle_reader_size(const struct bundle_reader *r);
+
 /* The SHA-256 of the bundle file; valid once next has reached the end. */
 const char *bundle_reader_sha256(const struct bundle_reader *r);
 

@@ -448,6 +448,13 @@ int bundle_reader_next(struct bundle_reader *r,
 	return 0;
 }
 
+uint64_t bundle_reader_size(const struct bundle_reader *r)
+{
+	la_int64_t size = archive_entry_size(r->entry);
+
+	return size > 0 ? (uint64_t)size : 0;
+}
+
 int bundle_reader_read(struct bundle_reader *r, void *buf, size_t len,
     size_t *n, struct err *err)
 {

@@ -128,6 +128,20 @@ int ofile_commit(struct ofile *o, struct err *err)
 	return ret;
 }
 
+int ofile_commit_new(struct ofile *o, char *(*next)(void *arg, unsigned n),
+    void *arg, char **final, struct err *err)
+{
+	int ret;
+
+	*final = NULL;
+	if (!o->af.path)
+		BUG("ofile_commit_new on standard output");
+	if (!(ret = drain(o, 1, err)))
+		ret = afile_commit_new(&o->af, next, arg, final, err);
+	ofile_abort(o);
+	return ret;
+}
+
 void ofile_abort(struct ofile *o)
 {
 	if (o->zinit)

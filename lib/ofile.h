@@ -32,6 +32,9 @@ int ofile_write(struct ofile *o, const void *data, size_t len,
 int ofile_puts(struct ofile *o, const char *s, struct err *err);
 /* Flush, finish the gzip stream, and put a file in place. */
 int ofile_commit(struct ofile *o, struct err *err);
+/* The same, never replacing a file (afile_commit_new). */
+int ofile_commit_new(struct ofile *o, char *(*next)(void *arg, unsigned n),
+    void *arg, char **final, struct err *err);
 /* Drop everything: a file's temporary is removed.  Safe after commit. */
 void ofile_abort(struct ofile *o);
 
