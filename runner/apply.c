@@ -13,7 +13,8 @@ static int exec_apply(int argc, char **argv, struct err *err);
 const struct cmd_entry cmd_apply_entry = {
 	.name = "apply",
 	.usage = "[--db URL] [--to VERSION] [--dry-run] [--single-transaction] "
-	    "[--allow-out-of-order] [--json | --quiet] BUNDLE",
+	    "[--allow-out-of-order] [--no-backup | --backup-dir DIR] "
+	    "[--keep N] [--json | --quiet] BUNDLE",
 	.help =
 	    "Verify BUNDLE, then apply its pending migrations in version order,\n"
 	    "then re-apply the repeatable migrations whose script changed.\n"
@@ -21,7 +22,9 @@ const struct cmd_entry cmd_apply_entry = {
 	    "rolls its migration back and stops the run (exit 1).  A changed\n"
 	    "applied migration (drift), a pending migration below the newest\n"
 	    "applied one, or a dirty database is refused before anything is\n"
-	    "done (exit 3).\n\n"
+	    "done (exit 3).  Before the first change, under the run lock, the\n"
+	    "database is backed up (see migrun backup); a failed backup stops\n"
+	    "the run (exit 1).\n\n"
 	    "  --to VERSION         stop after VERSION (repeatable migrations\n"
 	    "                       run only when the run reaches the newest)\n"
 	    "  --dry-run            print the plan, change nothing\n"
@@ -31,7 +34,7 @@ const struct cmd_entry cmd_apply_entry = {
 	    "                       applied one\n"
 	    "  --json               print the result as JSON\n"
 	    "  --quiet              print nothing on success\n"
-	    DB_HELP LOCK_HELP BUNDLE_HELP,
+	    DB_HELP LOCK_HELP BACKUP_HELP BUNDLE_HELP,
 	.exec = exec_apply,
 };
 
@@ -93,6 +96,7 @@ static int exec_apply(int argc, char **argv, struct err *err)
 		{ "single-transaction", no_argument, NULL, OPT_SINGLE },
 		{ "allow-out-of-order", no_argument, NULL, OPT_OOO },
 		DB_OPTIONS, LOCK_OPTIONS, OUTPUT_OPTIONS, BUNDLE_OPTIONS,
+		BACKUP_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -142,6 +146,9 @@ static int exec_apply(int argc, char **argv, struct err *err)
 		print_result(&s, done, nr_todo, from, reached, 1);
 		goto out;
 	}
+	/* Only now, under the lock: the backup is of what is changed. */
+	if (nr_todo && (ret = session_backup(&s, err)))
+		goto out;
 	progress = !o.quiet && nr_todo > 1 && isatty(STDERR_FILENO);
 	if ((ret = run_ups(&s, todo, nr_todo, single, progress, done,
 	    &nr_done, err))) {

@@ -13,14 +13,16 @@ static int exec_down(int argc, char **argv, struct err *err);
 const struct cmd_entry cmd_down_entry = {
 	.name = "down",
 	.usage = "[--db URL] (--to VERSION | --to base --yes | --steps N) "
-	    "[--dry-run] [--json | --quiet] [BUNDLE]",
+	    "[--dry-run] [--no-backup | --backup-dir DIR] [--keep N] "
+	    "[--json | --quiet] [BUNDLE]",
 	.help =
 	    "Roll back the newest applied migrations, newest first, with the\n"
 	    "down scripts the history table stored when they were applied; a\n"
 	    "failing statement stops the rollback (exit 1).  If any migration\n"
 	    "in the range has no down script, nothing is rolled back (exit 2).\n"
 	    "With BUNDLE, the bundle's down scripts must be the stored ones\n"
-	    "(exit 3 otherwise).  Repeatable migrations are not rolled back.\n\n"
+	    "(exit 3 otherwise).  Repeatable migrations are not rolled back.\n"
+	    "The database is backed up first, as by apply.\n\n"
 	    "  --to VERSION         roll back everything above VERSION, which\n"
 	    "                       must be applied\n"
 	    "  --to base --yes      roll back every versioned migration\n"
@@ -28,7 +30,7 @@ const struct cmd_entry cmd_down_entry = {
 	    "  --dry-run            print what would be rolled back\n"
 	    "  --json               print the result as JSON, as apply does\n"
 	    "  --quiet              print nothing on success\n"
-	    DB_HELP LOCK_HELP BUNDLE_HELP,
+	    DB_HELP LOCK_HELP BACKUP_HELP BUNDLE_HELP,
 	.exec = exec_down,
 };
 
@@ -68,6 +70,7 @@ static int exec_down(int argc, char **argv, struct err *err)
 		{ "yes", no_argument, NULL, OPT_YES },
 		{ "dry-run", no_argument, NULL, OPT_DRY },
 		DB_OPTIONS, LOCK_OPTIONS, OUTPUT_OPTIONS, BUNDLE_OPTIONS,
+		BACKUP_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -127,6 +130,9 @@ static int exec_down(int argc, char **argv, struct err *err)
 		print_result(&s, done, pick, newest, target, 1);
 		goto out;
 	}
+	/* Only now, under the lock: the backup is of what is changed. */
+	if (pick && (ret = session_backup(&s, err)))
+		goto out;
 	progress = !o.quiet && pick > 1 && isatty(STDERR_FILENO);
 	if ((ret = run_downs(&s, rows, pick, progress, done, &nr_done,
 	    err))) {

@@ -4,8 +4,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "csv.h"
 #include "err.h"
 #include "manifest.h"
+
+struct ofile;
 
 /*
  * The one interface between the runner and a database engine.  Everything
@@ -49,6 +52,8 @@ void hist_row_release(struct hist_row *r);
 void history_release(struct history *h);
 /* Append a zeroed row owned by h. */
 struct hist_row *history_add(struct history *h);
+/* The newest version among h's rows; NULL when none. */
+const char *history_current(const struct history *h);
 
 /* A script to run: normalized SQL text from a bundle or from the history
  * table, and where it came from, for messages ("PATH:LINE: message"). */
@@ -67,6 +72,33 @@ struct db_opts {
 	 * file that does not exist reads as an empty database). */
 	int readonly;
 };
+
+/* What a backup or a restore works with. */
+struct backup_io {
+	struct ofile *out;	/* backup: where the gzip stream goes */
+	const char *dir;	/* a directory for temporary files */
+	const char *tool;	/* pg_dump or psql; NULL: found on PATH */
+};
+
+/* A CSV seed file on its way into a table.  The loader (seed.c) parses
+ * the file, header first, and hands the driver whichever it takes: the
+ * parsed rows, or the bytes as they are. */
+struct csv_load {
+	const char *path;		/* in the bundle, for messages */
+	const char *table;		/* SQL: quoted */
+	const char *const *columns;	/* SQL: quoted, from the header */
+	size_t nr_columns;
+	uint64_t rows;			/* rows loaded, once ended */
+	/* Where a failed row is, when the engine says: the record number
+	 * (the header is 1) or the line, and the column's name. */
+	uint64_t fail_record;
+	unsigned long fail_line;
+	char fail_column[128];
+};
+
+/* A result row of a query: n columns as text, NULL for SQL NULL. */
+typedef int (*db_row_fn)(void *arg, const char *const *cols, int n,
+    struct err *err);
 
 /* Every driver's connection begins with this. */
 struct db {
@@ -121,6 +153,39 @@ struct driver {
 	/* A remark on what comes next, lines of text, for a driver that
 	 * writes a script for a person to read; NULL in an engine's. */
 	int (*note)(struct db *db, const char *text, struct err *err);
+
+	/* One statement with text parameters ?1..?n (NULL: SQL NULL); row,
+	 * when given, gets each row of its result.  For migrun's own tables
+	 * (seeds): '?' appears nowhere else in sql. */
+	int (*query)(struct db *db, const char *sql, const char *const *params,
+	    int n, db_row_fn row, void *arg, struct err *err);
+
+	/* Backups (backup.c names them and keeps their number): what
+	 * follows a backup's name, "db" or "sql"; the database's name
+	 * (caller frees); a consistent copy of the whole database, gzip
+	 * compressed into io->out; and putting a backup's (path) content in
+	 * place of the database's, all or nothing. */
+	const char *backup_ext;
+	char *(*dbname)(struct db *db);
+	int (*backup)(struct db *db, const struct backup_io *io,
+	    struct err *err);
+	int (*restore)(struct db *db, const char *path,
+	    const struct backup_io *io, struct err *err);
+
+	/* Loading a CSV seed, inside the caller's transaction: begin, then
+	 * csv_row with each parsed row (line: where it starts) or csv_data
+	 * with the file's bytes, header first (whichever is not NULL), then
+	 * end; end with abort set after a failure, to close what begin
+	 * opened.  On failure the engine's words are in err and where they
+	 * point, when known, in l->fail_*. */
+	int (*csv_begin)(struct db *db, struct csv_load *l, struct err *err);
+	int (*csv_row)(struct db *db, struct csv_load *l,
+	    const struct csv_field *f, size_t n, unsigned long line,
+	    struct err *err);
+	int (*csv_data)(struct db *db, struct csv_load *l, const char *data,
+	    size_t len, struct err *err);
+	int (*csv_end)(struct db *db, struct csv_load *l, int abort,
+	    struct err *err);
 };
 
 extern const struct driver sqlite_driver;

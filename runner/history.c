@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "driver.h"
+#include "version.h"
 #include "xalloc.h"
 
 void hist_row_release(struct hist_row *r)
@@ -41,6 +42,17 @@ struct hist_row *history_add(struct history *h)
 	r = &h->rows[h->nr++];
 	memset(r, 0, sizeof(*r));
 	return r;
+}
+
+const char *history_current(const struct history *h)
+{
+	const char *v = NULL;
+	size_t i;
+
+	for (i = 0; i < h->nr; i++)
+		if (h->rows[i].version)
+			v = version_max(v, h->rows[i].version);
+	return v;
 }
 
 static int identifier_valid(const char *s, size_t len)

@@ -13,6 +13,9 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_verify_entry,
 	&cmd_repair_entry,
 	&cmd_sql_entry,
+	&cmd_backup_entry,
+	&cmd_restore_entry,
+	&cmd_seed_entry,
 	NULL,
 };
 

@@ -1,6 +1,7 @@
 /* The PostgreSQL driver, over libpq: a session advisory lock as the run
  * lock, scripts sent a statement at a time, and the history table. */
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,10 @@
 #include "checksum.h"
 #include "db.h"
 #include "driver.h"
+#include "gunzip.h"
 #include "histsql.h"
+#include "ofile.h"
+#include "spawn.h"
 #include "split.h"
 #include "xalloc.h"
 
@@ -754,6 +758,324 @@ static int pg_history_delete(struct db *db, const struct hist_row *r,
 	    "delete", err);
 }
 
+/* sql with its ?N placeholders as $N. */
+static char *dollars(const char *sql)
+{
+	char *s = xstrdup(sql), *p;
+
+	for (p = s; *p; p++)
+		if (*p == '?')
+			*p = '$';
+	return s;
+}
+
+static int pg_query(struct db *db, const char *sql,
+    const char *const *params, int n, db_row_fn row, void *arg,
+    struct err *err)
+{
+	struct pg_db *d = to_pg(db);
+	const char *cols[16];
+	char *text = dollars(sql);
+	PGresult *res;
+	int ret = 0, i, j, nc;
+
+	res = pq.PQexecParams(d->conn, text, n, NULL, params, NULL, NULL, 0);
+	if (!result_ok(res)) {
+		ret = sql_fail(d, res, "query", err);
+		goto out;
+	}
+	if ((nc = pq.PQnfields(res)) > 16)
+		BUG("query with %d columns", nc);
+	for (i = 0; row && i < pq.PQntuples(res); i++) {
+		for (j = 0; j < nc; j++)
+			cols[j] = pq.PQgetisnull(res, i, j) ? NULL :
+			    pq.PQgetvalue(res, i, j);
+		if ((ret = row(arg, cols, nc, err)))
+			goto out;
+	}
+out:
+	pq.PQclear(res);
+	free(text);
+	return ret;
+}
+
+static char *pg_name(struct db *db)
+{
+	return xstrdup(pq.PQdb(to_pg(db)->conn));
+}
+
+/*
+ * A client program (pg_dump, psql) connects as this connection did: each
+ * option libpq reports goes into the environment variable libpq reads it
+ * from (the password with them: never on a command line, where any user
+ * sees it), the few without one into a conninfo string for -d.
+ */
+struct client {
+	struct buf conninfo;
+	char **env;
+	size_t nr;
+};
+
+static void client_release(struct client *c)
+{
+	size_t i;
+
+	buf_release(&c->conninfo);
+	for (i = 0; i < c->nr; i++)
+		free(c->env[i]);
+	free(c->env);
+	memset(c, 0, sizeof(*c));
+}
+
+static void add_env(struct client *c, char *entry)
+{
+	c->env = xreallocarray(c->env, c->nr + 2, sizeof(*c->env));
+	c->env[c->nr++] = entry;
+	c->env[c->nr] = NULL;
+}
+
+/* Whether environ's entry e sets a variable among opts'. */
+static int overridden(const char *e, const PQconninfoOption *opts)
+{
+	size_t n = strcspn(e, "=");
+
+	for (; opts->keyword; opts++)
+		if (opts->envvar && opts->val && *opts->val &&
+		    strlen(opts->envvar) == n && !strncmp(e, opts->envvar, n))
+			return 1;
+	return 0;
+}
+
+static int client_setup(struct pg_db *d, struct client *c, struct err *err)
+{
+	extern char **environ;
+	PQconninfoOption *opts = pq.PQconninfo(d->conn), *o;
+	const char *v;
+	char **e;
+	int ret = 0;
+
+	memset(c, 0, sizeof(*c));
+	buf_init(&c->conninfo);
+	if (!opts)
+		return err_set(err, ERR_RUNTIME, "%s: out of memory",
+		    d->base.display);
+	for (e = environ; *e; e++)
+		if (!overridden(*e, opts))
+			add_env(c, xstrdup(*e));
+	for (o = opts; o->keyword; o++) {
+		if (!o->val || !*o->val || !strcmp(o->keyword, "service") ||
+		    !strcmp(o->keyword, "client_encoding") ||
+		    !strcmp(o->keyword, "fallback_application_name"))
+			continue;
+		if (o->envvar) {
+			add_env(c, xasprintf("%s=%s", o->envvar, o->val));
+			continue;
+		}
+		if (!strcmp(o->keyword, "sslpassword")) {
+			ret = err_set(err, ERR_INPUT, "%s: sslpassword cannot be "
+			    "passed on to a client program without showing it "
+			    "on its command line; put the key in a file it "
+			    "can read without one", d->base.display);
+			break;
+		}
+		buf_addf(&c->conninfo, "%s%s='", c->conninfo.len ? " " : "",
+		    o->keyword);
+		for (v = o->val; *v; v++) {
+			if (*v == '\\' || *v == '\'')
+				buf_addch(&c->conninfo, '\\');
+			buf_addch(&c->conninfo, *v);
+		}
+		buf_addch(&c->conninfo, '\'');
+	}
+	pq.PQconninfoFree(opts);
+	if (ret)
+		client_release(c);
+	return ret;
+}
+
+/* argv = fixed..., then "-d CONNINFO" when there is one. */
+static void client_argv(const struct client *c, const char **argv,
+    size_t n)
+{
+	if (c->conninfo.len) {
+		argv[n++] = "-d";
+		argv[n++] = c->conninfo.data;
+	}
+	argv[n] = NULL;
+}
+
+/* pg_dump --clean --if-exists, its output gzipped into the backup as it
+ * comes: never a whole uncompressed copy, on disk or in memory. */
+static int pg_backup(struct db *db, const struct backup_io *io,
+    struct err *err)
+{
+	struct pg_db *d = to_pg(db);
+	const char *argv[8] = { io->tool ? io->tool : "pg_dump", "--clean",
+	    "--if-exists", "--no-password" };
+	struct client c;
+	struct child ch;
+	char *buf = NULL;
+	size_t n;
+	int ret, started = 0;
+
+	if ((ret = client_setup(d, &c, err)))
+		return ret;
+	client_argv(&c, argv, 4);
+	if ((ret = spawn_start(&ch, "pg_dump", (char *const *)argv, c.env,
+	    SPAWN_STDOUT, err)))
+		goto out;
+	started = 1;
+	buf = xmalloc(1 << 17);
+	for (;;) {
+		if ((ret = spawn_read(&ch, buf, 1 << 17, &n, err)))
+			goto out;
+		if (!n)
+			break;
+		if ((ret = ofile_write(io->out, buf, n, err)))
+			goto out;
+	}
+	started = 0;
+	ret = spawn_finish(&ch, err);
+out:
+	if (started)
+		spawn_kill(&ch);
+	client_release(&c);
+	free(buf);
+	return ret;
+}
+
+static int to_child(void *arg, const void *data, size_t len,
+    struct err *err)
+{
+	return spawn_write(arg, data, len, err);
+}
+
+/* The dump streamed into psql, in one transaction that commits only once
+ * psql has read all of it: the file is checked whole first, and a failure
+ * part way kills psql before it sees an end, so nothing is kept. */
+static int pg_restore(struct db *db, const char *path,
+    const struct backup_io *io, struct err *err)
+{
+	struct pg_db *d = to_pg(db);
+	const char *argv[16] = { io->tool ? io->tool : "psql", "-X", "-q",
+	    "-v", "ON_ERROR_STOP=1", "--single-transaction",
+	    "--no-password", "-f", "-" };
+	struct client c;
+	struct child ch;
+	int ret, started = 0;
+
+	if ((ret = gunzip_file(path, NULL, NULL, err)))
+		return ret;
+	if ((ret = client_setup(d, &c, err)))
+		return ret;
+	client_argv(&c, argv, 9);
+	if ((ret = spawn_start(&ch, "psql", (char *const *)argv, c.env,
+	    SPAWN_STDIN, err)))
+		goto out;
+	started = 1;
+	if ((ret = gunzip_file(path, to_child, &ch, err)))
+		goto out;
+	started = 0;
+	ret = spawn_finish(&ch, err);
+out:
+	if (started)
+		spawn_kill(&ch);
+	client_release(&c);
+	return ret;
+}
+
+static int pg_csv_begin(struct db *db, struct csv_load *l,
+    struct err *err)
+{
+	struct pg_db *d = to_pg(db);
+	struct buf sql = BUF_INIT;
+	PGresult *res;
+	size_t i;
+	int ret = 0;
+
+	buf_addf(&sql, "COPY %s (", l->table);
+	for (i = 0; i < l->nr_columns; i++)
+		buf_addf(&sql, "%s%s", i ? ", " : "", l->columns[i]);
+	buf_addstr(&sql, ") FROM STDIN (FORMAT csv, HEADER)");
+	l->rows = 0;
+	res = pq.PQexec(d->conn, sql.data);
+	if (pq.PQresultStatus(res) != PGRES_COPY_IN) {
+		l->fail_record = 1;
+		result_message(d->conn, res, &d->stmt);
+		ret = err_set(err, result_code(res), "%s", d->stmt.data);
+		buf_reset(&d->stmt);
+	}
+	pq.PQclear(res);
+	buf_release(&sql);
+	return ret;
+}
+
+/* A failed COPY: the server's words and, from its context ("COPY t, line
+ * 3, column c: ..."), the record and column it names.  Clears bad. */
+static int copy_failed(struct pg_db *d, struct csv_load *l, PGresult *bad,
+    struct err *err)
+{
+	const char *ctx = pq.PQresultErrorField(bad, PG_DIAG_CONTEXT), *p;
+	int ret;
+
+	if (ctx && (p = strstr(ctx, ", line ")))
+		l->fail_record = strtoull(p + 7, NULL, 10);
+	if (ctx && (p = strstr(ctx, ", column ")))
+		snprintf(l->fail_column, sizeof(l->fail_column), "%.*s",
+		    (int)strcspn(p + 9, ":\n"), p + 9);
+	buf_reset(&d->stmt);
+	result_message(d->conn, bad, &d->stmt);
+	ret = err_set(err, result_code(bad), "%s", d->stmt.data);
+	buf_reset(&d->stmt);
+	pq.PQclear(bad);
+	return ret;
+}
+
+/* The file's bytes as they are: the server parses them. */
+static int pg_csv_data(struct db *db, struct csv_load *l, const char *data,
+    size_t len, struct err *err)
+{
+	struct pg_db *d = to_pg(db);
+	PGresult *bad;
+
+	if (len > INT_MAX)
+		BUG("csv chunk of %zu bytes", len);
+	if (pq.PQputCopyData(d->conn, data, (int)len) == 1)
+		return 0;
+	/* The server ended the COPY, failing: say why. */
+	if ((bad = drain(d->conn)))
+		return copy_failed(d, l, bad, err);
+	return err_set(err, ERR_RUNTIME, "%s", pq.PQerrorMessage(d->conn));
+}
+
+static int pg_csv_end(struct db *db, struct csv_load *l, int abort,
+    struct err *err)
+{
+	struct pg_db *d = to_pg(db);
+	PGresult *res, *bad;
+
+	if (pq.PQputCopyEnd(d->conn, abort ? "migrun: the seed failed" :
+	    NULL) != 1) {
+		pq.PQclear(drain(d->conn));
+		return abort ? 0 : err_set(err, ERR_RUNTIME, "%s",
+		    pq.PQerrorMessage(d->conn));
+	}
+	res = pq.PQgetResult(d->conn);
+	bad = drain(d->conn);
+	if (abort) {
+		pq.PQclear(res);
+		pq.PQclear(bad);
+		return 0;
+	}
+	if (pq.PQresultStatus(res) != PGRES_COMMAND_OK) {
+		pq.PQclear(bad);
+		return copy_failed(d, l, res, err);
+	}
+	l->rows = strtoull(pq.PQcmdTuples(res), NULL, 10);
+	pq.PQclear(res);
+	return bad ? copy_failed(d, l, bad, err) : 0;
+}
+
 const struct driver postgres_driver = {
 	.name = "postgres",
 	.dialect = DIALECT_POSTGRES,
@@ -770,4 +1092,12 @@ const struct driver postgres_driver = {
 	.history_insert = pg_history_insert,
 	.history_update = pg_history_update,
 	.history_delete = pg_history_delete,
+	.query = pg_query,
+	.backup_ext = "sql",
+	.dbname = pg_name,
+	.backup = pg_backup,
+	.restore = pg_restore,
+	.csv_begin = pg_csv_begin,
+	.csv_data = pg_csv_data,
+	.csv_end = pg_csv_end,
 };

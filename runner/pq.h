@@ -20,7 +20,8 @@
 
 #define PQ_FUNCTIONS(X) \
 	X(PQclear) X(PQcmdStatus) X(PQcmdTuples) X(PQconnectdbParams) \
-	X(PQconninfoFree) X(PQconninfoParse) X(PQerrorMessage) \
+	X(PQconninfo) X(PQconninfoFree) X(PQconninfoParse) X(PQdb) \
+	X(PQerrorMessage) X(PQfname) X(PQnfields) X(PQputCopyData) \
 	X(PQescapeIdentifier) X(PQexec) X(PQexecParams) X(PQexecPrepared) \
 	X(PQfinish) X(PQfreemem) X(PQgetCopyData) X(PQgetResult) \
 	X(PQgetisnull) X(PQgetvalue) X(PQntuples) X(PQprepare) \

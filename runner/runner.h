@@ -3,6 +3,7 @@
 
 #include <stdint.h>
 
+#include "backup.h"
 #include "buf.h"
 #include "bundle.h"
 #include "cmd.h"
@@ -21,6 +22,9 @@ extern const struct cmd_entry cmd_stamp_entry;
 extern const struct cmd_entry cmd_verify_entry;
 extern const struct cmd_entry cmd_repair_entry;
 extern const struct cmd_entry cmd_sql_entry;
+extern const struct cmd_entry cmd_backup_entry;
+extern const struct cmd_entry cmd_restore_entry;
+extern const struct cmd_entry cmd_seed_entry;
 
 struct ropts {
 	const char *db;			/* --db; NULL: environment, default */
@@ -28,15 +32,17 @@ struct ropts {
 	unsigned lock_timeout_ms;
 	int json, quiet;
 	struct bundle_limits limits;
+	struct backup_opts backup;
 };
 
 #define ROPTS_INIT { NULL, "migpack_history", 60000, 0, 0, \
-	BUNDLE_LIMITS_INIT }
+	BUNDLE_LIMITS_INIT, BACKUP_OPTS_INIT }
 
 /* getopt_long values of the common options, above any short option. */
 enum {
 	OPT_DB = 256, OPT_TABLE, OPT_LOCK_TIMEOUT, OPT_JSON, OPT_QUIET,
 	OPT_MAX_SCRIPT, OPT_MAX_TOTAL, OPT_MAX_RATIO,
+	OPT_NO_BACKUP, OPT_BACKUP_DIR, OPT_KEEP, OPT_PG_DUMP,
 };
 
 #define DB_OPTIONS \
@@ -52,6 +58,13 @@ enum {
 	{ "max-total-size", required_argument, NULL, OPT_MAX_TOTAL }, \
 	{ "max-ratio", required_argument, NULL, OPT_MAX_RATIO }
 
+/* Taking a backup first (apply, down, restore). */
+#define BACKUP_OPTIONS \
+	{ "no-backup", no_argument, NULL, OPT_NO_BACKUP }, \
+	{ "backup-dir", required_argument, NULL, OPT_BACKUP_DIR }, \
+	{ "keep", required_argument, NULL, OPT_KEEP }, \
+	{ "pg-dump", required_argument, NULL, OPT_PG_DUMP }
+
 #define DB_HELP \
 	"  --db URL             the database: sqlite:PATH, PATH.db, \n" \
 	"                       postgresql://... or libpq key=value\n" \
@@ -62,6 +75,12 @@ enum {
 #define LOCK_HELP \
 	"  --lock-timeout SECS  wait at most SECS for another runner's lock\n" \
 	"                       (default 60), then exit 4\n"
+#define BACKUP_HELP \
+	"  --no-backup          take no backup first\n" \
+	"  --backup-dir DIR     where the backup goes (default ./backups)\n" \
+	"  --keep N             keep the newest N backups of the database\n" \
+	"                       (default 10; 0 keeps all)\n" \
+	"  --pg-dump PATH       the pg_dump to run (default: from PATH)\n"
 #define BUNDLE_HELP \
 	"  --max-script-size N, --max-total-size N, --max-ratio N\n" \
 	"                       the bundle reader's caps (see migpack verify)\n"
@@ -95,6 +114,10 @@ int session_check_version(const struct session *s, const char *what,
 int session_open(struct session *s, int lock, struct err *err);
 /* Unlock, disconnect, free; scrub err of any password. */
 void session_end(struct session *s, struct err *err);
+
+/* Back the database up (unless --no-backup) before a change, under the
+ * run lock; says where on stderr unless --quiet. */
+int session_backup(struct session *s, struct err *err);
 
 /* Refuse to go on when a migration is dirty (exit 3). */
 int session_refuse_dirty(struct session *s, const char *what,

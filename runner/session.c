@@ -36,6 +36,22 @@ int ropt_parse(int c, const char *arg, struct ropts *o)
 	case OPT_QUIET:
 		o->quiet = 1;
 		return 1;
+	case OPT_NO_BACKUP:
+		o->backup.skip = 1;
+		return 1;
+	case OPT_BACKUP_DIR:
+		o->backup.dir = arg;
+		return *arg ? 1 : -1;
+	case OPT_KEEP:
+		secs = strtod(arg, &end);
+		if (end == arg || *end || !(secs >= 0 && secs <= 1000000) ||
+		    secs != (unsigned)secs)
+			return -1;
+		o->backup.keep = (unsigned)secs;
+		return 1;
+	case OPT_PG_DUMP:
+		o->backup.tool = arg;
+		return 1;
 	case OPT_MAX_SCRIPT:
 	case OPT_MAX_TOTAL:
 	case OPT_MAX_RATIO:
@@ -115,6 +131,28 @@ void session_end(struct session *s, struct err *err)
 	manifest_release(&s->m);
 	db_scrub(err, s->url);
 	memset(s, 0, sizeof(*s));
+}
+
+int session_backup(struct session *s, struct err *err)
+{
+	char *path = NULL;
+	int ret;
+
+	if (s->o->backup.skip)
+		return 0;
+	if ((ret = backup_take(s->db, history_current(&s->h), &s->o->backup,
+	    &path, err))) {
+		size_t len = strlen(err->msg);
+
+		snprintf(err->msg + len, sizeof(err->msg) - len, "\nthe "
+		    "backup failed, so nothing was changed (--no-backup to "
+		    "go on without one)");
+		return ret;
+	}
+	if (!s->o->quiet)
+		fprintf(stderr, "backup: %s\n", path);
+	free(path);
+	return 0;
 }
 
 int session_refuse_dirty(struct session *s, const char *what,

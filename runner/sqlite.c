@@ -13,7 +13,9 @@
 #include <sqlite3.h>
 
 #include "driver.h"
+#include "gunzip.h"
 #include "histsql.h"
+#include "ofile.h"
 #include "xalloc.h"
 
 #define DEFAULT_TABLE "migpack_history"
@@ -31,6 +33,7 @@ struct sqlite_db {
 	int lock_fd;		/* open until after sqlite3_close; -1 */
 	int locked;
 	sqlite3_stmt *stmt[HS_NR];
+	sqlite3_stmt *insert;	/* a CSV seed's rows */
 };
 
 static struct sqlite_db *to_sqlite(struct db *db)
@@ -58,6 +61,7 @@ static void sqlite_close(struct db *db)
 		return;
 	for (i = 0; i < HS_NR; i++)
 		sqlite3_finalize(d->stmt[i]);
+	sqlite3_finalize(d->insert);
 	sqlite3_close_v2(d->conn);
 	/* Only now: closing any fd of the file drops SQLite's fcntl locks. */
 	if (d->lock_fd >= 0)
@@ -501,6 +505,323 @@ static int sqlite_history_delete(struct db *db, const struct hist_row *r,
 	    "delete", err);
 }
 
+static int sqlite_query(struct db *db, const char *sql,
+    const char *const *params, int n, db_row_fn row, void *arg,
+    struct err *err)
+{
+	struct sqlite_db *d = to_sqlite(db);
+	const char *cols[16];
+	sqlite3_stmt *st = NULL;
+	int ret = 0, rc, i, nc;
+
+	if (sqlite3_prepare_v2(d->conn, sql, -1, &st, NULL) != SQLITE_OK) {
+		ret = db_fail(d, err, "query");
+		goto out;
+	}
+	for (i = 0, rc = SQLITE_OK; i < n && rc == SQLITE_OK; i++)
+		rc = params[i] ? sqlite3_bind_text(st, i + 1, params[i], -1,
+		    SQLITE_STATIC) : sqlite3_bind_null(st, i + 1);
+	if (rc != SQLITE_OK) {
+		ret = db_fail(d, err, "query");
+		goto out;
+	}
+	nc = sqlite3_column_count(st);
+	if (nc > 16)
+		BUG("query with %d columns", nc);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		for (i = 0; i < nc; i++)
+			cols[i] = (const char *)sqlite3_column_text(st, i);
+		if (row && (ret = row(arg, cols, nc, err)))
+			goto out;
+	}
+	if (rc != SQLITE_DONE)
+		ret = db_fail(d, err, "query");
+out:
+	sqlite3_finalize(st);
+	return ret;
+}
+
+/* The file's name without its directory and extension. */
+static char *sqlite_name(struct db *db)
+{
+	const char *path = sqlite3_db_filename(to_sqlite(db)->conn, "main");
+	const char *base, *dot;
+
+	if (!path || !*path)
+		return xstrdup("memory");
+	base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	dot = strrchr(base, '.');
+	return xstrndup(base, dot && dot > base ? (size_t)(dot - base) :
+	    strlen(base));
+}
+
+/* A temporary file in dir for a database copy: *fd open on it. */
+static char *temp_db(const char *dir, int *fd, struct err *err)
+{
+	char *tmp = xasprintf("%s/.migrun-XXXXXX", dir);
+
+	if ((*fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
+		err_errno(err, ERR_RUNTIME, "temporary file in '%s'", dir);
+		free(tmp);
+		return NULL;
+	}
+	return tmp;
+}
+
+/* Copy database src over dst with the online backup API: all pages in
+ * one step, so one consistent snapshot of src, another connection's write
+ * waited for as long as the run lock would be. */
+static int copy_db(struct sqlite_db *d, sqlite3 *dst, sqlite3 *src,
+    const char *what, struct err *err)
+{
+	sqlite3_backup *b = sqlite3_backup_init(dst, "main", src, "main");
+	struct lockwait w;
+	int rc, sys;
+
+	if (!b)
+		return err_set(err, ERR_RUNTIME, "%s: %s: %s", d->base.display,
+		    what, sqlite3_errmsg(dst));
+	lockwait_start(&w, d->timeout_ms, POLL_MIN_MS, POLL_JITTER_MS);
+	while ((rc = sqlite3_backup_step(b, -1)) == SQLITE_BUSY ||
+	    rc == SQLITE_LOCKED)
+		if (lockwait_nap(&w) < 0)
+			break;
+	sqlite3_backup_finish(b);
+	if (rc == SQLITE_DONE)
+		return 0;
+	/* A full disk is an I/O error to SQLite: give the system's words. */
+	sys = (rc & 0xff) == SQLITE_IOERR || rc == SQLITE_FULL ?
+	    sqlite3_system_errno(dst) : 0;
+	return err_set(err, rc == SQLITE_BUSY || rc == SQLITE_LOCKED ?
+	    ERR_LOCK : ERR_RUNTIME, "%s: %s: %s%s%s", d->base.display, what,
+	    sqlite3_errstr(rc), sys ? ": " : "", sys ? strerror(sys) : "");
+}
+
+/* The database copied into a temporary file, then that file gzipped into
+ * the backup: SQLite's backup API writes only to a database. */
+static int sqlite_backup(struct db *db, const struct backup_io *io,
+    struct err *err)
+{
+	struct sqlite_db *d = to_sqlite(db);
+	sqlite3 *dst = NULL;
+	char *tmp = NULL, *buf = NULL;
+	int fd = -1, ret = 0;
+	ssize_t n;
+
+	if (!(tmp = temp_db(io->dir, &fd, err)))
+		return ERR_RUNTIME;
+	if (sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE, NULL) !=
+	    SQLITE_OK ||
+	    sqlite3_exec(dst, "PRAGMA journal_mode = OFF; "
+	    "PRAGMA synchronous = OFF", NULL, NULL, NULL) != SQLITE_OK) {
+		ret = err_set(err, ERR_RUNTIME, "'%s': %s", tmp,
+		    dst ? sqlite3_errmsg(dst) : "out of memory");
+		goto out;
+	}
+	if ((ret = copy_db(d, dst, d->conn, "backup", err)))
+		goto out;
+	if (sqlite3_close(dst) != SQLITE_OK) {
+		ret = err_set(err, ERR_RUNTIME, "'%s': %s", tmp,
+		    sqlite3_errmsg(dst));
+		goto out;
+	}
+	dst = NULL;
+	buf = xmalloc(1 << 17);
+	while ((n = read(fd, buf, 1 << 17)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = err_errno(err, ERR_RUNTIME, "'%s'", tmp);
+			goto out;
+		}
+		if ((ret = ofile_write(io->out, buf, (size_t)n, err)))
+			goto out;
+	}
+out:
+	sqlite3_close(dst);
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	free(tmp);
+	free(buf);
+	return ret;
+}
+
+static int write_fd(void *arg, const void *data, size_t len,
+    struct err *err)
+{
+	const char *p = data;
+	int fd = *(int *)arg;
+	ssize_t n;
+
+	while (len) {
+		if ((n = write(fd, p, len)) < 0) {
+			if (errno == EINTR)
+				continue;
+			return err_errno(err, ERR_RUNTIME, "writing a temporary "
+			    "file");
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* PRAGMA integrity_check answers one row, "ok", or what is wrong. */
+static int integrity_row(void *arg, int n, char **vals, char **names)
+{
+	struct buf *b = arg;
+
+	(void)names;
+	if (n > 0 && vals[0] && strcmp(vals[0], "ok") && b->len < 512)
+		buf_addf(b, "%s%s", b->len ? "; " : "", vals[0]);
+	return 0;
+}
+
+/* Decompressed into a temporary file beside the database, checked, then
+ * copied over the database with the backup API, in one transaction. */
+static int sqlite_restore(struct db *db, const char *path,
+    const struct backup_io *io, struct err *err)
+{
+	struct sqlite_db *d = to_sqlite(db);
+	const char *file = sqlite3_db_filename(d->conn, "main");
+	char *dir = NULL, *slash, *tmp = NULL;
+	struct buf bad = BUF_INIT;
+	sqlite3 *src = NULL;
+	int fd = -1, ret = 0;
+
+	(void)io;
+	dir = xstrdup(file && *file ? file : "./x");
+	slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	if (!(tmp = temp_db(slash ? (*dir ? dir : "/") : ".", &fd, err))) {
+		ret = ERR_RUNTIME;
+		goto out;
+	}
+	if ((ret = gunzip_file(path, write_fd, &fd, err)))
+		goto out;
+	if (sqlite3_open_v2(tmp, &src, SQLITE_OPEN_READONLY, NULL) !=
+	    SQLITE_OK) {
+		ret = err_set(err, ERR_RUNTIME, "'%s': %s", path,
+		    src ? sqlite3_errmsg(src) : "out of memory");
+		goto out;
+	}
+	if (sqlite3_exec(src, "PRAGMA integrity_check", integrity_row, &bad,
+	    NULL) != SQLITE_OK) {
+		ret = err_set(err, ERR_INTEGRITY, "'%s': not a SQLite "
+		    "database: %s", path, sqlite3_errmsg(src));
+		goto out;
+	}
+	if (bad.len) {
+		ret = err_set(err, ERR_INTEGRITY, "'%s': the database in it "
+		    "fails PRAGMA integrity_check: %s", path, bad.data);
+		goto out;
+	}
+	ret = copy_db(d, d->conn, src, "restore", err);
+out:
+	sqlite3_close(src);
+	if (fd >= 0)
+		close(fd);
+	if (tmp)
+		unlink(tmp);
+	free(tmp);
+	free(dir);
+	buf_release(&bad);
+	return ret;
+}
+
+static int sqlite_csv_begin(struct db *db, struct csv_load *l,
+    struct err *err)
+{
+	struct sqlite_db *d = to_sqlite(db);
+	struct buf sql = BUF_INIT;
+	size_t i;
+	int ret = 0;
+
+	buf_addf(&sql, "INSERT INTO %s (", l->table);
+	for (i = 0; i < l->nr_columns; i++)
+		buf_addf(&sql, "%s%s", i ? ", " : "", l->columns[i]);
+	buf_addstr(&sql, ") VALUES (");
+	for (i = 0; i < l->nr_columns; i++)
+		buf_addf(&sql, "%s?%zu", i ? ", " : "", i + 1);
+	buf_addch(&sql, ')');
+	sqlite3_finalize(d->insert);
+	if (sqlite3_prepare_v3(d->conn, sql.data, -1,
+	    SQLITE_PREPARE_PERSISTENT, &d->insert, NULL) != SQLITE_OK) {
+		d->insert = NULL;
+		l->fail_line = 1;
+		ret = err_set(err, ERR_RUNTIME, "%s", sqlite3_errmsg(d->conn));
+	}
+	l->rows = 0;
+	buf_release(&sql);
+	return ret;
+}
+
+/* The column SQLite's message names ("... t.col"), if any. */
+static void failed_column(const struct csv_load *l, const char *msg,
+    char *out, size_t size)
+{
+	const char *p;
+	size_t i, n;
+
+	for (i = 0; i < l->nr_columns; i++) {
+		/* columns are "quoted": compare what is inside */
+		n = strlen(l->columns[i]) - 2;
+		for (p = strchr(msg, '.'); p; p = strchr(p + 1, '.'))
+			if (!strncasecmp(p + 1, l->columns[i] + 1, n) &&
+			    !(p[1 + n] == '_' || (p[1 + n] >= 'a' &&
+			    p[1 + n] <= 'z') || (p[1 + n] >= 'A' &&
+			    p[1 + n] <= 'Z') || (p[1 + n] >= '0' &&
+			    p[1 + n] <= '9'))) {
+				snprintf(out, size, "%.*s", (int)n,
+				    l->columns[i] + 1);
+				return;
+			}
+	}
+}
+
+/* An unquoted empty field is NULL, as COPY (FORMAT csv) reads it. */
+static int sqlite_csv_row(struct db *db, struct csv_load *l,
+    const struct csv_field *f, size_t n, unsigned long line,
+    struct err *err)
+{
+	struct sqlite_db *d = to_sqlite(db);
+	sqlite3_stmt *st = d->insert;
+	int rc = SQLITE_OK;
+	size_t i;
+
+	for (i = 0; i < n && rc == SQLITE_OK; i++)
+		rc = !f[i].len && !f[i].quoted ?
+		    sqlite3_bind_null(st, (int)i + 1) :
+		    sqlite3_bind_text(st, (int)i + 1, f[i].data, (int)f[i].len,
+		    SQLITE_STATIC);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE) {
+		l->rows++;
+		return 0;
+	}
+	l->fail_line = line;
+	failed_column(l, sqlite3_errmsg(d->conn), l->fail_column,
+	    sizeof(l->fail_column));
+	return err_set(err, ERR_RUNTIME, "%s", sqlite3_errmsg(d->conn));
+}
+
+static int sqlite_csv_end(struct db *db, struct csv_load *l, int abort,
+    struct err *err)
+{
+	struct sqlite_db *d = to_sqlite(db);
+
+	(void)l;
+	(void)abort;
+	(void)err;
+	sqlite3_finalize(d->insert);
+	d->insert = NULL;
+	return 0;
+}
+
 const struct driver sqlite_driver = {
 	.name = "sqlite",
 	.dialect = DIALECT_SQLITE,
@@ -517,4 +838,12 @@ const struct driver sqlite_driver = {
 	.history_insert = sqlite_history_insert,
 	.history_update = sqlite_history_update,
 	.history_delete = sqlite_history_delete,
+	.query = sqlite_query,
+	.backup_ext = "db",
+	.dbname = sqlite_name,
+	.backup = sqlite_backup,
+	.restore = sqlite_restore,
+	.csv_begin = sqlite_csv_begin,
+	.csv_row = sqlite_csv_row,
+	.csv_end = sqlite_csv_end,
 };

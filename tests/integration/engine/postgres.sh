@@ -39,3 +39,12 @@ dump() {
 	"$PG_BIN/pg_dump" --schema-only -h "$PGHOST" -p "$PGPORT" -U postgres \
 	    "$DBNAME" | grep -v -e '^-- Dumped' -e '^\\restrict' -e '^\\unrestrict'
 }
+# Schema and data, for backups: what a restore must bring back.
+dump_all() {
+	"$PG_BIN/pg_dump" -h "$PGHOST" -p "$PGPORT" -U postgres "$DBNAME" |
+	    grep -v -e '^-- Dumped' -e '^\\restrict' -e '^\\unrestrict'
+}
+# The server's own pg_dump and psql, whatever PATH finds first.
+BACKUP_TOOL=(--pg-dump "$PG_BIN/pg_dump")
+RESTORE_TOOL=(--psql "$PG_BIN/psql")
+BACKUP_EXT=sql

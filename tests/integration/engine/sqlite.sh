@@ -31,3 +31,10 @@ client_plain() {
 dump() {
 	sqlite3 "$DBFILE" .schema
 }
+# Schema and data, for backups: what a restore must bring back.
+dump_all() {
+	sqlite3 "$DBFILE" .dump
+}
+# The backup tools migrun runs: none for SQLite.
+BACKUP_TOOL=() RESTORE_TOOL=()
+BACKUP_EXT=db

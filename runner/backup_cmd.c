@@ -1,0 +1,68 @@
+/* migrun backup: one gzip backup of the database, and retention. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "runner.h"
+
+static int exec_backup(int argc, char **argv, struct err *err);
+
+const struct cmd_entry cmd_backup_entry = {
+	.name = "backup",
+	.usage = "[--db URL] [--dir DIR] [--keep N] [--pg-dump PATH] [--quiet]",
+	.help =
+	    "Write one gzip-compressed backup of the database to\n"
+	    "DIR/<database>-<UTC yyyymmddTHHMMSSZ>-<version>.<db|sql>.gz\n"
+	    "(a counter after the version when the name is taken), then remove\n"
+	    "that database's backups beyond the newest N; no other file is\n"
+	    "touched.  SQLite: a consistent copy through the online backup\n"
+	    "API.  PostgreSQL: pg_dump --clean --if-exists, connected as\n"
+	    "migrun is, the password passed in its environment.  The file is\n"
+	    "written under a temporary name and renamed once complete.\n"
+	    "Prints the backup's path.\n\n"
+	    "  --dir DIR            where backups go (default ./backups)\n"
+	    "  --keep N             keep the newest N (default 10; 0 keeps all)\n"
+	    "  --pg-dump PATH       the pg_dump to run (default: from PATH)\n"
+	    "  --quiet              print nothing on success\n"
+	    DB_HELP LOCK_HELP,
+	.exec = exec_backup,
+};
+
+static int exec_backup(int argc, char **argv, struct err *err)
+{
+	static const struct option opts[] = {
+		{ "dir", required_argument, NULL, OPT_BACKUP_DIR },
+		{ "keep", required_argument, NULL, OPT_KEEP },
+		{ "pg-dump", required_argument, NULL, OPT_PG_DUMP },
+		DB_OPTIONS, LOCK_OPTIONS,
+		{ "quiet", no_argument, NULL, OPT_QUIET },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ropts o = ROPTS_INIT;
+	struct session s;
+	char *path = NULL;
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'h')
+			return cmd_help(&cmd_backup_entry);
+		if (ropt_parse(c, optarg, &o) <= 0)
+			return cmd_bad_option(&cmd_backup_entry, argc, argv,
+			    err);
+	}
+	if (optind != argc)
+		return cmd_usage(&cmd_backup_entry, err, "no operands expected");
+	session_init(&s, &o);
+	/* The run lock: no migrun changes the database meanwhile. */
+	if ((ret = session_open(&s, 1, err)) ||
+	    (ret = backup_take(s.db, history_current(&s.h), &o.backup, &path,
+	    err)))
+		goto out;
+	if (!o.quiet)
+		printf("%s\n", path);
+out:
+	free(path);
+	session_end(&s, err);
+	return ret;
+}

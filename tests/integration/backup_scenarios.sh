@@ -1,0 +1,226 @@
+# Backups and restore, written once for both engines (see scenarios.sh).
+. "$TOP/tests/integration/scenarios.sh"
+
+# A database at 0004 with data in it, and its full dump in before.sql.
+filled() {
+	newdb "$1"
+	app app
+	bundle app b.tgz
+	mr 0 apply --no-backup b.tgz
+	q "INSERT INTO items (id, name, price) VALUES (2, 'two', 20), (3, 'it''s', 30)"
+	q "INSERT INTO log (msg) VALUES ('hello')"
+	dump_all >before.sql
+}
+
+# The backups of database $1 in directory $2, one per line.
+backups_of() {
+	(cd "$2" && ls -1 | grep -E "^$1-[0-9]{8}T[0-9]{6}Z-.*\.$BACKUP_EXT\.gz\$" || true)
+}
+
+# Named as the issue says, gzip, owner-only, printed; a taken name gets a
+# counter; --keep removes only this database's oldest backups.
+scen_backup_files() {
+	local f stamp name
+	filled shop
+	mr 2 backup "${BACKUP_TOOL[@]}" b.tgz
+	mr 0 backup "${BACKUP_TOOL[@]}"
+	f=$(cat "$T/out")
+	[[ $f =~ ^backups/shop-[0-9]{8}T[0-9]{6}Z-0004\.$BACKUP_EXT\.gz$ ]] ||
+	    fail "backup name: '$f'"
+	[ -f "$f" ] || fail "no file '$f'"
+	gzip -t "$f" || fail "not gzip: $f"
+	same "mode" "$(stat -c %a "$f")" 600
+	if [ "$ENGINE" = sqlite ]; then
+		zcat "$f" >copy.db
+		same "restored rows" "$(sqlite3 copy.db 'SELECT count(*) FROM items')" 3
+	else
+		zcat "$f" | grep -q 'DROP TABLE IF EXISTS public.items' ||
+		    fail "the dump does not drop what it recreates (--clean --if-exists)"
+	fi
+
+	# The names of the next few seconds are taken: a counter, and the
+	# files there keep their content.
+	mkdir -p taken
+	for s in 0 1 2 3 4 5; do
+		stamp=$(date -u -d "@$(($(date +%s) + s))" +%Y%m%dT%H%M%SZ)
+		echo keep >"taken/shop-$stamp-0004.$BACKUP_EXT.gz"
+	done
+	mr 0 backup "${BACKUP_TOOL[@]}" --dir taken --keep 0
+	name=$(basename "$(cat "$T/out")")
+	[[ $name =~ ^shop-[0-9]{8}T[0-9]{6}Z-0004-2\.$BACKUP_EXT\.gz$ ]] ||
+	    fail "no counter: '$name'"
+	for f in taken/*-0004."$BACKUP_EXT".gz; do
+		same "$f" "$(cat "$f")" keep
+	done
+
+	# Retention: old backups of shop go, newest first kept; another
+	# database's, a near-miss name and other files stay.
+	mkdir -p keep
+	for d in 20200101T000000Z 20210101T000000Z 20220101T000000Z; do
+		echo old >"keep/shop-$d-0001.$BACKUP_EXT.gz"
+		echo other >"keep/shopping-$d-0001.$BACKUP_EXT.gz"
+	done
+	echo x >"keep/shop-notes.txt"
+	echo x >"keep/shop-20200101T000000Z-0001.$BACKUP_EXT"
+	echo x >"keep/shop-2020-0001.$BACKUP_EXT.gz"
+	mr 0 backup "${BACKUP_TOOL[@]}" --dir keep --keep 2
+	[ "$(backups_of shop keep | wc -l)" = 2 ] || fail "kept: $(ls keep)"
+	[ -f "keep/shop-20220101T000000Z-0001.$BACKUP_EXT.gz" ] ||
+	    fail "the second newest was removed: $(ls keep)"
+	[ ! -e "keep/shop-20210101T000000Z-0001.$BACKUP_EXT.gz" ] ||
+	    fail "an old backup was kept: $(ls keep)"
+	same "others" "$(ls keep | grep -c '^shopping-')" 3
+	for f in shop-notes.txt "shop-20200101T000000Z-0001.$BACKUP_EXT" \
+	    "shop-2020-0001.$BACKUP_EXT.gz"; do
+		[ -f "keep/$f" ] || fail "removed an unrelated file: $f"
+	done
+	mr 2 backup --keep -1
+	mr 2 backup --keep lots
+}
+
+# apply and down back up first when they change something, honour
+# --no-backup, --backup-dir and --keep, and a database with nothing to do
+# gets no backup.
+scen_backup_apply() {
+	local f
+	newdb app
+	app app
+	bundle app b.tgz
+	mr 0 apply --to 0002 "${BACKUP_TOOL[@]}" b.tgz
+	expect_err "backup: backups/app-"
+	f=$(backups_of app backups)
+	[[ $f =~ -base\.$BACKUP_EXT\.gz$ ]] || fail "first backup: '$f'"
+	mr 0 apply "${BACKUP_TOOL[@]}" b.tgz
+	[ "$(backups_of app backups | grep -c -- '-0002\.')" = 1 ] ||
+	    fail "no backup at 0002: $(ls backups)"
+	# nothing to do: no backup
+	mr 0 apply "${BACKUP_TOOL[@]}" b.tgz
+	same "backups" "$(backups_of app backups | wc -l)" 2
+	mr 0 apply --dry-run b.tgz
+	same "backups after a dry run" "$(backups_of app backups | wc -l)" 2
+	mr 0 down --steps 1 --backup-dir elsewhere --keep 1 "${BACKUP_TOOL[@]}"
+	[ "$(backups_of app elsewhere)" != "" ] || fail "down took no backup"
+	[[ $(backups_of app elsewhere) =~ -0004\. ]] || fail "down's backup: $(ls elsewhere)"
+	mr 0 apply --no-backup b.tgz
+	same "backups with --no-backup" "$(ls elsewhere backups | grep -c "\.$BACKUP_EXT\.gz")" 3
+	mr 0 apply --quiet b.tgz
+	[ ! -s "$T/err" ] || fail "--quiet printed: $(cat "$T/err")"
+}
+
+# A backup that cannot be written stops apply before any change, and
+# leaves nothing that looks like a backup: a full disk (a file-size
+# limit), a directory that is a file, a missing or failing pg_dump.
+scen_backup_fail() {
+	filled full
+	# Data larger than the limit, even compressed: 600 KB of hex digits.
+	if [ "$ENGINE" = sqlite ]; then
+		q "INSERT INTO log (msg) VALUES (hex(randomblob(300000)))"
+	else
+		q "INSERT INTO log (msg) SELECT string_agg(md5(g::text), '')
+		    FROM generate_series(1, 20000) g"
+	fi
+	dump_all >before.sql
+	put app/0005_more.up.sql 'CREATE TABLE more (id integer);\n'
+	bundle app b2.tgz
+	mkdir -p backups
+	(ulimit -f 64; expect_exit 1 "$MIGRUN" apply "${BACKUP_TOOL[@]}" --db "$DB" b2.tgz)
+	expect_err "backup failed, so nothing was changed"
+	[ -z "$(ls -A backups)" ] || fail "left in backups/: $(ls -A backups)"
+	(ulimit -f 64; expect_exit 1 "$MIGRUN" backup "${BACKUP_TOOL[@]}" --db "$DB")
+	[ -z "$(ls -A backups)" ] || fail "left in backups/: $(ls -A backups)"
+	has_table more && fail "the migration ran after a failed backup"
+	echo file >notadir
+	mr 1 apply --backup-dir notadir "${BACKUP_TOOL[@]}" b2.tgz
+	expect_err "notadir"
+	has_table more && fail "the migration ran after a failed backup"
+	dump_all >after.sql
+	cmp -s before.sql after.sql || fail "the database changed"
+	if [ "$ENGINE" = postgres ]; then
+		mr 1 apply --pg-dump "$T/no-such-pg_dump" b2.tgz
+		expect_err "no-such-pg_dump"
+		mr 1 apply --pg-dump /bin/false b2.tgz
+		expect_err "pg_dump failed (exit 1)"
+		# pg_dump's own complaint reaches the message
+		cat >fake_dump <<'EOS'
+#!/bin/sh
+echo "pg_dump: error: server version mismatch" >&2
+exit 1
+EOS
+		chmod +x fake_dump
+		mr 1 backup --pg-dump ./fake_dump
+		expect_err "server version mismatch"
+		[ -z "$(ls -A backups)" ] || fail "left in backups/: $(ls -A backups)"
+		has_table more && fail "the migration ran after a failed backup"
+	fi
+	mr 0 apply "${BACKUP_TOOL[@]}" b2.tgz
+	has_table more || fail "apply with a working backup did not run"
+}
+
+# Data and schema, backup, a destructive migration, restore: the dump is
+# the one from before, history included.
+scen_restore_roundtrip() {
+	local f
+	filled round
+	mr 0 backup "${BACKUP_TOOL[@]}"
+	f=$(cat "$T/out")
+	put app/0005_destroy.up.sql \
+	    "DELETE FROM items WHERE id = 2;\nDROP TABLE log;\nUPDATE items SET name = 'gone';\n"
+	bundle app b2.tgz
+	mr 0 apply "${BACKUP_TOOL[@]}" b2.tgz
+	has_table log && fail "the destructive migration did not run"
+
+	# Without --yes: refused, saying what would be overwritten.
+	mr 2 restore "${RESTORE_TOOL[@]}" "$f"
+	expect_err "confirm with --yes"
+	expect_err "0005"
+	has_table log && fail "restored without --yes"
+
+	mr 0 restore --yes "${BACKUP_TOOL[@]}" "${RESTORE_TOOL[@]}" "$f"
+	expect_out "database at 0004"
+	dump_all >after.sql
+	diff before.sql after.sql >&2 || fail "the restored dump differs"
+	same "states after restore" "$(states b2.tgz)" \
+	    "0001=applied 0002=applied 0003=applied 0004=applied 0005=pending item_names=applied"
+	# The restore backed up what it replaced.
+	[ "$(backups_of round backups | grep -c -- '-0005\.')" = 1 ] ||
+	    fail "no backup of the database before the restore: $(ls backups)"
+}
+
+# A damaged or wrong backup changes nothing.
+scen_restore_bad() {
+	local f
+	filled bad
+	mr 0 backup "${BACKUP_TOOL[@]}"
+	f=$(cat "$T/out")
+	q "INSERT INTO items (id, name) VALUES (9, 'after')"
+	dump_all >before.sql
+	# cut short
+	head -c $(($(stat -c %s "$f") / 2)) "$f" >"cut.$BACKUP_EXT.gz"
+	mr 2 restore --yes --no-backup "${RESTORE_TOOL[@]}" "cut.$BACKUP_EXT.gz"
+	expect_err "cut.$BACKUP_EXT.gz"
+	# not gzip
+	echo "not a backup" >"plain.$BACKUP_EXT.gz"
+	mr 2 restore --yes --no-backup "${RESTORE_TOOL[@]}" "plain.$BACKUP_EXT.gz"
+	expect_err "not a gzip file"
+	# the other engine's kind of backup
+	local other=sql
+	[ "$BACKUP_EXT" = sql ] && other=db
+	cp "$f" "x.$other.gz"
+	mr 2 restore --yes --no-backup "${RESTORE_TOOL[@]}" "x.$other.gz"
+	expect_err "not a $ENGINE backup"
+	mr 2 restore --yes --no-backup "${RESTORE_TOOL[@]}" missing.gz
+	# gzip of something the engine rejects
+	if [ "$ENGINE" = sqlite ]; then
+		head -c 8192 /dev/urandom | gzip >"junk.db.gz"
+		mr 3 restore --yes --no-backup junk.db.gz
+		expect_err "not a SQLite database"
+	else
+		printf 'CREATE TABLE half (id int);\nSELECT * FROM nope;\n' |
+		    gzip >"junk.sql.gz"
+		mr 1 restore --yes --no-backup "${RESTORE_TOOL[@]}" junk.sql.gz
+		expect_err 'relation "nope" does not exist'
+		has_table half && fail "a failed restore kept part of its work"
+	fi
+	dump_all >after.sql
+	diff before.sql after.sql >&2 || fail "a failed restore changed the database"
+}
