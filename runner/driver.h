@@ -89,10 +89,10 @@ struct csv_load {
 	const char *const *columns;	/* SQL: quoted, from the header */
 	size_t nr_columns;
 	uint64_t rows;			/* rows loaded, once ended */
-	/* Where a failed row is, when the engine says: the record number
-	 * (the header is 1) or the line, and the column's name. */
-	uint64_t fail_record;
-	unsigned long fail_line;
+	/* Where a failed row is, when the engine says: the line it starts
+	 * on, or one within it (the loader finds its start), and the
+	 * column's name. */
+	unsigned long fail_line, fail_within;
 	char fail_column[128];
 };
 

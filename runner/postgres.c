@@ -1000,7 +1000,7 @@ static int pg_csv_begin(struct db *db, struct csv_load *l,
 	l->rows = 0;
 	res = pq.PQexec(d->conn, sql.data);
 	if (pq.PQresultStatus(res) != PGRES_COPY_IN) {
-		l->fail_record = 1;
+		l->fail_within = 1;
 		result_message(d->conn, res, &d->stmt);
 		ret = err_set(err, result_code(res), "%s", d->stmt.data);
 		buf_reset(&d->stmt);
@@ -1018,8 +1018,10 @@ static int copy_failed(struct pg_db *d, struct csv_load *l, PGresult *bad,
 	const char *ctx = pq.PQresultErrorField(bad, PG_DIAG_CONTEXT), *p;
 	int ret;
 
+	/* COPY's line counts the line breaks inside quotes: one of the
+	 * record's lines, its last. */
 	if (ctx && (p = strstr(ctx, ", line ")))
-		l->fail_record = strtoull(p + 7, NULL, 10);
+		l->fail_within = strtoul(p + 7, NULL, 10);
 	if (ctx && (p = strstr(ctx, ", column ")))
 		snprintf(l->fail_column, sizeof(l->fail_column), "%.*s",
 		    (int)strcspn(p + 9, ":\n"), p + 9);

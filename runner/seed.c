@@ -98,43 +98,37 @@ static int by_path(const void *a, const void *b)
 	return strcmp((*x)->file.path, (*y)->file.path);
 }
 
-/* The profile's files, in name order. */
+/* The profile's files, in name order.  The manifest lists seeds by
+ * profile, so each profile's files are together. */
 static int pick_profile(struct seeder *sd, const char *want,
     struct err *err)
 {
 	const struct manifest *m = &sd->s->m;
-	const char *only = NULL;
 	struct buf names = BUF_INIT;
-	size_t i;
-	int several = 0, ret = 0;
+	size_t i, profiles = 0;
+	int ret = 0;
 
-	for (i = 0; i < m->nr_seeds; i++) {
-		const char *p = m->seeds[i].profile;
-
-		if (!only || strcmp(only, p)) {
-			if (!strstr(names.data, p))
-				buf_addf(&names, "%s%s", names.len ? ", " :
-				    "", p);
-			several = only && strcmp(only, p);
-			only = only ? only : p;
+	for (i = 0; i < m->nr_seeds; i++)
+		if (!i || strcmp(m->seeds[i].profile, m->seeds[i - 1].profile)) {
+			buf_addf(&names, "%s%s", i ? ", " : "",
+			    m->seeds[i].profile);
+			profiles++;
 		}
-	}
-	if (!m->nr_seeds) {
+	if (!profiles) {
 		ret = err_set(err, ERR_INPUT, "'%s': the bundle has no seeds",
 		    sd->s->bundle);
 		goto out;
 	}
 	if (!want)
-		want = several ? "default" : only;
+		want = profiles > 1 ? "default" : m->seeds[0].profile;
 	sd->files = xreallocarray(NULL, m->nr_seeds, sizeof(*sd->files));
 	for (i = 0; i < m->nr_seeds; i++)
 		if (!strcmp(m->seeds[i].profile, want))
 			sd->files[sd->nr++] = &m->seeds[i];
 	if (!sd->nr) {
-		ret = err_set(err, ERR_INPUT, "'%s': no seed profile %s%s (it "
-		    "has %s)", sd->s->bundle, want, several &&
-		    !strcmp(want, "default") ? "; choose one with --profile" :
-		    "", names.data);
+		ret = err_set(err, ERR_INPUT, "'%s': no seed profile %s (it "
+		    "has %s)%s", sd->s->bundle, want, names.data,
+		    profiles > 1 ? ": choose one with --profile" : "");
 		goto out;
 	}
 	sd->profile = want;
@@ -211,12 +205,13 @@ static int on_record(void *arg, const struct csv_field *f, size_t n,
 	int ret;
 
 	if (!sd->header) {
+		for (i = 0; i < n; i++)
+			if (!f[i].len)
+				return err_set(err, ERR_INPUT, "%s:%lu: column "
+				    "%zu: the header names no column", l->path,
+				    line, i + 1);
 		off = xreallocarray(NULL, n, sizeof(*off));
 		for (i = 0; i < n; i++) {
-			if (!f[i].len)
-				return free(off), err_set(err, ERR_INPUT,
-				    "%s:%lu: column %zu: the header names no "
-				    "column", l->path, line, i + 1);
 			off[i] = sd->cols.len;
 			add_ident(&sd->cols, d, f[i].data, f[i].len);
 			buf_addch(&sd->cols, '\0');
@@ -249,11 +244,11 @@ static int on_record(void *arg, const struct csv_field *f, size_t n,
 	return 0;
 }
 
-/* The line record number rec (the header is 1) starts on: the file read
- * again from the bundle, for an engine that names records. */
+/* Where the record holding line `want` starts: PostgreSQL's COPY names
+ * the last line of the record it rejects (it counts the line breaks inside
+ * quotes), so the file is read again from the bundle to find its first. */
 struct finder {
-	uint64_t want, seen;
-	unsigned long line;
+	unsigned long want, line;
 };
 
 static int find_record(void *arg, const struct csv_field *f, size_t n,
@@ -263,23 +258,23 @@ static int find_record(void *arg, const struct csv_field *f, size_t n,
 
 	(void)f;
 	(void)n;
-	if (++fd->seen == fd->want) {
-		fd->line = line;
+	if (line > fd->want)
 		return err_set(err, ERR_INPUT, "found");
-	}
+	fd->line = line;
 	return 0;
 }
 
-static unsigned long record_line(struct seeder *sd,
-    const struct manifest_seed *seed, uint64_t rec)
+static unsigned long record_start(struct seeder *sd,
+    const struct manifest_seed *seed, unsigned long want)
 {
-	struct finder fd = { rec, 0, 0 };
+	struct finder fd = { want, 0 };
 	struct bundle_reader *r = NULL;
 	const struct manifest_file *f;
 	struct err ignored = ERR_INIT;
 	struct csv p;
 	char buf[65536];
 	size_t n;
+	int stop = 0;
 
 	csv_init(&p, seed->file.path, 0);
 	if (bundle_reader_open(&r, sd->s->bundle, &sd->s->o->limits,
@@ -289,10 +284,10 @@ static unsigned long record_line(struct seeder *sd,
 		if (bundle_reader_next(r, &f, &ignored))
 			goto out;
 	while (f && strcmp(f->path, seed->file.path));
-	while (f && !bundle_reader_read(r, buf, sizeof(buf), &n, &ignored) &&
-	    n && !csv_feed(&p, buf, n, find_record, &fd, &ignored))
-		;
-	if (!fd.line)
+	while (f && !stop && !bundle_reader_read(r, buf, sizeof(buf), &n,
+	    &ignored) && n)
+		stop = csv_feed(&p, buf, n, find_record, &fd, &ignored);
+	if (!stop)
 		csv_finish(&p, find_record, &fd, &ignored);
 out:
 	bundle_reader_close(r);
@@ -309,8 +304,8 @@ static int locate(struct seeder *sd, const struct manifest_seed *seed,
 	char at[512], col[192] = "";
 	size_t i;
 
-	if (!line && l->fail_record)
-		line = record_line(sd, seed, l->fail_record);
+	if (!line && l->fail_within)
+		line = record_start(sd, seed, l->fail_within);
 	if (!line)
 		return ret;
 	for (i = 0; *l->fail_column && i < l->nr_columns; i++) {

@@ -224,3 +224,47 @@ scen_restore_bad() {
 	dump_all >after.sql
 	diff before.sql after.sql >&2 || fail "a failed restore changed the database"
 }
+
+# PostgreSQL: pg_dump and psql get the password in their environment, never
+# on their command line, and it shows in no output, on success or failure.
+scen_backup_password() {
+	local url f
+	PW='Pw-s3cr3t-9f2x'
+	pg_password_role alice "$PW"
+	pg_createdb shop alice
+	url="postgresql://alice:$PW@/shop?host=$PGHOST&port=$PGPORT"
+	# Wrappers that record what they were given, then run the real tool.
+	for tool in pg_dump psql; do
+		cat >"fake_$tool" <<EOS
+#!/bin/sh
+printf '%s\n' "\$@" >>"$T/$tool.argv"
+echo "PGPASSWORD=\$PGPASSWORD PGUSER=\$PGUSER PGDATABASE=\$PGDATABASE" >>"$T/$tool.env"
+exec "$PG_BIN/$tool" "\$@"
+EOS
+		chmod +x "fake_$tool"
+	done
+	app app
+	bundle app b.tgz
+	expect_exit 0 "$MIGRUN" apply --pg-dump ./fake_pg_dump --db "$url" b.tgz
+	no_password
+	expect_exit 0 "$MIGRUN" backup --pg-dump ./fake_pg_dump --db "$url"
+	no_password
+	f=$(cat "$T/out")
+	expect_exit 0 "$MIGRUN" restore --yes --pg-dump ./fake_pg_dump \
+	    --psql ./fake_psql --db "$url" "$f"
+	no_password
+	for tool in pg_dump psql; do
+		[ -s "$tool.argv" ] || fail "$tool did not run"
+		! grep -qF -- "$PW" "$tool.argv" ||
+		    fail "the password is on $tool's command line: $(cat "$tool.argv")"
+		grep -qx "PGPASSWORD=$PW PGUSER=alice PGDATABASE=shop" "$tool.env" ||
+		    fail "$tool's environment: $(cat "$tool.env")"
+	done
+	# A password libpq read from the URL's query string, and a wrong one.
+	expect_exit 0 "$MIGRUN" backup --pg-dump ./fake_pg_dump \
+	    --db "postgresql:///shop?host=$PGHOST&port=$PGPORT&user=alice&password=$PW"
+	no_password
+	expect_exit 1 "$MIGRUN" backup --pg-dump ./fake_pg_dump \
+	    --db "postgresql://alice:wrong-$PW@/shop?host=$PGHOST&port=$PGPORT"
+	no_password
+}
