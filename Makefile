@@ -107,12 +107,15 @@ test: all $(UNIT_BIN) $(TOOL_BIN)
 		tests/run.sh $(UNIT_BIN) $(INTEGRATION)
 
 # The example application: bundled, then applied to the embedded SQLite
-# database (migpack.db, the runner's default; ignored by git).
+# database (migpack.db, the runner's default; ignored by git, as are the
+# backups apply takes in backups/), and its default seed profile loaded.
 run: all
 	$(BIN)/migpack build -o bundles/example-app.tar.gz --name example-app \
 		migrations
 	$(BIN)/migpack list bundles/example-app.tar.gz
 	$(BIN)/migrun apply --db sqlite:migpack.db bundles/example-app.tar.gz
+	$(BIN)/migrun seed --db sqlite:migpack.db --profile default \
+		bundles/example-app.tar.gz
 	$(BIN)/migrun status --db sqlite:migpack.db bundles/example-app.tar.gz
 
 bench: all

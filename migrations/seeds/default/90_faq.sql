@@ -1,6 +1,10 @@
 -- Built-in FAQ entries (guild_id NULL: shown in every guild). Numbered seed
 -- files sort before the CSV files, so this file references no guild rows.
 -- id and the timestamps come from their column defaults.
+-- migrun seed --clear runs this file again: it replaces the built-in
+-- entries rather than adding a second copy.
+DELETE FROM faq_entries WHERE guild_id IS NULL;
+
 INSERT INTO faq_entries (guild_id, question, answer, category, view_count, is_published) VALUES
     (NULL, 'How do I change the command prefix?', 'Run /settings prefix <new prefix>. Prefixes are 1 to 5 characters long.', 'settings', 412, TRUE),
     (NULL, 'How do I set the welcome message?', 'Run /settings welcome <text>. Use {user} for the member and {server} for the server name; everything else is sent as written.', 'settings', 389, TRUE),
