@@ -88,6 +88,7 @@ struct csv_load {
 	const char *table;		/* SQL: quoted */
 	const char *const *columns;	/* SQL: quoted, from the header */
 	size_t nr_columns;
+	const char *column_list;	/* the same, joined: "a", "b" */
 	uint64_t rows;			/* rows loaded, once ended */
 	/* Where a failed row is, when the engine says: the line it starts
 	 * on, or one within it (the loader finds its start), and the

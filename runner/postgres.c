@@ -904,34 +904,40 @@ static void client_argv(const struct client *c, const char **argv,
 	argv[n] = NULL;
 }
 
-/* pg_dump --clean --if-exists, its output gzipped into the backup as it
- * comes: never a whole uncompressed copy, on disk or in memory. */
-static int pg_backup(struct db *db, const struct backup_io *io,
+static int to_child(void *arg, const void *data, size_t len,
     struct err *err)
 {
-	struct pg_db *d = to_pg(db);
-	const char *argv[8] = { io->tool ? io->tool : "pg_dump", "--clean",
-	    "--if-exists", "--no-password" };
+	return spawn_write(arg, data, len, err);
+}
+
+/* Run argv[0..n) connected as d is, its output into out (when not NULL)
+ * or its input from gzip file in.  A failure part way kills it. */
+static int run_client(struct pg_db *d, const char *what, const char **argv,
+    size_t n, struct ofile *out, const char *in, struct err *err)
+{
 	struct client c;
 	struct child ch;
 	char *buf = NULL;
-	size_t n;
+	size_t got;
 	int ret, started = 0;
 
 	if ((ret = client_setup(d, &c, err)))
 		return ret;
-	client_argv(&c, argv, 4);
-	if ((ret = spawn_start(&ch, "pg_dump", (char *const *)argv, c.env,
-	    SPAWN_STDOUT, err)))
+	client_argv(&c, argv, n);
+	if ((ret = spawn_start(&ch, what, (char *const *)argv, c.env,
+	    out ? SPAWN_STDOUT : SPAWN_STDIN, err)))
 		goto out;
 	started = 1;
-	buf = xmalloc(1 << 17);
-	for (;;) {
-		if ((ret = spawn_read(&ch, buf, 1 << 17, &n, err)))
+	if (in && (ret = gunzip_file(in, to_child, &ch, err)))
+		goto out;
+	if (out)
+		buf = xmalloc(1 << 17);
+	while (out) {
+		if ((ret = spawn_read(&ch, buf, 1 << 17, &got, err)))
 			goto out;
-		if (!n)
+		if (!got)
 			break;
-		if ((ret = ofile_write(io->out, buf, n, err)))
+		if ((ret = ofile_write(out, buf, got, err)))
 			goto out;
 	}
 	started = 0;
@@ -944,10 +950,15 @@ out:
 	return ret;
 }
 
-static int to_child(void *arg, const void *data, size_t len,
+/* pg_dump --clean --if-exists, its output gzipped into the backup as it
+ * comes: never a whole uncompressed copy, on disk or in memory. */
+static int pg_backup(struct db *db, const struct backup_io *io,
     struct err *err)
 {
-	return spawn_write(arg, data, len, err);
+	const char *argv[8] = { io->tool ? io->tool : "pg_dump", "--clean",
+	    "--if-exists", "--no-password" };
+
+	return run_client(to_pg(db), "pg_dump", argv, 4, io->out, NULL, err);
 }
 
 /* The dump streamed into psql, in one transaction that commits only once
@@ -956,32 +967,14 @@ static int to_child(void *arg, const void *data, size_t len,
 static int pg_restore(struct db *db, const char *path,
     const struct backup_io *io, struct err *err)
 {
-	struct pg_db *d = to_pg(db);
 	const char *argv[16] = { io->tool ? io->tool : "psql", "-X", "-q",
 	    "-v", "ON_ERROR_STOP=1", "--single-transaction",
 	    "--no-password", "-f", "-" };
-	struct client c;
-	struct child ch;
-	int ret, started = 0;
+	int ret;
 
 	if ((ret = gunzip_file(path, NULL, NULL, err)))
 		return ret;
-	if ((ret = client_setup(d, &c, err)))
-		return ret;
-	client_argv(&c, argv, 9);
-	if ((ret = spawn_start(&ch, "psql", (char *const *)argv, c.env,
-	    SPAWN_STDIN, err)))
-		goto out;
-	started = 1;
-	if ((ret = gunzip_file(path, to_child, &ch, err)))
-		goto out;
-	started = 0;
-	ret = spawn_finish(&ch, err);
-out:
-	if (started)
-		spawn_kill(&ch);
-	client_release(&c);
-	return ret;
+	return run_client(to_pg(db), "psql", argv, 9, NULL, path, err);
 }
 
 static int pg_csv_begin(struct db *db, struct csv_load *l,
@@ -990,13 +983,10 @@ static int pg_csv_begin(struct db *db, struct csv_load *l,
 	struct pg_db *d = to_pg(db);
 	struct buf sql = BUF_INIT;
 	PGresult *res;
-	size_t i;
 	int ret = 0;
 
-	buf_addf(&sql, "COPY %s (", l->table);
-	for (i = 0; i < l->nr_columns; i++)
-		buf_addf(&sql, "%s%s", i ? ", " : "", l->columns[i]);
-	buf_addstr(&sql, ") FROM STDIN (FORMAT csv, HEADER)");
+	buf_addf(&sql, "COPY %s (%s) FROM STDIN (FORMAT csv, HEADER)",
+	    l->table, l->column_list);
 	l->rows = 0;
 	res = pq.PQexec(d->conn, sql.data);
 	if (pq.PQresultStatus(res) != PGRES_COPY_IN) {

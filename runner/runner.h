@@ -105,6 +105,12 @@ struct session {
 void session_init(struct session *s, const struct ropts *o);
 /* Verify the whole bundle at path and keep its manifest. */
 int session_bundle(struct session *s, const char *path, struct err *err);
+/* Open the bundle at path for one pass instead: its manifest, checked
+ * against SHA256SUMS, now; each file checked as it is read through *r.
+ * The caller reads to the end (bundle_reader_next until no file) before
+ * it relies on the whole, and closes *r. */
+int session_bundle_stream(struct session *s, const char *path,
+    struct bundle_reader **r, struct err *err);
 /* Refuse (exit 2) a version the bundle has no migration for; NULL is
  * fine.  what names the option in the message. */
 int session_check_version(const struct session *s, const char *what,

@@ -71,8 +71,10 @@ struct seeder {
 	/* the CSV file being loaded */
 	struct csv_load l;
 	struct buf cols;		/* the quoted column names */
+	struct buf list;		/* the same, joined */
 	const char **colv;
 	int header;
+	struct bundle_reader *r;	/* the one pass over the bundle */
 	/* progress */
 	const char *path;
 	uint64_t size, bytes;
@@ -220,8 +222,12 @@ static int on_record(void *arg, const struct csv_field *f, size_t n,
 		for (i = 0; i < n; i++)
 			sd->colv[i] = sd->cols.data + off[i];
 		free(off);
+		buf_reset(&sd->list);
+		for (i = 0; i < n; i++)
+			buf_addf(&sd->list, "%s%s", i ? ", " : "", sd->colv[i]);
 		l->columns = sd->colv;
 		l->nr_columns = n;
+		l->column_list = sd->list.data;
 		sd->header = 1;
 		return sd->drv->csv_begin(sd->s->db, l, err);
 	}
@@ -420,6 +426,18 @@ out:
 	return ret;
 }
 
+/* The rest of the bundle, read and checked. */
+static int finish_bundle(struct seeder *sd, struct err *err)
+{
+	const struct manifest_file *f;
+	int ret;
+
+	do
+		ret = bundle_reader_next(sd->r, &f, err);
+	while (!ret && f);
+	return ret;
+}
+
 static int loaded_row(void *arg, const char *const *cols, int n,
     struct err *err)
 {
@@ -542,19 +560,17 @@ static int record(struct seeder *sd, const struct manifest_seed *seed,
 	return ret;
 }
 
-/* Load the chosen files, in name order, reading the bundle once more. */
+/* Load the chosen files, in name order, as the one pass over the bundle
+ * reaches them, then read it to its end: every file's checksum and the
+ * archive's shape are checked before the caller commits. */
 static int load(struct seeder *sd, const int *todo, struct buf *out,
     struct err *err)
 {
-	struct bundle_reader *r = NULL;
-	const struct manifest_file *f;
-	size_t i = 0;
+	const struct manifest_file *f = NULL;
+	size_t i;
 	char rows[24];
-	int ret;
+	int ret = 0;
 
-	if ((ret = bundle_reader_open(&r, sd->s->bundle, &sd->s->o->limits,
-	    err)))
-		goto out;
 	for (i = 0; i < sd->nr; i++) {
 		const struct manifest_seed *seed = sd->files[i];
 
@@ -563,33 +579,28 @@ static int load(struct seeder *sd, const int *todo, struct buf *out,
 			continue;
 		}
 		do
-			if ((ret = bundle_reader_next(r, &f, err)))
-				goto out;
+			if ((ret = bundle_reader_next(sd->r, &f, err)))
+				return ret;
 		while (f && strcmp(f->path, seed->file.path));
-		if (!f || strcmp(f->sha256, seed->file.sha256)) {
-			ret = err_set(err, ERR_INTEGRITY, "%s: changed since "
-			    "the bundle was verified", seed->file.path);
-			goto out;
-		}
+		if (!f)
+			BUG("%s: not met in the bundle", seed->file.path);
 		if (seed->file.format == SEED_CSV) {
-			if ((ret = load_csv(sd, r, seed, err)))
-				goto out;
+			if ((ret = load_csv(sd, sd->r, seed, err)))
+				return ret;
 			snprintf(rows, sizeof(rows), "%llu",
 			    (unsigned long long)sd->l.rows);
 			buf_addf(out, "loaded     %s  %s row%s\n",
 			    seed->file.path, rows, sd->l.rows == 1 ? "" : "s");
 		} else {
-			if ((ret = load_sql(sd, r, seed, err)))
-				goto out;
+			if ((ret = load_sql(sd, sd->r, seed, err)))
+				return ret;
 			buf_addf(out, "loaded     %s\n", seed->file.path);
 		}
 		if ((ret = record(sd, seed, seed->file.format == SEED_CSV ?
 		    rows : NULL, err)))
-			goto out;
+			return ret;
 	}
-out:
-	bundle_reader_close(r);
-	return ret;
+	return finish_bundle(sd, err);
 }
 
 static char *seeds_table(const struct ropts *o, const char *given)
@@ -663,7 +674,8 @@ static int exec_seed(int argc, char **argv, struct err *err)
 	session_init(&s, &o);
 	sd.s = &s;
 	buf_init(&sd.cols);
-	if ((ret = session_bundle(&s, argv[optind], err)) ||
+	buf_init(&sd.list);
+	if ((ret = session_bundle_stream(&s, argv[optind], &sd.r, err)) ||
 	    (ret = pick_profile(&sd, profile, err)) ||
 	    (ret = session_open(&s, 1, err)) ||
 	    (ret = session_refuse_dirty(&s, "seed", err)) ||
@@ -696,6 +708,8 @@ static int exec_seed(int argc, char **argv, struct err *err)
 	    (ret = decide(&sd, todo, &nr_todo, err)))
 		goto out;
 	if (!nr_todo) {
+		if ((ret = finish_bundle(&sd, err)))
+			goto out;
 		if (!o.quiet)
 			printf("profile %s: all %zu file%s unchanged, nothing "
 			    "loaded\n", sd.profile, sd.nr, sd.nr == 1 ? "" :
@@ -716,6 +730,7 @@ static int exec_seed(int argc, char **argv, struct err *err)
 out:
 	if (in_tx)
 		s.db->drv->rollback(s.db);
+	bundle_reader_close(sd.r);
 	for (i = 0; sd.loaded && i < sd.nr; i++)
 		free(sd.loaded[i]);
 	free(sd.loaded);
@@ -723,6 +738,7 @@ out:
 	free(sd.table);
 	free(sd.colv);
 	buf_release(&sd.cols);
+	buf_release(&sd.list);
 	free(todo);
 	free(name);
 	buf_release(&out);

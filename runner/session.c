@@ -82,6 +82,26 @@ int session_bundle(struct session *s, const char *path, struct err *err)
 	return ret;
 }
 
+int session_bundle_stream(struct session *s, const char *path,
+    struct bundle_reader **r, struct err *err)
+{
+	struct buf text = BUF_INIT;
+	int ret;
+
+	if ((ret = bundle_reader_open(r, path, &s->o->limits, err)))
+		return ret;
+	/* The session keeps a manifest of its own: the reader's, through
+	 * its text form. */
+	manifest_write(bundle_reader_manifest(*r), &text);
+	if ((ret = manifest_parse(&s->m, text.data, text.len, err))) {
+		bundle_reader_close(*r);
+		*r = NULL;
+	} else
+		s->bundle = path;
+	buf_release(&text);
+	return ret;
+}
+
 int session_check_version(const struct session *s, const char *what,
     const char *version, struct err *err)
 {

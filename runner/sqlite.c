@@ -739,10 +739,8 @@ static int sqlite_csv_begin(struct db *db, struct csv_load *l,
 	size_t i;
 	int ret = 0;
 
-	buf_addf(&sql, "INSERT INTO %s (", l->table);
-	for (i = 0; i < l->nr_columns; i++)
-		buf_addf(&sql, "%s%s", i ? ", " : "", l->columns[i]);
-	buf_addstr(&sql, ") VALUES (");
+	buf_addf(&sql, "INSERT INTO %s (%s) VALUES (", l->table,
+	    l->column_list);
 	for (i = 0; i < l->nr_columns; i++)
 		buf_addf(&sql, "%s?%zu", i ? ", " : "", i + 1);
 	buf_addch(&sql, ')');

@@ -236,7 +236,7 @@ scen_seed() {
 	# The small application: NULL and empty strings.
 	newdb small
 	sapp s
-	bundle s s.tgz
+	"$MIGPACK" build -o s.tgz --name s s >/dev/null || fail "building s failed"
 	mr 0 apply --no-backup s.tgz
 	mr 0 seed s.tgz
 	[ ! -s "$T/err" ] || fail "seed without --progress wrote to stderr: $(cat "$T/err")"
@@ -268,7 +268,7 @@ seeds/default/notes.csv|3"
 	newdb big
 	put s/seeds/big/kinds.csv 'id,name\n1,one\n'
 	want=$(big_notes s/seeds/big/notes.csv 30000 | head -n1)
-	bundle s s.tgz
+	"$MIGPACK" build -o s.tgz --name s s >/dev/null || fail "building s failed"
 	mr 0 apply --no-backup s.tgz
 	mr 0 seed --profile big --progress s.tgz
 	expect_out "loaded     seeds/big/notes.csv  30000 rows"
@@ -397,7 +397,7 @@ scen_seed_errors() {
 	put s/seeds/badsql/10_bad.sql \
 	    "-- the third line fails\nINSERT INTO kinds (id, name) VALUES (51, 'fifty-one');\nINSERT INTO nope VALUES (1);\nINSERT INTO kinds (id, name) VALUES (52, 'never');\n"
 	put s/seeds/badsql/kinds.csv 'id,name\n53,x\n'
-	bundle s s.tgz
+	"$MIGPACK" build -o s.tgz --name s s >/dev/null || fail "building s failed"
 	mr 0 apply --no-backup s.tgz
 
 	# A failure in the very first seed leaves no seeds table behind.
@@ -454,4 +454,39 @@ scen_seed_errors() {
 
 	same kinds "$(q 'SELECT id FROM kinds ORDER BY id')" "1
 2"
+}
+
+# The bundle is read once, each file checked as it streams into the
+# database: a seed file or a later file changed inside the bundle rolls
+# everything back (exit 3), naming the file.
+scen_seed_tampered() {
+	local paths victim
+	newdb tampered
+	sapp s
+	put s/seeds/zlast/kinds.csv 'id,name\n7,seven\n'
+	"$MIGPACK" build -o s.tgz --name s s >/dev/null || fail "building s failed"
+	mr 0 apply --no-backup s.tgz
+	mkdir x
+	tar xzf s.tgz -C x
+	paths=$(tar tzf s.tgz)
+	for victim in seeds/default/kinds.csv seeds/zlast/kinds.csv; do
+		rm -rf y
+		cp -r x y
+		# One byte of the file, its length kept: "alpha" to "blpha".
+		sed -i 's/alpha/blpha/; s/seven/sevem/' "y/$victim"
+		cmp -s "x/$victim" "y/$victim" && fail "test setup: $victim unchanged"
+		tar czf bad.tgz -C y $paths
+		snapshot "$T/before.snap"
+		mr 3 seed bad.tgz
+		expect_err "$victim"
+		unchanged "$T/before.snap" "a seed from a tampered bundle"
+	done
+	# Nothing to load: the bundle is still checked.
+	mr 0 seed s.tgz
+	rm -rf y
+	cp -r x y
+	sed -i 's/seven/sevem/' y/seeds/zlast/kinds.csv
+	tar czf bad.tgz -C y $paths
+	mr 3 seed bad.tgz
+	expect_err seeds/zlast/kinds.csv
 }
