@@ -122,6 +122,8 @@ bench: all
 	bench/bundle.sh --migpack $(BIN)/migpack
 	bench/apply.sh --migrun $(BIN)/migrun --migpack $(BIN)/migpack
 	bench/sql.sh --migrun $(BIN)/migrun --migpack $(BIN)/migpack
+	bench/seed.sh --migrun $(BIN)/migrun --migpack $(BIN)/migpack
+	bench/backup.sh --migrun $(BIN)/migrun --migpack $(BIN)/migpack
 
 install: all
 	install -d $(DESTDIR)$(BINDIR)

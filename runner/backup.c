@@ -45,14 +45,33 @@ static char *name_for(void *arg, unsigned n)
 	    nm->version, count, nm->ext);
 }
 
-static int make_dir(const char *dir, struct err *err)
+static int make_one(const char *path, struct err *err)
 {
 	struct stat st;
 
-	if (mkdir(dir, 0700) == 0 || (errno == EEXIST && stat(dir, &st) == 0 &&
-	    S_ISDIR(st.st_mode)))
+	if (mkdir(path, 0700) == 0 || (errno == EEXIST &&
+	    stat(path, &st) == 0 && S_ISDIR(st.st_mode)))
 		return 0;
-	return err_errno(err, ERR_RUNTIME, "backup directory '%s'", dir);
+	return err_errno(err, ERR_RUNTIME, "backup directory '%s'", path);
+}
+
+/* dir, and its parents where missing, as mkdir -p makes them. */
+static int make_dir(const char *dir, struct err *err)
+{
+	char *path = xstrdup(dir);
+	size_t i, n = strlen(path);
+	int ret = 0;
+
+	for (i = 1; i <= n && !ret; i++) {
+		if (path[i] != '/' && path[i] != '\0')
+			continue;
+		path[i] = '\0';
+		ret = make_one(path, err);
+		if (i < n)
+			path[i] = '/';
+	}
+	free(path);
+	return ret;
 }
 
 /* A backup of db named as this one: "<db>-<stamp>-...<.ext.gz>". */
@@ -159,29 +178,32 @@ int backup_take(struct db *db, const char *version,
 {
 	const struct driver *drv = db->drv;
 	struct ofile *out = xmalloc(sizeof(*out));
-	struct name nm = { o->dir, NULL, version ? version : "base",
+	char *dir = xstrdup(o->dir), *dbname = NULL, *part = NULL;
+	char *target = NULL;
+	struct name nm = { dir, NULL, version ? version : "base",
 	    drv->backup_ext, "" };
-	struct backup_io io = { out, o->dir, o->tool };
-	char *dbname = NULL, *first = NULL;
+	struct backup_io io = { out, dir, o->tool };
+	size_t n = strlen(dir);
 	time_t now = time(NULL);
 	struct tm tm;
 	int ret, opened = 0;
 
 	*path = NULL;
+	while (n > 1 && dir[n - 1] == '/')
+		dir[--n] = '\0';
 	if (!drv->backup) {
 		ret = err_set(err, ERR_INPUT, "%s: %s databases have no backup",
 		    db->display, drv->name);
 		goto out;
 	}
 	dbname = drv->dbname(db);
-	nm.db = first = file_part(dbname);
+	nm.db = part = file_part(dbname);
 	gmtime_r(&now, &tm);
 	strftime(nm.stamp, sizeof(nm.stamp), "%Y%m%dT%H%M%SZ", &tm);
-	if ((ret = make_dir(o->dir, err)))
+	if ((ret = make_dir(dir, err)))
 		goto out;
-	free(dbname);
-	dbname = name_for(&nm, 1);
-	if ((ret = ofile_open(out, dbname, 1, err)))
+	target = name_for(&nm, 1);
+	if ((ret = ofile_open(out, target, 1, err)))
 		goto out;
 	opened = 1;
 	/* A backup holds all of the data: for its owner's eyes only. */
@@ -203,8 +225,10 @@ out:
 		*path = NULL;
 	}
 	free(out);
-	free(first);
+	free(part);
 	free(dbname);
+	free(target);
+	free(dir);
 	return ret;
 }
 

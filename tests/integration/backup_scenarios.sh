@@ -74,6 +74,11 @@ scen_backup_files() {
 	    "shop-2020-0001.$BACKUP_EXT.gz"; do
 		[ -f "keep/$f" ] || fail "removed an unrelated file: $f"
 	done
+	# Missing parents are made; a trailing slash adds none to the name.
+	mr 0 backup "${BACKUP_TOOL[@]}" --dir deep/er/
+	[[ $(cat "$T/out") =~ ^deep/er/shop-[0-9]{8}T[0-9]{6}Z-0004\.$BACKUP_EXT\.gz$ ]] ||
+	    fail "backup in deep/er/: '$(cat "$T/out")'"
+	same "mode of a made directory" "$(stat -c %a deep/er)" 700
 	mr 2 backup --keep -1
 	mr 2 backup --keep lots
 }
