@@ -17,92 +17,20 @@ set -euo pipefail
 export LC_ALL=C
 ((BASH_VERSINFO[0] >= 5)) || { echo "apply.sh: needs bash 5 (EPOCHREALTIME)" >&2; exit 2; }
 
+. "$(dirname "$0")/lib.sh"
+
 migrun=bin/migrun migpack=bin/migpack runs=${RUNS:-5} count=1000 engines=sqlite,postgres
 while (($#)); do
     case $1 in
-    --migrun) migrun=${2:?--migrun needs a path}; shift 2 ;;
-    --migpack) migpack=${2:?--migpack needs a path}; shift 2 ;;
-    --runs) runs=${2:?--runs needs a number}; shift 2 ;;
     --count) count=${2:?--count needs a number}; shift 2 ;;
-    --engines) engines=${2:?--engines needs sqlite, postgres or both}; shift 2 ;;
-    -h | --help) sed -n '4p' "$0"; exit 0 ;;
-    *) echo "apply.sh: unknown argument '$1'" >&2; exit 2 ;;
+    *) shared_opt migrun,migpack,runs,engines "$@"; shift "$SHIFT" ;;
     esac
 done
-[[ $runs =~ ^[1-9][0-9]*$ ]] || { echo "apply.sh: --runs must be a positive integer" >&2; exit 2; }
-[[ $count =~ ^[1-9][0-9]{0,3}$ ]] || { echo "apply.sh: --count must be 1..9999" >&2; exit 2; }
-[[ $engines =~ ^(sqlite|postgres)(,(sqlite|postgres))?$ ]] || { echo "apply.sh: --engines must be sqlite, postgres or sqlite,postgres" >&2; exit 2; }
-
-log() { echo "bench: $*" >&2; }
-die() { log "$*"; exit 1; }
-
-find_bin() { local p; p=$(command -v -- "$1") && realpath -- "$p"; }
-MIGRUN=$(find_bin "$migrun") || die "migrun binary not found at '$migrun' (build it first or pass --migrun PATH)"
-MIGPACK=$(find_bin "$migpack") || die "migpack binary not found at '$migpack' (build it first or pass --migpack PATH)"
-
-# Root's mktemp folder is closed to others: PostgreSQL, run as postgres,
-# gets one of its own under /tmp (a socket path must stay short anyway).
-tmp=$(mktemp -d) pg_root=
-cleanup() {
-    if [[ -n $pg_root && -f $pg_root/data/postmaster.pid ]]; then
-        as_pg "$PG_BIN/pg_ctl" -D "$pg_root/data" -m immediate -w stop >/dev/null 2>&1 || true
-    fi
-    [[ -z $pg_root ]] || rm -rf -- "$pg_root"
-    rm -rf -- "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-BUNDLE=$tmp/bench.tar.gz SDB=$tmp/bench.db SQL1='' SQL2='' PGURL='' PSQL='' PG_BIN='' MA='' MB=''
-
-median() { sort -g | awk '{ v[NR] = $1 } END { printf "%.6f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-
-# medians N PREPARE A B: the median wall-clock seconds of the functions A and
-# B, in MA and MB, over N runs each, interleaved (A B, then B A, ...) so that
-# a drift in the machine's load or the disk's speed falls on both; each run
-# after PREPARE (untimed).  One untimed run of each first.
-medians() {
-    local n=$1 prep=$2 a=$3 b=$4 i f t0 t1 order
-    : >"$tmp/t.$a" && : >"$tmp/t.$b"
-    for f in "$a" "$b"; do
-        "$prep" || die "failed: $prep"
-        "$f" >/dev/null || die "failed: $f"
-    done
-    for ((i = 0; i < n; i++)); do
-        if ((i % 2)); then order=("$b" "$a"); else order=("$a" "$b"); fi
-        for f in "${order[@]}"; do
-            "$prep" || die "failed: $prep"
-            t0=$EPOCHREALTIME
-            "$f" >/dev/null || die "failed: $f"
-            t1=$EPOCHREALTIME
-            awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f\n", b - a }' >>"$tmp/t.$f"
-        done
-    done
-    MA=$(median <"$tmp/t.$a") MB=$(median <"$tmp/t.$b")
-}
-
-# peak_mib PREPARE F: peak RSS in MiB of one run of the function F, which
-# runs one program, after PREPARE (untimed); n/a without /usr/bin/time.
-peak_mib() {
-    local kb
-    [[ -x /usr/bin/time ]] || { echo n/a; return; }
-    "$1" || die "failed: $1"
-    TIME=/usr/bin/time "$2" >/dev/null || die "failed: $2"
-    kb=$(tail -n1 "$tmp/rss")
-    awk -v k="$kb" 'BEGIN { printf "%.1f", k / 1024 }'
-}
-# Where the functions below start their program: under /usr/bin/time when
-# peak_mib asks.
-TIME=
-timed() { if [[ -n $TIME ]]; then "$TIME" -f %M -o "$tmp/rss" "$@"; else "$@"; fi; }
-
-# ratio A B LIMIT: "A/B×", marked **missed** when it is over LIMIT.
-ratio() {
-    [[ $1 =~ ^[0-9.]+$ && $2 =~ ^[0-9.]+$ ]] || { echo n/a; return; }
-    awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { r = a / b; printf "%.2f×%s", r, (r > t ? " **missed**" : "") }'
-}
-# under A LIMIT: A, marked **missed** when it is not under LIMIT.
-under() { if ! [[ $1 =~ ^[0-9.]+$ ]]; then echo "$1"; else awk -v a="$1" -v t="$2" 'BEGIN { printf "%s%s", a, (a < t ? "" : " **missed**") }'; fi; }
+check_runs
+[[ $count =~ ^[1-9][0-9]{0,3}$ ]] || usage_error "--count must be 1..9999"
+check_engines
+find_tools
+BUNDLE=$tmp/bench.tar.gz SDB=$tmp/bench.db SQL1='' SQL2=''
 
 # --- the migrations: a repeating group of five per table, valid on both
 # engines: CREATE TABLE, ALTER TABLE ADD COLUMN, CREATE INDEX, INSERT of a
@@ -199,13 +127,6 @@ sqlite_single_lim() { timed sqlite3 "$SDB" <"$SQL2"; }
 sqlite_status_mr() { timed "$MIGRUN" status --db "sqlite:$SDB" "$BUNDLE"; }
 sqlite_status_lim() { timed sqlite3 "$SDB" 'SELECT * FROM migpack_history'; }
 
-# Untimed: a fresh database, and a checkpoint so that none falls due in the
-# middle of a run.
-pg_fresh() {
-    PGOPTIONS='-c client_min_messages=warning' "$PSQL" -X -q -v ON_ERROR_STOP=1 -d postgres \
-        -c 'DROP DATABASE IF EXISTS bench' -c 'CREATE DATABASE bench' -c CHECKPOINT
-}
-pg_psql() { timed "$PSQL" -X -q -v ON_ERROR_STOP=1 -d bench "$@"; }
 postgres_apply_mr() { timed "$MIGRUN" apply --quiet --db "$PGURL" "$BUNDLE"; }
 postgres_apply_lim() { pg_psql -f "$SQL1"; }
 postgres_single_mr() { timed "$MIGRUN" apply --quiet --single-transaction --db "$PGURL" "$BUNDLE"; }
@@ -235,7 +156,7 @@ measure() {
 }
 
 bench_sqlite() {
-    command -v sqlite3 >/dev/null || { log "sqlite: no sqlite3 client: rows read n/a"; return 0; }
+    have_sqlite3 || return 0
     log "sqlite: reading the history table's DDL back from a migrated database"
     sqlite_fresh && sqlite_apply_mr
     sqlite3 "$SDB" '.schema migpack_history' >"$tmp/sqlite-ddl.sql"
@@ -249,48 +170,8 @@ bench_sqlite() {
     measure sqlite sqlite_fresh
 }
 
-# Run a server program as the user who owns the cluster (initdb refuses root).
-as_pg() {
-    if ((EUID == 0)); then (cd "$pg_root" && runuser -u postgres -- "$@"); else "$@"; fi
-}
-
-# A private server on a unix socket, stopped and removed on exit; fsync and
-# synchronous_commit stay on (the defaults).
-pg_start() {
-    local d
-    PG_BIN=$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n1)
-    if command -v pg_ctl >/dev/null && command -v initdb >/dev/null; then
-        PG_BIN=$(dirname -- "$(readlink -f -- "$(command -v initdb)")")
-    fi
-    [[ -x $PG_BIN/initdb && -x $PG_BIN/pg_ctl ]] || return 1
-    PSQL=$PG_BIN/psql
-    [[ -x $PSQL ]] || PSQL=$(command -v psql) || return 1
-    if ((EUID == 0)); then id postgres >/dev/null 2>&1 && command -v runuser >/dev/null || return 1; fi
-    pg_root=$(mktemp -d /tmp/migpack-bench-pg.XXXXXX)
-    ((EUID != 0)) || chown postgres: "$pg_root"
-    as_pg "$PG_BIN/initdb" -D "$pg_root/data" -A trust -U postgres -E UTF8 --locale=C >"$pg_root/initdb.log" 2>&1 ||
-        die "initdb failed: $(cat "$pg_root/initdb.log")"
-    # shellcheck disable=SC2016 # sh expands $1, not this shell
-    as_pg sh -c 'cat >>"$1/data/postgresql.conf"' sh "$pg_root" <<EOF
-listen_addresses = ''
-unix_socket_directories = '$pg_root'
-port = 5432
-EOF
-    as_pg "$PG_BIN/pg_ctl" -D "$pg_root/data" -l "$pg_root/server.log" -w -t 60 start >/dev/null 2>&1 ||
-        die "the server did not start: $(cat "$pg_root/server.log")"
-    unset PGHOSTADDR PGSERVICE PGSERVICEFILE PGPASSWORD PGOPTIONS PGSSLMODE PGCLIENTENCODING DATABASE_URL
-    export PGPASSFILE=$pg_root/no-pgpass PGHOST=$pg_root PGPORT=5432 PGUSER=postgres PGDATABASE=postgres
-    PGURL="postgresql:///bench?host=$pg_root&port=5432&user=postgres"
-    d=$("$PSQL" -X -At -c 'SHOW fsync' -c 'SHOW synchronous_commit' | paste -sd/)
-    log "postgres: $("$PSQL" -X -At -c 'SHOW server_version') on $pg_root, fsync/synchronous_commit = $d"
-}
-
 bench_postgres() {
-    log "postgres: starting a private server"
-    if ! pg_start; then
-        log "postgres: no server to run (PostgreSQL not installed, or no postgres user for root): rows read n/a"
-        return 0
-    fi
+    pg_start || return 0
     log "postgres: reading the history table's DDL back from a migrated database"
     pg_fresh && postgres_apply_mr
     # Only the DDL: pg_dump's SET lines (an empty search_path among them)
@@ -314,14 +195,12 @@ verify_mp=$MA verify_gz=$MB
 
 for e in sqlite postgres; do
     for k in apply_mr apply_lim single_mr single_lim status_mr status_lim apply_rss single_rss status_rss; do R[${e}_$k]=n/a; done
-    if [[ ,$engines, == *,$e,* ]]; then "bench_$e"; else for k in "${!R[@]}"; do [[ $k != "${e}"_* ]] || R[$k]="not run"; done; fi
+    if in_engines "$e"; then "bench_$e"; else for k in "${!R[@]}"; do [[ $k != "${e}"_* ]] || R[$k]="not run"; done; fi
 done
 
-# sec S DIGITS: seconds to DIGITS decimals (status takes milliseconds).
-sec() { if [[ $1 =~ ^[0-9.]+$ ]]; then awk -v s="$1" -v d="$2" 'BEGIN { printf "%.*f", d, s }'; else echo "$1"; fi; }
 row() { # ENGINE OPERATION KEY LIMIT-LABEL TARGET
     local d=3 mr=${R[$1_$3_mr]} lim=${R[$1_$3_lim]}
-    [[ $3 != status ]] || d=4
+    [[ $3 != status ]] || d=4 # status takes milliseconds
     echo "| $1 | $2 | $(sec "$mr" $d) | $(sec "$lim" $d) ($4) | $(ratio "$mr" "$lim" "$5") | ≤ $5× |"
 }
 

@@ -6,32 +6,24 @@
 # shellcheck disable=SC2016 # timed commands are single-quoted: they expand exported vars when run
 set -euo pipefail
 
+. "$(dirname "$0")/lib.sh"
+
 migpack=bin/migpack runs=5 scale=full
 while (($#)); do
     case $1 in
-    --migpack) migpack=${2:?--migpack needs a path}; shift 2 ;;
-    --runs) runs=${2:?--runs needs a number}; shift 2 ;;
     --scale) scale=${2:?--scale needs small or full}; shift 2 ;;
-    -h | --help) sed -n '4p' "$0"; exit 0 ;;
-    *) echo "bundle.sh: unknown argument '$1'" >&2; exit 2 ;;
+    *) shared_opt migpack,runs "$@"; shift "$SHIFT" ;;
     esac
 done
-[[ $runs =~ ^[1-9][0-9]*$ ]] || { echo "bundle.sh: --runs must be a positive integer" >&2; exit 2; }
-[[ $scale == small || $scale == full ]] || { echo "bundle.sh: --scale must be small or full" >&2; exit 2; }
+check_runs
+[[ $scale == small || $scale == full ]] || usage_error "--scale must be small or full"
 
-log() { echo "bench: $*" >&2; }
-die() { log "$*"; exit 1; }
-
-MIGPACK=
-if p=$(command -v -- "$migpack"); then MIGPACK=$(realpath -- "$p"); else
+# Without migpack the limits are still measured.
+if ! MIGPACK=$(find_bin "$migpack"); then
     log "migpack binary not found at '$migpack' (build it first or pass --migpack PATH);"
     log "measuring the limits only, migpack rows will read n/a and the exit status will be 1"
 fi
 
-tmp=$(mktemp -d)
-trap 'rm -rf -- "$tmp"' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 export MIGPACK IN OUT="$tmp/migpack.tar.gz" LIM="$tmp/limit.tar.gz" BUNDLE X="$tmp/extracted"
 
 # median_s CMD: median wall-clock seconds over $runs runs of the sh command CMD.
@@ -48,11 +40,13 @@ median_s() {
         sh -c "$1" >/dev/null || die "command failed: $1"
         t1=$(date +%s.%N)
         echo "$t1 - $t0" | awk '{ printf "%.6f\n", $1 - $3 }'
-    done | sort -g | awk '{ v[NR] = $1 } END { printf "%.3f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+    done | median 3
 }
 
-# peak_mib CMD ARGS...: peak RSS of one run in MiB, or n/a.
-peak_mib() {
+# peak_run CMD ARGS...: peak RSS of one run in MiB, or n/a.  A command, not
+# a function as lib.sh's peak_mib takes, and measured without /usr/bin/time
+# too.
+peak_run() {
     local kb=n/a h pid
     if [[ -x /usr/bin/time ]]; then
         /usr/bin/time -f %M -o "$tmp/rss" "$@" >/dev/null || die "command failed: $*"
@@ -64,9 +58,6 @@ peak_mib() {
     fi
     if [[ $kb == n/a ]]; then echo n/a; else awk -v k="$kb" 'BEGIN { printf "%.1f", k / 1024 }'; fi
 }
-
-ratio() { if [[ $1 == n/a ]]; then echo n/a; else awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f×", a / b }'; fi; }
-mib() { awk -v b="$1" 'BEGIN { printf "%.1f MiB", b / 1048576 }'; }
 
 log "compiling generator"
 "${CC:-cc}" -O2 -Wall -Wextra -o "$tmp/gen" "$(dirname -- "$0")/gen.c"
@@ -100,11 +91,11 @@ lim_verify=$(awk -v a="$lim_gz" -v b="$lim_sha" 'BEGIN { printf "%.3f", a + b }'
 mem_small_build=n/a mem_small_verify=n/a mem_full_build=n/a mem_full_verify=n/a
 if [[ -n $MIGPACK ]]; then
     log "measuring peak memory"
-    mem_small_build=$(peak_mib "$MIGPACK" build -o "$tmp/small.tar.gz" "$tmp/small")
-    mem_small_verify=$(peak_mib "$MIGPACK" verify "$tmp/small.tar.gz")
+    mem_small_build=$(peak_run "$MIGPACK" build -o "$tmp/small.tar.gz" "$tmp/small")
+    mem_small_verify=$(peak_run "$MIGPACK" verify "$tmp/small.tar.gz")
     if [[ $scale == full ]]; then
-        mem_full_build=$(peak_mib "$MIGPACK" build -o "$OUT" "$IN")
-        mem_full_verify=$(peak_mib "$MIGPACK" verify "$OUT")
+        mem_full_build=$(peak_run "$MIGPACK" build -o "$OUT" "$IN")
+        mem_full_verify=$(peak_run "$MIGPACK" verify "$OUT")
     else
         mem_full_build="not run" mem_full_verify="not run"
     fi

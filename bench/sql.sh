@@ -15,30 +15,19 @@ set -euo pipefail
 export LC_ALL=C
 ((BASH_VERSINFO[0] >= 5)) || { echo "sql.sh: needs bash 5 (EPOCHREALTIME)" >&2; exit 2; }
 
+. "$(dirname "$0")/lib.sh"
+
 migrun=bin/migrun migpack=bin/migpack runs=${RUNS:-5} count=10000
 while (($#)); do
     case $1 in
-    --migrun) migrun=${2:?--migrun needs a path}; shift 2 ;;
-    --migpack) migpack=${2:?--migpack needs a path}; shift 2 ;;
-    --runs) runs=${2:?--runs needs a number}; shift 2 ;;
     --count) count=${2:?--count needs a number}; shift 2 ;;
-    -h | --help) sed -n '4p' "$0"; exit 0 ;;
-    *) echo "sql.sh: unknown argument '$1'" >&2; exit 2 ;;
+    *) shared_opt migrun,migpack,runs "$@"; shift "$SHIFT" ;;
     esac
 done
-[[ $runs =~ ^[1-9][0-9]*$ ]] || { echo "sql.sh: --runs must be a positive integer" >&2; exit 2; }
-[[ $count =~ ^[1-9][0-9]{1,4}$ ]] || { echo "sql.sh: --count must be 10..99999" >&2; exit 2; }
-
-log() { echo "bench: $*" >&2; }
-die() { log "$*"; exit 1; }
-MIGRUN=$(realpath -- "$(command -v -- "$migrun")") || die "no migrun at '$migrun'"
-MIGPACK=$(realpath -- "$(command -v -- "$migpack")") || die "no migpack at '$migpack'"
-tmp=$(mktemp -d)
-trap 'rm -rf -- "$tmp"' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-median() { sort -g | awk '{ v[NR] = $1 } END { printf "%.4f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+check_runs
+[[ $count =~ ^[1-9][0-9]{1,4}$ ]] || usage_error "--count must be 10..99999"
+MIGRUN=$(find_bin "$migrun") || die "no migrun at '$migrun'"
+MIGPACK=$(find_bin "$migpack") || die "no migpack at '$migpack'"
 
 # gen DIR N [PAD]: N migrations with a table, an index and a string holding
 # a semicolon each (and PAD comment lines of 100 bytes), and their downs.
@@ -85,10 +74,10 @@ for d in postgres sqlite; do
         t1=$EPOCHREALTIME
         xargs cat <"$tmp/files" >"$tmp/cat.sql"
         t2=$EPOCHREALTIME
-        awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f\n", b - a }' >>"$tmp/t.m"
-        awk -v a="$t1" -v b="$t2" 'BEGIN { printf "%.6f\n", b - a }' >>"$tmp/t.c"
+        elapsed "$t0" "$t1" >>"$tmp/t.m"
+        elapsed "$t1" "$t2" >>"$tmp/t.c"
     done
-    m=$(median <"$tmp/t.m") c=$(median <"$tmp/t.c")
+    m=$(median 4 <"$tmp/t.m") c=$(median 4 <"$tmp/t.c")
     size=$(stat -c %s "$tmp/out.sql" | awk '{ printf "%.1f", $1 / 1048576 }')
     printf '| %s | %s | %s | %.2f× | %s | < 1 s, ≤ 3× |\n' "$d" "$m" "$c" \
         "$(awk -v a="$m" -v b="$c" 'BEGIN { print a / b }')" "$size"
