@@ -928,8 +928,16 @@ static int run_client(struct pg_db *d, const char *what, const char **argv,
 	    out ? SPAWN_STDOUT : SPAWN_STDIN, err)))
 		goto out;
 	started = 1;
-	if (in && (ret = gunzip_file(in, to_child, &ch, err)))
+	if (in && (ret = gunzip_file(in, to_child, &ch, err))) {
+		/* psql stopped at an error: its words, not a broken pipe. */
+		if (ch.gone) {
+			started = 0;
+			if (!(ret = spawn_finish(&ch, err)))
+				ret = err_set(err, ERR_RUNTIME, "%s stopped "
+				    "reading its input", what);
+		}
 		goto out;
+	}
 	if (out)
 		buf = xmalloc(1 << 17);
 	while (out) {

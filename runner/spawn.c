@@ -141,9 +141,11 @@ int spawn_write(struct child *c, const void *data, size_t len,
 		n = write(c->in, p, len);
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
-		if (n < 0)
+		if (n < 0) {
+			c->gone = errno == EPIPE;
 			return err_errno(err, ERR_RUNTIME, "%s: writing to it",
 			    c->what);
+		}
 		p += n;
 		len -= (size_t)n;
 	}

@@ -22,6 +22,7 @@ struct child {
 	int in, out, errfd;	/* our ends of its pipes; -1 */
 	char tail[2048];	/* the last bytes of its standard error */
 	size_t tail_len;
+	int gone;		/* it stopped reading its input */
 };
 
 /* Start argv[0] (found on PATH unless it holds a '/') with environment
@@ -30,7 +31,8 @@ struct child {
 int spawn_start(struct child *c, const char *what, char *const argv[],
     char *const env[], unsigned flags, struct err *err);
 
-/* Pass data to its standard input. */
+/* Pass data to its standard input; when it has stopped reading (it
+ * exited), c->gone is set: spawn_finish then says why. */
 int spawn_write(struct child *c, const void *data, size_t len,
     struct err *err);
 /* Read its standard output: *n == 0 at the end. */

@@ -225,6 +225,13 @@ scen_restore_bad() {
 		mr 1 restore --yes --no-backup "${RESTORE_TOOL[@]}" junk.sql.gz
 		expect_err 'relation "nope" does not exist'
 		has_table half && fail "a failed restore kept part of its work"
+		# psql stops at the error long before the end of its input:
+		# its message, not a broken pipe.
+		{ printf 'CREATE TABLE half (id int);\nSELECT * FROM nope;\n'
+		  yes 'SELECT 1;' | head -n 2000000; } | gzip >"long.sql.gz"
+		mr 1 restore --yes --no-backup "${RESTORE_TOOL[@]}" long.sql.gz
+		expect_err 'relation "nope" does not exist'
+		has_table half && fail "a failed restore kept part of its work"
 	fi
 	dump_all >after.sql
 	diff before.sql after.sql >&2 || fail "a failed restore changed the database"
