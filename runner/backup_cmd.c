@@ -54,6 +54,7 @@ static int exec_backup(int argc, char **argv, struct err *err)
 	if (optind != argc)
 		return cmd_usage(&cmd_backup_entry, err, "no operands expected");
 	session_init(&s, &o);
+	s.must_exist = 1;
 	/* The run lock: no migrun changes the database meanwhile. */
 	if ((ret = session_open(&s, 1, err)) ||
 	    (ret = backup_take(s.db, history_current(&s.h), &o.backup, &path,

@@ -71,6 +71,8 @@ struct db_opts {
 	/* Only reads: open nothing for writing and create nothing (a SQLite
 	 * file that does not exist reads as an empty database). */
 	int readonly;
+	/* Create nothing: a SQLite file that does not exist is an error. */
+	int must_exist;
 };
 
 /* What a backup or a restore works with. */

@@ -94,6 +94,7 @@ struct session {
 	const char *url;
 	struct db *db;
 	int locked;
+	int must_exist;			/* the database is not created */
 	const char *bundle;		/* path; NULL without one */
 	struct manifest m;
 	char sha[CHECKSUM_PREFIX_LEN + CHECKSUM_HEX_LEN + 1];

@@ -672,6 +672,7 @@ static int exec_seed(int argc, char **argv, struct err *err)
 		sd.progress = 1;
 
 	session_init(&s, &o);
+	s.must_exist = 1;
 	sd.s = &s;
 	buf_init(&sd.cols);
 	buf_init(&sd.list);

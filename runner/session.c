@@ -117,7 +117,8 @@ int session_check_version(const struct session *s, const char *what,
 
 int session_open(struct session *s, int lock, struct err *err)
 {
-	struct db_opts opts = { s->o->table, s->o->lock_timeout_ms, !lock };
+	struct db_opts opts = { s->o->table, s->o->lock_timeout_ms, !lock,
+	    s->must_exist };
 	int ret;
 
 	if ((ret = db_open(&s->db, s->url, &opts, err)))

@@ -97,6 +97,12 @@ static int sqlite_open(struct db **out, const char *target,
 	d->timeout_ms = opts->lock_timeout_ms;
 	d->lock_fd = -1;
 
+	if (opts->must_exist && stat(target, &st) < 0) {
+		ret = errno == ENOENT ? err_set(err, ERR_INPUT, "%s: no such "
+		    "database file", display) : err_errno(err, ERR_RUNTIME,
+		    "%s", display);
+		goto out;
+	}
 	if (opts->readonly) {
 		/* A file that is not there reads as an empty database; an
 		 * empty in-memory one is that, and creates nothing. */

@@ -81,6 +81,14 @@ scen_backup_files() {
 	same "mode of a made directory" "$(stat -c %a deep/er)" 700
 	mr 2 backup --keep -1
 	mr 2 backup --keep lots
+	# A SQLite file that is not there is not made to back it up.
+	if [ "$ENGINE" = sqlite ]; then
+		expect_exit 2 "$MIGRUN" backup --db "sqlite:$T/none.db"
+		expect_err "no such database file"
+		[ ! -e "$T/none.db" ] || fail "backup created the database"
+		expect_exit 2 "$MIGRUN" seed --db "sqlite:$T/none.db" b.tgz
+		[ ! -e "$T/none.db" ] || fail "seed created the database"
+	fi
 }
 
 # apply and down back up first when they change something, honour

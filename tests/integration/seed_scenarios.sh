@@ -205,8 +205,15 @@ scen_seed() {
 	mr 0 seed ex2.tgz
 	expect_out "all 4 files unchanged"
 
-	# Pending migrations: refused, and nothing is created.
+	# Pending migrations: refused, and nothing is created.  (A SQLite
+	# file that is not there is not created either: an empty one is.)
 	newdb pending
+	if [ "$ENGINE" = sqlite ]; then
+		mr 2 seed ex.tgz
+		expect_err "no such database file"
+		[ ! -e "$DBFILE" ] || fail "seed created the database file"
+		sqlite3 "$DBFILE" 'VACUUM'
+	fi
 	mr 3 seed ex.tgz
 	expect_err "run migrun apply first"
 	has_table migpack_seeds && fail "a refused seed created its table"
