@@ -117,8 +117,9 @@ int session_check_version(const struct session *s, const char *what,
 
 int session_open(struct session *s, int lock, struct err *err)
 {
-	struct db_opts opts = { s->o->table, s->o->lock_timeout_ms, !lock,
-	    s->must_exist };
+	struct db_opts opts = { .table = s->o->table,
+	    .lock_timeout_ms = s->o->lock_timeout_ms, .readonly = !lock,
+	    .must_exist = s->must_exist };
 	int ret;
 
 	if ((ret = db_open(&s->db, s->url, &opts, err)))

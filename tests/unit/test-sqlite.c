@@ -78,7 +78,8 @@ static int teardown(void **state)
 static struct db *open_db_t(const char *path, const char *table,
     unsigned timeout_ms)
 {
-	struct db_opts opts = { table, timeout_ms, 0 };
+	struct db_opts opts = { .table = table,
+	    .lock_timeout_ms = timeout_ms };
 	struct err err = ERR_INIT;
 	struct db *db = NULL;
 
@@ -256,7 +257,8 @@ static void test_open_creates(void **state)
 static void test_open_errors(void **state)
 {
 	struct fx *fx = *state;
-	struct db_opts opts = { "migpack_history", 100, 0 };
+	struct db_opts opts = { .table = "migpack_history",
+	    .lock_timeout_ms = 100 };
 	struct err err = ERR_INIT;
 	struct db *db = (struct db *)&opts;	/* must be reset to NULL */
 	char path[600];
@@ -285,7 +287,7 @@ static void test_bad_table(void **state)
 	    "", "a-b", "a\"b" };
 	struct fx *fx = *state;
 	struct err err = ERR_INIT;
-	struct db_opts opts = { NULL, 100, 0 };
+	struct db_opts opts = { .lock_timeout_ms = 100 };
 	struct db *db = NULL;
 	struct stat st;
 	size_t i;
@@ -695,7 +697,8 @@ static void test_lock(void **state)
  * inherit the parent's. */
 static int child_attempt(const char *path)
 {
-	struct db_opts opts = { "migpack_history", 100, 0 };
+	struct db_opts opts = { .table = "migpack_history",
+	    .lock_timeout_ms = 100 };
 	struct err err = ERR_INIT;
 	struct db *db = NULL;
 	int lock_rc, begin_rc;
@@ -753,7 +756,8 @@ static void test_lock_process(void **state)
 static void test_readonly(void **state)
 {
 	struct fx *fx = *state;
-	struct db_opts opts = { "migpack_history", 1000, 1 };
+	struct db_opts opts = { .table = "migpack_history",
+	    .lock_timeout_ms = 1000, .readonly = 1 };
 	struct history h = HISTORY_INIT;
 	struct hist_row v = versioned_row();
 	struct err err = ERR_INIT;
