@@ -72,6 +72,7 @@ struct seeder {
 	struct csv_load l;
 	struct buf cols;		/* the quoted column names */
 	struct buf list;		/* the same, joined */
+	struct buf held;		/* bytes read before the header ended */
 	const char **colv;
 	int header;
 	struct bundle_reader *r;	/* the one pass over the bundle */
@@ -330,6 +331,30 @@ static int locate(struct seeder *sd, const struct manifest_seed *seed,
 	return ret;
 }
 
+/* The file's bytes to a driver that takes them as they are, once the
+ * header has begun its load: until then (a header longer than a read)
+ * they wait in sd->held. */
+static int pass_on(struct seeder *sd, const char *data, size_t len,
+    struct err *err)
+{
+	int ret = 0;
+
+	if (!sd->drv->csv_data)
+		return 0;
+	if (!sd->header) {
+		buf_add(&sd->held, data, len);
+		return 0;
+	}
+	if (sd->held.len) {
+		ret = sd->drv->csv_data(sd->s->db, &sd->l, sd->held.data,
+		    sd->held.len, err);
+		buf_release(&sd->held);
+	}
+	if (!ret && len)
+		ret = sd->drv->csv_data(sd->s->db, &sd->l, data, len, err);
+	return ret;
+}
+
 /* Stream one CSV file from the bundle into its table. */
 static int load_csv(struct seeder *sd, struct bundle_reader *r,
     const struct manifest_seed *seed, struct err *err)
@@ -343,6 +368,7 @@ static int load_csv(struct seeder *sd, struct bundle_reader *r,
 	int ret = 0, ended = 0;
 
 	memset(l, 0, sizeof(*l));
+	buf_release(&sd->held);
 	buf_reset(&sd->cols);
 	free(sd->colv);
 	sd->colv = NULL;
@@ -366,8 +392,7 @@ static int load_csv(struct seeder *sd, struct bundle_reader *r,
 		if (!n)
 			break;
 		if ((ret = csv_feed(&p, buf, n, on_record, sd, err)) ||
-		    (drv->csv_data && (ret = drv->csv_data(sd->s->db, l, buf, n,
-		    err))))
+		    (ret = pass_on(sd, buf, n, err)))
 			goto out;
 		sd->bytes += n;
 		progress_show(sd, 0);
@@ -379,6 +404,8 @@ static int load_csv(struct seeder *sd, struct bundle_reader *r,
 		    seed->file.path);
 		goto out;
 	}
+	if ((ret = pass_on(sd, NULL, 0, err)))
+		goto out;
 	ended = 1;
 	if ((ret = drv->csv_end(sd->s->db, l, 0, err)))
 		goto out;
@@ -676,6 +703,7 @@ static int exec_seed(int argc, char **argv, struct err *err)
 	sd.s = &s;
 	buf_init(&sd.cols);
 	buf_init(&sd.list);
+	buf_init(&sd.held);
 	if ((ret = session_bundle_stream(&s, argv[optind], &sd.r, err)) ||
 	    (ret = pick_profile(&sd, profile, err)) ||
 	    (ret = session_open(&s, 1, err)) ||
@@ -740,6 +768,7 @@ out:
 	free(sd.colv);
 	buf_release(&sd.cols);
 	buf_release(&sd.list);
+	buf_release(&sd.held);
 	free(todo);
 	free(name);
 	buf_release(&out);

@@ -497,3 +497,29 @@ scen_seed_tampered() {
 	mr 3 seed bad.tgz
 	expect_err seeds/zlast/kinds.csv
 }
+
+# A header longer than one read of the bundle (64 KiB): 1,200 columns
+# with 63-byte names.  PostgreSQL's COPY must still get the file whole.
+scen_seed_wide() {
+	newdb wide
+	python3 - <<'EOS'
+import os
+cols = ["c%04d_%s" % (i, "x" * 57) for i in range(1200)]
+os.makedirs("w/seeds/default", exist_ok=True)
+with open("w/0001_wide.up.sql", "w") as f:
+    f.write("CREATE TABLE wide (\n    " +
+            ",\n    ".join(c + " integer" for c in cols) + "\n);\n")
+with open("w/seeds/default/wide.csv", "w") as f:
+    f.write(",".join(cols) + "\n")
+    for r in range(3):
+        f.write(",".join(str(r * 10000 + i) for i in range(1200)) + "\n")
+EOS
+	[ "$(head -n1 w/seeds/default/wide.csv | wc -c)" -gt 65536 ] ||
+	    fail "test setup: the header fits in 64 KiB"
+	"$MIGPACK" build -o w.tgz --name w w >/dev/null || fail "building w failed"
+	mr 0 apply --no-backup w.tgz
+	mr 0 seed w.tgz
+	expect_out "wide.csv  3 rows"
+	same "last column" "$(q "SELECT sum(c1199_$(printf 'x%.0s' {1..57})) FROM wide")" \
+	    $((1199 + 11199 + 21199))
+}
