@@ -13,23 +13,28 @@
 
 /*
  * A fatal signal must not leave a temporary file that looks like output:
- * the one being written is removed (unlink is async-signal-safe) and the
- * signal delivered again.  A file-size limit (SIGXFSZ) is ignored so the
- * write fails with EFBIG and the normal error path cleans up.
+ * the one being written is removed (unlink is async-signal-safe), with the
+ * caller's scratch file if it has one, and the signal delivered again.  A
+ * file-size limit (SIGXFSZ) is ignored so the write fails with EFBIG and
+ * the normal error path cleans up.
  */
 static char *volatile live_tmp;
+static const char *volatile live_scratch;
 
 static void on_signal(int sig)
 {
 	char *tmp = live_tmp;
+	const char *scratch = live_scratch;
 
 	if (tmp)
 		unlink(tmp);
+	if (scratch)
+		unlink(scratch);
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
 
-static void guard(char *tmp)
+static void install(void)
 {
 	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 	static int installed;
@@ -44,7 +49,18 @@ static void guard(char *tmp)
 		signal(SIGXFSZ, SIG_IGN);
 		installed = 1;
 	}
+}
+
+static void guard(char *tmp)
+{
+	install();
 	live_tmp = tmp;
+}
+
+void afile_scratch(const char *path)
+{
+	install();
+	live_scratch = path;
 }
 
 static void afile_free(struct afile *f)
@@ -82,21 +98,28 @@ int afile_open(struct afile *f, const char *path, struct err *err)
 	return 0;
 }
 
-int afile_write(struct afile *f, const void *data, size_t len,
-    struct err *err)
+int fd_write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
 	ssize_t n;
 
 	while (len) {
-		n = write(f->fd, p, len);
+		n = write(fd, p, len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return err_errno(err, ERR_RUNTIME, "'%s': write", f->path);
+			return -1;
 		p += n;
 		len -= (size_t)n;
 	}
+	return 0;
+}
+
+int afile_write(struct afile *f, const void *data, size_t len,
+    struct err *err)
+{
+	if (fd_write_all(f->fd, data, len) < 0)
+		return err_errno(err, ERR_RUNTIME, "'%s': write", f->path);
 	return 0;
 }
 

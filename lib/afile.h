@@ -20,6 +20,9 @@ struct afile {
 #define AFILE_INIT { NULL, NULL, -1 }
 
 int afile_open(struct afile *f, const char *path, struct err *err);
+/* Write all len bytes to fd, through short writes and EINTR: 0, or -1
+ * with errno set. */
+int fd_write_all(int fd, const void *data, size_t len);
 int afile_write(struct afile *f, const void *data, size_t len,
     struct err *err);
 int afile_commit(struct afile *f, struct err *err);
@@ -30,5 +33,9 @@ int afile_commit_new(struct afile *f, char *(*next)(void *arg, unsigned n),
     void *arg, char **final, struct err *err);
 /* Remove the temporary file; safe on a closed or never opened afile. */
 void afile_abort(struct afile *f);
+
+/* A temporary file of the caller's own (a database copy, say) that a fatal
+ * signal must remove too; NULL once it is gone.  One at a time. */
+void afile_scratch(const char *path);
 
 #endif

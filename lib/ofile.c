@@ -1,5 +1,4 @@
 /* Streamed output, gzip-compressed or not (see ofile.h). */
-#include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -20,20 +19,10 @@ static const char *name(const struct ofile *o)
 static int write_all(struct ofile *o, const unsigned char *p, size_t n,
     struct err *err)
 {
-	ssize_t w;
-
 	if (o->af.path)
 		return afile_write(&o->af, p, n, err);
-	while (n) {
-		if ((w = write(o->fd, p, n)) < 0) {
-			if (errno == EINTR)
-				continue;
-			return err_errno(err, ERR_RUNTIME, "%s: write",
-			    name(o));
-		}
-		p += w;
-		n -= (size_t)w;
-	}
+	if (fd_write_all(o->fd, p, n) < 0)
+		return err_errno(err, ERR_RUNTIME, "%s: write", name(o));
 	return 0;
 }
 

@@ -15,6 +15,7 @@ int ropt_parse(int c, const char *arg, struct ropts *o)
 {
 	char *end;
 	double secs;
+	unsigned long keep;
 	uint64_t *field;
 
 	switch (c) {
@@ -43,11 +44,10 @@ int ropt_parse(int c, const char *arg, struct ropts *o)
 		o->backup.dir = arg;
 		return *arg ? 1 : -1;
 	case OPT_KEEP:
-		secs = strtod(arg, &end);
-		if (end == arg || *end || !(secs >= 0 && secs <= 1000000) ||
-		    secs != (unsigned)secs)
+		keep = strtoul(arg, &end, 10);
+		if (end == arg || *end || *arg == '-' || keep > 1000000)
 			return -1;
-		o->backup.keep = (unsigned)secs;
+		o->backup.keep = (unsigned)keep;
 		return 1;
 	case OPT_PG_DUMP:
 		o->backup.tool = arg;

@@ -616,6 +616,7 @@ static int sqlite_backup(struct db *db, const struct backup_io *io,
 
 	if (!(tmp = temp_db(io->dir, &fd, err)))
 		return ERR_RUNTIME;
+	afile_scratch(tmp);
 	if (sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE, NULL) !=
 	    SQLITE_OK ||
 	    sqlite3_exec(dst, "PRAGMA journal_mode = OFF; "
@@ -648,6 +649,7 @@ out:
 	if (fd >= 0)
 		close(fd);
 	unlink(tmp);
+	afile_scratch(NULL);
 	free(tmp);
 	free(buf);
 	return ret;
@@ -656,20 +658,8 @@ out:
 static int write_fd(void *arg, const void *data, size_t len,
     struct err *err)
 {
-	const char *p = data;
-	int fd = *(int *)arg;
-	ssize_t n;
-
-	while (len) {
-		if ((n = write(fd, p, len)) < 0) {
-			if (errno == EINTR)
-				continue;
-			return err_errno(err, ERR_RUNTIME, "writing a temporary "
-			    "file");
-		}
-		p += n;
-		len -= (size_t)n;
-	}
+	if (fd_write_all(*(int *)arg, data, len) < 0)
+		return err_errno(err, ERR_RUNTIME, "writing a temporary file");
 	return 0;
 }
 
@@ -705,6 +695,7 @@ static int sqlite_restore(struct db *db, const char *path,
 		ret = ERR_RUNTIME;
 		goto out;
 	}
+	afile_scratch(tmp);
 	if ((ret = gunzip_file(path, write_fd, &fd, err)))
 		goto out;
 	if (sqlite3_open_v2(tmp, &src, SQLITE_OPEN_READONLY, NULL) !=
@@ -731,6 +722,7 @@ out:
 		close(fd);
 	if (tmp)
 		unlink(tmp);
+	afile_scratch(NULL);
 	free(tmp);
 	free(dir);
 	buf_release(&bad);
