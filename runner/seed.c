@@ -273,12 +273,25 @@ static int find_record(void *arg, const struct csv_field *f, size_t n,
 	return 0;
 }
 
+/* Advance r to the file at path; *f is NULL if the bundle ends first. */
+static int seek_file(struct bundle_reader *r, const char *path,
+    const struct manifest_file **f, struct err *err)
+{
+	int ret;
+
+	do
+		if ((ret = bundle_reader_next(r, f, err)))
+			return ret;
+	while (*f && strcmp((*f)->path, path));
+	return 0;
+}
+
 static unsigned long record_start(struct seeder *sd,
     const struct manifest_seed *seed, unsigned long want)
 {
 	struct finder fd = { want, 0 };
 	struct bundle_reader *r = NULL;
-	const struct manifest_file *f;
+	const struct manifest_file *f = NULL;
 	struct err ignored = ERR_INIT;
 	struct csv p;
 	char buf[65536];
@@ -287,12 +300,8 @@ static unsigned long record_start(struct seeder *sd,
 
 	csv_init(&p, seed->file.path, 0);
 	if (bundle_reader_open(&r, sd->s->bundle, &sd->s->o->limits,
-	    &ignored))
+	    &ignored) || seek_file(r, seed->file.path, &f, &ignored))
 		goto out;
-	do
-		if (bundle_reader_next(r, &f, &ignored))
-			goto out;
-	while (f && strcmp(f->path, seed->file.path));
 	while (f && !stop && !bundle_reader_read(r, buf, sizeof(buf), &n,
 	    &ignored) && n)
 		stop = csv_feed(&p, buf, n, find_record, &fd, &ignored);
@@ -607,10 +616,8 @@ static int load(struct seeder *sd, const int *todo, struct buf *out,
 			buf_addf(out, "unchanged  %s\n", seed->file.path);
 			continue;
 		}
-		do
-			if ((ret = bundle_reader_next(sd->r, &f, err)))
-				return ret;
-		while (f && strcmp(f->path, seed->file.path));
+		if ((ret = seek_file(sd->r, seed->file.path, &f, err)))
+			return ret;
 		if (!f)
 			BUG("%s: not met in the bundle", seed->file.path);
 		if (seed->file.format == SEED_CSV) {
