@@ -287,4 +287,12 @@ EOS
 	expect_exit 1 "$MIGRUN" backup --pg-dump ./fake_pg_dump \
 	    --db "postgresql://alice:wrong-$PW@/shop?host=$PGHOST&port=$PGPORT"
 	no_password
+	# A key's sslpassword has no environment variable to go in: refused,
+	# not put on pg_dump's command line.
+	: >pg_dump.argv
+	expect_exit 2 "$MIGRUN" backup --pg-dump ./fake_pg_dump \
+	    --db "host=$PGHOST port=$PGPORT dbname=shop user=alice password=$PW sslpassword=ssl-$PW"
+	expect_err "sslpassword cannot be passed"
+	no_password
+	[ ! -s pg_dump.argv ] || fail "pg_dump ran with an sslpassword"
 }

@@ -404,6 +404,10 @@ scen_seed_errors() {
 	put s/seeds/badsql/10_bad.sql \
 	    "-- the third line fails\nINSERT INTO kinds (id, name) VALUES (51, 'fifty-one');\nINSERT INTO nope VALUES (1);\nINSERT INTO kinds (id, name) VALUES (52, 'never');\n"
 	put s/seeds/badsql/kinds.csv 'id,name\n53,x\n'
+	# A line of \. alone, which COPY would take for the end of its data,
+	# is refused on both engines.
+	put s/0003_create_words.up.sql 'CREATE TABLE words (w text);\n'
+	put s/seeds/copyend/words.csv 'w\nfine\n\\.\nafter\n'
 	"$MIGPACK" build -o s.tgz --name s s >/dev/null || fail "building s failed"
 	mr 0 apply --no-backup s.tgz
 
@@ -458,6 +462,9 @@ scen_seed_errors() {
 	else
 		expect_err "CHECK constraint failed: qty >= 0"
 	fi
+
+	seed_fails 2 copyend "seeds/copyend/words.csv:3: column 1: \\. alone"
+	same words "$(q 'SELECT count(*) FROM words')" 0
 
 	same kinds "$(q 'SELECT id FROM kinds ORDER BY id')" "1
 2"
