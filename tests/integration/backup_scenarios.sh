@@ -296,3 +296,133 @@ EOS
 	no_password
 	[ ! -s pg_dump.argv ] || fail "pg_dump ran with an sslpassword"
 }
+
+# The state a restore must leave: the schema, every table's rows, the
+# history table with its constraints, and large objects.  PostgreSQL:
+# pg_dump itself.  SQLite: its schema and a summary of each table, since
+# its dump of a database this size would be large.
+state() {
+	if [ "$ENGINE" = postgres ]; then
+		dump_all
+		return
+	fi
+	local t
+	sqlite3 "$DBFILE" .schema
+	for t in $(q "SELECT name FROM sqlite_master WHERE type = 'table'
+	    ORDER BY name"); do
+		q "SELECT '$t', count(*), total(length(quote(t.rowid))) FROM \"$t\" t"
+	done
+	q "SELECT * FROM migpack_history ORDER BY version"
+	q "PRAGMA integrity_check"
+}
+
+# Kill every child of process $1, then wait until they and, on PostgreSQL,
+# their server sessions are gone: what a stopped run left is then final.
+settle() {
+	local kids p i
+	kids=$(pgrep -P "$1" || true)
+	for p in $kids; do
+		for i in $(seq 600); do
+			kill -0 "$p" 2>/dev/null || break
+			sleep 0.05
+		done
+	done
+	[ "$ENGINE" = postgres ] || return 0
+	for i in $(seq 600); do
+		[ "$(q "SELECT count(*) FROM pg_stat_activity WHERE
+		    datname = current_database() AND pid <> pg_backend_pid()")" = 0 ] &&
+		    return 0
+		sleep 0.05
+	done
+	fail "sessions still open on the database after the restore stopped"
+}
+
+# A restore stopped at many points, by SIGKILL and by SIGTERM, spread over
+# its run, leaves the database exactly as it was before or exactly as in
+# the backup: never a part (a killed psql must not commit what it had).
+# Ten tables of 20,000 rows with their keys and indexes, the history and,
+# on PostgreSQL, a large object, whose dump holds a BEGIN and a COMMIT.
+scen_restore_killed() {
+	local points=${RESTORE_KILL_POINTS:-24} i k t0 t1 ms at sig pid
+	local b a parts=0 whole=0
+	filled shop
+	for k in 1 2 3 4 5 6 7 8 9 10; do
+		if [ "$ENGINE" = postgres ]; then
+			q "CREATE TABLE t$k (id integer PRIMARY KEY, v text NOT NULL);
+			   INSERT INTO t$k SELECT g, md5(g::text)
+			       FROM generate_series(1, 20000) g;
+			   CREATE INDEX t${k}_v ON t$k (v)"
+		else
+			q "CREATE TABLE t$k (id integer PRIMARY KEY, v text NOT NULL);
+			   WITH RECURSIVE n(g) AS (SELECT 1 UNION ALL
+			       SELECT g + 1 FROM n WHERE g < 20000)
+			   INSERT INTO t$k SELECT g, hex(randomblob(16)) FROM n;
+			   CREATE INDEX t${k}_v ON t$k (v)"
+		fi
+	done
+	if [ "$ENGINE" = postgres ]; then
+		q "SELECT lo_from_bytea(4242, 'in the backup')" >/dev/null
+	else
+		# SQLite restores fast: 40 MB more make it last long enough
+		# to be stopped part way.
+		q "CREATE TABLE pad (x blob);
+		   WITH RECURSIVE n(g) AS (SELECT 1 UNION ALL
+		       SELECT g + 1 FROM n WHERE g < 10000)
+		   INSERT INTO pad SELECT randomblob(4096) FROM n"
+	fi
+	mr 0 backup --dir bk "${BACKUP_TOOL[@]}"
+	b=$(cat "$T/out")
+	state >backup.state
+
+	# Before: the same tables emptied, an index and a history row gone,
+	# the large object rewritten.
+	for k in 1 2 3 4 5 6 7 8 9 10; do
+		q "DELETE FROM t$k"
+	done
+	q "DROP INDEX t1_v"
+	q "DELETE FROM migpack_history WHERE version = '0004'"
+	[ "$ENGINE" = postgres ] &&
+	    q "SELECT lo_put(4242, 0, 'BEFORE')" >/dev/null
+	mr 0 backup --dir bk-before "${BACKUP_TOOL[@]}"
+	a=$(cat "$T/out")
+	state >before.state
+	cmp -s before.state backup.state && fail "test setup: states are equal"
+
+	# How long a whole restore takes, and that it gives the backup.
+	t0=$(date +%s%N)
+	mr 0 restore --yes --no-backup "${RESTORE_TOOL[@]}" "$b"
+	t1=$(date +%s%N)
+	ms=$(((t1 - t0) / 1000000))
+	state >now.state
+	cmp -s now.state backup.state || fail "a whole restore: $(diff backup.state now.state | head)"
+	mr 0 restore --yes --no-backup "${RESTORE_TOOL[@]}" "$a"
+	state >now.state
+	cmp -s now.state before.state || fail "restoring before: $(diff before.state now.state | head)"
+
+	for i in $(seq 0 $((points - 1))); do
+		# Points spread over the run, the first ones early.
+		at=$((ms * (i + 1) / (points + 1)))
+		sig=KILL
+		[ $((i % 2)) = 1 ] && sig=TERM
+		"$MIGRUN" restore --yes --no-backup "${RESTORE_TOOL[@]}" \
+		    --db "$DB" "$b" >/dev/null 2>&1 &
+		pid=$!
+		sleep "$((at / 1000)).$(printf %03d $((at % 1000)))"
+		kill -s "$sig" "$pid" 2>/dev/null || true
+		settle "$pid"
+		wait "$pid" || true
+		state >now.state
+		if cmp -s now.state before.state; then
+			parts=$((parts + 1))
+			continue
+		fi
+		cmp -s now.state backup.state ||
+		    fail "restore stopped by SIG$sig after $at of $ms ms left a mix: $(diff before.state now.state | head -n 20)"
+		whole=$((whole + 1))
+		mr 0 restore --yes --no-backup "${RESTORE_TOOL[@]}" "$a"
+	done
+	echo "$points points over $ms ms: $parts stopped part way, $whole had finished" >&2
+	# The points must have stopped restores part way to prove anything.
+	[ "$parts" -ge $((points / 3)) ] ||
+	    fail "only $parts of $points points stopped a restore part way"
+}
