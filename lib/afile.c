@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "afile.h"
@@ -14,18 +15,27 @@
 /*
  * A fatal signal must not leave a temporary file that looks like output:
  * the one being written is removed (unlink is async-signal-safe), with the
- * caller's scratch file if it has one, and the signal delivered again.  A
+ * caller's scratch file if it has one, and the signal delivered again.
+ * A child at work for us (psql restoring) is killed and reaped first, so
+ * it never reads an end of its input that our death would give it.  A
  * file-size limit (SIGXFSZ) is ignored so the write fails with EFBIG and
  * the normal error path cleans up.
  */
 static char *volatile live_tmp;
 static const char *volatile live_scratch;
+static volatile pid_t live_child;
 
 static void on_signal(int sig)
 {
 	char *tmp = live_tmp;
 	const char *scratch = live_scratch;
+	pid_t child = live_child;
 
+	if (child > 0) {
+		kill(child, SIGKILL);
+		while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
 	if (tmp)
 		unlink(tmp);
 	if (scratch)
@@ -61,6 +71,13 @@ void afile_scratch(const char *path)
 {
 	install();
 	live_scratch = path;
+}
+
+void afile_child(pid_t pid)
+{
+	if (pid > 0)
+		install();
+	live_child = pid;
 }
 
 static void afile_free(struct afile *f)

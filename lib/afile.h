@@ -2,6 +2,7 @@
 #define MIGPACK_AFILE_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "err.h"
 
@@ -37,5 +38,8 @@ void afile_abort(struct afile *f);
 /* A temporary file of the caller's own (a database copy, say) that a fatal
  * signal must remove too; NULL once it is gone.  One at a time. */
 void afile_scratch(const char *path);
+/* A child whose work must not outlive us: a fatal signal kills it (and
+ * waits for it) before anything else; 0 once it is gone.  One at a time. */
+void afile_child(pid_t pid);
 
 #endif

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "dumpscan.h"
 #include "gunzip.h"
 #include "ofile.h"
 #include "pgclient.h"
@@ -118,11 +119,15 @@ static int to_child(void *arg, const void *data, size_t len,
 	return spawn_write(arg, data, len, err);
 }
 
-/* Run argv[0..n) connected as d is, its output into out (when not NULL)
- * or its input from gzip file in.  A failure part way kills it. */
+/* What a child is given to read: 0 once it has all of it. */
+typedef int (*feed_fn)(struct child *ch, const void *arg, struct err *err);
+
+/* Run argv[0..n) connected as conn is, its output into out (when not
+ * NULL) or its input from feed.  A failure part way kills it before its
+ * input is closed: it never sees an end that is not the end. */
 static int run_client(PGconn *conn, const char *display, const char *what,
-    const char **argv, size_t n, struct ofile *out, const char *in,
-    struct err *err)
+    const char **argv, size_t n, struct ofile *out, feed_fn feed,
+    const void *arg, struct err *err)
 {
 	struct client c;
 	struct child ch;
@@ -137,8 +142,8 @@ static int run_client(PGconn *conn, const char *display, const char *what,
 	    out ? SPAWN_STDOUT : SPAWN_STDIN, err)))
 		goto out;
 	started = 1;
-	if (in && (ret = gunzip_file(in, to_child, &ch, err))) {
-		/* psql stopped at an error: its words, not a broken pipe. */
+	if (feed && (ret = feed(&ch, arg, err))) {
+		/* It stopped at an error: its words, not a broken pipe. */
 		if (ch.gone) {
 			started = 0;
 			if (!(ret = spawn_finish(&ch, err)))
@@ -175,21 +180,76 @@ int pgclient_backup(PGconn *conn, const char *display,
 	const char *argv[8] = { io->tool ? io->tool : "pg_dump", "--clean",
 	    "--if-exists", "--no-password" };
 
-	return run_client(conn, display, "pg_dump", argv, 4, io->out, NULL, err);
+	return run_client(conn, display, "pg_dump", argv, 4, io->out, NULL,
+	    NULL, err);
 }
 
-/* The dump streamed into psql, in one transaction that commits only once
- * psql has read all of it: the file is checked whole first, and a failure
- * part way kills psql before it sees an end, so nothing is kept. */
+/*
+ * A restore is one transaction that only a whole backup commits.  psql
+ * commits nothing of its own (no --single-transaction: that COMMIT comes
+ * with the end of psql's input, and a killed migrun ends it too); migrun
+ * opens the transaction and writes its COMMIT once the whole file has been
+ * read and its gzip checksum found right.  A psql whose input ends before
+ * that exits, and the server rolls back.
+ *
+ * The COMMIT must also be the only one that counts: a deferred foreign
+ * key from a row inserted first to one inserted only just before migrun's
+ * COMMIT fails any earlier commit, and with it the whole transaction.
+ * The dump's own COMMITs around large objects are dropped on the way
+ * (dumpscan.h).  The first line has no line break, so psql's line numbers
+ * are the backup's.
+ */
+#define GUARD "migrun: a COMMIT before the backup's end"
+
+static const char restore_begin[] =
+	"BEGIN; "
+	"CREATE TEMPORARY TABLE migrun_restore_end (ok integer PRIMARY KEY) "
+	"ON COMMIT DROP; "
+	"CREATE TEMPORARY TABLE migrun_restore_begin (ok integer CONSTRAINT "
+	"\"" GUARD "\" REFERENCES pg_temp.migrun_restore_end DEFERRABLE "
+	"INITIALLY DEFERRED) ON COMMIT DROP; "
+	"INSERT INTO pg_temp.migrun_restore_begin VALUES (1); ";
+static const char restore_end[] =
+	"\nINSERT INTO pg_temp.migrun_restore_end VALUES (1);\nCOMMIT;\n";
+
+static int scan_chunk(void *arg, const void *data, size_t len,
+    struct err *err)
+{
+	return dumpscan_feed(arg, data, len, err);
+}
+
+static int feed_backup(struct child *ch, const void *arg, struct err *err)
+{
+	const char *path = arg;
+	struct dumpscan s;
+	int ret;
+
+	dumpscan_init(&s, path, to_child, ch);
+	if ((ret = spawn_write(ch, restore_begin, sizeof(restore_begin) - 1,
+	    err)) ||
+	    (ret = gunzip_file(path, scan_chunk, &s, err)) ||
+	    (ret = dumpscan_end(&s, err)))
+		return ret;
+	return spawn_write(ch, restore_end, sizeof(restore_end) - 1, err);
+}
+
 int pgclient_restore(PGconn *conn, const char *display, const char *path,
     const struct backup_io *io, struct err *err)
 {
 	const char *argv[16] = { io->tool ? io->tool : "psql", "-X", "-q",
-	    "-v", "ON_ERROR_STOP=1", "--single-transaction",
-	    "--no-password", "-f", "-" };
+	    "-v", "ON_ERROR_STOP=1", "--no-password", "-f", "-" };
+	const char *at;
 	int ret;
 
-	if ((ret = gunzip_file(path, NULL, NULL, err)))
-		return ret;
-	return run_client(conn, display, "psql", argv, 9, NULL, path, err);
+	ret = run_client(conn, display, "psql", argv, 8, NULL, feed_backup,
+	    path, err);
+	/* The guard's words say little: say what it found, and where. */
+	if (ret && strstr(err->msg, GUARD)) {
+		at = strstr(err->msg, "psql:<stdin>:");
+		ret = err_set(err, ERR_INPUT, "'%s' line %ld: a COMMIT before "
+		    "the end of the backup: it would keep part of it, so "
+		    "nothing was restored", path,
+		    at ? strtol(at + 13, NULL, 10) : 0L);
+	}
+	return ret;
 }

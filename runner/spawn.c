@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "afile.h"
 #include "spawn.h"
 
 static void close_fd(int *fd)
@@ -115,6 +116,8 @@ int spawn_start(struct child *c, const char *what, char *const argv[],
 		    " (not found on PATH)" : "");
 		goto out;
 	}
+	/* A fatal signal stops it too, before our end of its pipes closes. */
+	afile_child(c->pid);
 	c->in = in[1];
 	c->out = out[0];
 	c->errfd = errp[0];
@@ -205,6 +208,7 @@ int spawn_finish(struct child *c, struct err *err)
 	while (waitpid(c->pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return err_errno(err, ERR_RUNTIME, "%s: wait", c->what);
+	afile_child(0);
 	c->pid = -1;
 	tail_text(c, text, sizeof(text));
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
@@ -216,15 +220,18 @@ int spawn_finish(struct child *c, struct err *err)
 	    c->what, WTERMSIG(status), *text ? ": " : "", text);
 }
 
+/* Killed before its input is closed: a child that read the end of its
+ * input could take it for the end of its work (psql commits then). */
 void spawn_kill(struct child *c)
 {
-	close_fd(&c->in);
-	close_fd(&c->out);
-	close_fd(&c->errfd);
 	if (c->pid > 0) {
 		kill(c->pid, SIGKILL);
 		while (waitpid(c->pid, NULL, 0) < 0 && errno == EINTR)
 			;
+		afile_child(0);
 	}
 	c->pid = -1;
+	close_fd(&c->in);
+	close_fd(&c->out);
+	close_fd(&c->errfd);
 }

@@ -228,7 +228,8 @@ scen_restore_bad() {
 		mr 3 restore --yes --no-backup junk.db.gz
 		expect_err "not a SQLite database"
 	else
-		printf 'CREATE TABLE half (id int);\nSELECT * FROM nope;\n' |
+		local end='-- PostgreSQL database dump complete'
+		printf 'CREATE TABLE half (id int);\nSELECT * FROM nope;\n%s\n' "$end" |
 		    gzip >"junk.sql.gz"
 		mr 1 restore --yes --no-backup "${RESTORE_TOOL[@]}" junk.sql.gz
 		expect_err 'relation "nope" does not exist'
@@ -236,10 +237,41 @@ scen_restore_bad() {
 		# psql stops at the error long before the end of its input:
 		# its message, not a broken pipe.
 		{ printf 'CREATE TABLE half (id int);\nSELECT * FROM nope;\n'
-		  yes 'SELECT 1;' | head -n 2000000; } | gzip >"long.sql.gz"
+		  yes 'SELECT 1;' | head -n 2000000; echo "$end"; } |
+		    gzip >"long.sql.gz"
 		mr 1 restore --yes --no-backup "${RESTORE_TOOL[@]}" long.sql.gz
 		expect_err 'relation "nope" does not exist'
 		has_table half && fail "a failed restore kept part of its work"
+
+		# A whole gzip file around a dump cut short (pg_dump | gzip,
+		# pg_dump failing part way): it drops tables first, so
+		# committing what it has would lose them.
+		zcat "$f" | head -n 60 | gzip >"cut-dump.sql.gz"
+		mr 2 restore --yes --no-backup "${RESTORE_TOOL[@]}" cut-dump.sql.gz
+		expect_err "'cut-dump.sql.gz'"
+		expect_err "not a whole pg_dump script"
+		zcat "$f" | grep -v 'PostgreSQL database dump complete' |
+		    gzip >"no-end.sql.gz"
+		mr 2 restore --yes --no-backup "${RESTORE_TOOL[@]}" no-end.sql.gz
+		expect_err "does not end with pg_dump's line \"-- PostgreSQL database dump complete\""
+		# A COMMIT of its own part way, after the DROPs: the guard
+		# fails it, and the whole restore with it.
+		zcat "$f" | sed '/^CREATE TABLE public.log /i COMMIT;' |
+		    gzip >"commits.sql.gz"
+		local at
+		at=$(zcat commits.sql.gz | grep -nx 'COMMIT;' | cut -d: -f1)
+		mr 2 restore --yes --no-backup "${RESTORE_TOOL[@]}" commits.sql.gz
+		expect_err "'commits.sql.gz' line $at: a COMMIT before the end of the backup"
+		# Other ways out of the transaction are refused as they come.
+		zcat "$f" | sed '/^CREATE TABLE public.log /i ROLLBACK;' |
+		    gzip >"rollback.sql.gz"
+		at=$(zcat rollback.sql.gz | grep -nx 'ROLLBACK;' | cut -d: -f1)
+		mr 2 restore --yes --no-backup "${RESTORE_TOOL[@]}" rollback.sql.gz
+		expect_err "'rollback.sql.gz' line $at: ROLLBACK would end the transaction"
+		zcat "$f" | awk '/^CREATE TABLE public.log /{print "\\connect postgres"}1' |
+		    gzip >"connect.sql.gz"
+		mr 2 restore --yes --no-backup "${RESTORE_TOOL[@]}" connect.sql.gz
+		expect_err "psql command \\connect"
 	fi
 	dump_all >after.sql
 	diff before.sql after.sql >&2 || fail "a failed restore changed the database"
@@ -388,16 +420,21 @@ scen_restore_killed() {
 	state >before.state
 	cmp -s before.state backup.state && fail "test setup: states are equal"
 
-	# How long a whole restore takes, and that it gives the backup.
-	t0=$(date +%s%N)
-	mr 0 restore --yes --no-backup "${RESTORE_TOOL[@]}" "$b"
-	t1=$(date +%s%N)
-	ms=$(((t1 - t0) / 1000000))
-	state >now.state
-	cmp -s now.state backup.state || fail "a whole restore: $(diff backup.state now.state | head)"
-	mr 0 restore --yes --no-backup "${RESTORE_TOOL[@]}" "$a"
-	state >now.state
-	cmp -s now.state before.state || fail "restoring before: $(diff before.state now.state | head)"
+	# A whole restore gives the backup, and back; the second one's time
+	# (caches warm) is the run the points are spread over.
+	for i in 1 2; do
+		t0=$(date +%s%N)
+		mr 0 restore --yes --no-backup "${RESTORE_TOOL[@]}" "$b"
+		t1=$(date +%s%N)
+		ms=$(((t1 - t0) / 1000000))
+		state >now.state
+		cmp -s now.state backup.state ||
+		    fail "a whole restore: $(diff backup.state now.state | head)"
+		mr 0 restore --yes --no-backup "${RESTORE_TOOL[@]}" "$a"
+		state >now.state
+		cmp -s now.state before.state ||
+		    fail "restoring before: $(diff before.state now.state | head)"
+	done
 
 	for i in $(seq 0 $((points - 1))); do
 		# Points spread over the run, the first ones early.
