@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "afile.h"
 #include "buf.h"
 #include "bundle.h"
 #include "cmd.h"
@@ -146,7 +147,7 @@ static int exec_build(int argc, char **argv, struct err *err)
 	};
 	struct layout l = { 0 };
 	char *out = NULL, *name = NULL, *release = NULL, *created = NULL;
-	char sha[CHECKSUM_HEX_LEN + 1];
+	char *where = NULL, sha[CHECKSUM_HEX_LEN + 1];
 	const char *dir;
 	int64_t mtime;
 	int c, ret;
@@ -184,11 +185,14 @@ static int exec_build(int argc, char **argv, struct err *err)
 	l.m.release = release;
 	l.m.created = created;
 	name = release = created = NULL;	/* the manifest owns them */
+	where = xstrdup(out);
+	cmd_swept(afile_sweep_for(out), dirname(where));
 	if ((ret = write_bundle(&l, out, sha, mtime, err)))
 		goto out;
 	printf("%s sha256:%s\n", out, sha);
 out:
 	layout_release(&l);
+	free(where);
 	free(out);
 	free(name);
 	free(release);

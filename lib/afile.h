@@ -35,6 +35,34 @@ int afile_commit_new(struct afile *f, char *(*next)(void *arg, unsigned n),
 /* Remove the temporary file; safe on a closed or never opened afile. */
 void afile_abort(struct afile *f);
 
+/*
+ * Temporary files left by a writer that died.  SIGKILL cannot be caught,
+ * so a killed writer leaves its temporary file behind: afile's "PATH.tmp.
+ * XXXXXX", or a scratch file.  Each is locked (flock) by its writer from
+ * its creation until it is gone, and the kernel drops the lock when the
+ * writer dies: a file whose lock can be taken is a dead writer's.
+ *
+ * afile_sweep removes, in dir, such files among those match() names: our
+ * own regular files, not a symlink, not another user's, not one whose
+ * writer lives.  It says how many it removed; a file it cannot remove it
+ * leaves.  afile_sweep_for does it for afile's temporary files of path.
+ * Call it where no other writer of the same files can start meanwhile
+ * (under a run lock) or accept that one may lose its new file to it: it
+ * then takes another name, never writes into a removed one.
+ */
+unsigned afile_sweep(const char *dir, int (*match)(void *arg,
+    const char *name), void *arg);
+/* The same for the files named prefix and six characters of mkstemp's. */
+unsigned afile_sweep_prefix(const char *dir, const char *prefix);
+unsigned afile_sweep_for(const char *path);
+/* Whether name is prefix and six characters of mkstemp's. */
+int afile_temp_name(const char *name, const char *prefix);
+/* A new temporary file "dir/prefixXXXXXX" of the caller's own (a database
+ * copy), locked as afile's are, open on *fd; the caller removes it before
+ * closing *fd.  Its name (caller frees), or NULL with err filled. */
+char *afile_temp_new(const char *dir, const char *prefix, int *fd,
+    struct err *err);
+
 /* A temporary file of the caller's own (a database copy, say) that a fatal
  * signal must remove too; NULL once it is gone.  One at a time. */
 void afile_scratch(const char *path);

@@ -35,6 +35,14 @@ int cmd_bad_option(const struct cmd_entry *e, int argc, char **argv,
 	return cmd_usage(e, err, what);
 }
 
+void cmd_swept(unsigned n, const char *where)
+{
+	if (n)
+		fprintf(stderr, "%s: removed %u temporary file%s that a stopped "
+		    "run left in '%s'\n", cmd_progname, n, n == 1 ? "" : "s",
+		    where);
+}
+
 int cmd_parse_size(const char *s, uint64_t *out)
 {
 	char *end;

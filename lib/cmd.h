@@ -33,6 +33,11 @@ int cmd_usage(const struct cmd_entry *e, struct err *err, const char *what);
 int cmd_bad_option(const struct cmd_entry *e, int argc, char **argv,
     struct err *err);
 
+/* Say on stderr, in one line, that n temporary files a stopped run left
+ * in where (a directory, or beside a file) were removed (afile_sweep);
+ * nothing when n is 0. */
+void cmd_swept(unsigned n, const char *where);
+
 /* Parse a byte count with an optional K, M or G suffix (powers of 1024). */
 int cmd_parse_size(const char *s, uint64_t *out);
 

@@ -104,6 +104,28 @@ static int ours(const struct name *nm, const char *file)
 	    !strcmp(file + n - strlen(suffix), suffix);
 }
 
+/* A stopped backup's temporary file: this database's scratch copy, or a
+ * backup of it being written ("<backup name>.tmp.XXXXXX"). */
+static int leftover(void *arg, const char *file)
+{
+	const struct name *nm = arg;
+	size_t n = strlen(file);
+	char *base, *prefix;
+	int yes;
+
+	prefix = xasprintf(SCRATCH_PREFIX "%s-", nm->db);
+	yes = afile_temp_name(file, prefix);
+	free(prefix);
+	if (yes || n < 12 || strncmp(file + n - 11, ".tmp.", 5))
+		return yes;
+	base = xstrndup(file, n - 11);
+	prefix = xasprintf("%s.tmp.", base);
+	yes = ours(nm, base) && afile_temp_name(file, prefix);
+	free(base);
+	free(prefix);
+	return yes;
+}
+
 /* Newest first: by the time in the name, then by when it was written. */
 static int by_age(const void *a, const void *b)
 {
@@ -174,7 +196,8 @@ out:
 }
 
 int backup_take(struct db *db, const char *version,
-    const struct backup_opts *o, char **path, struct err *err)
+    const struct backup_opts *o, char **path, unsigned *swept,
+    struct err *err)
 {
 	const struct driver *drv = db->drv;
 	struct ofile *out = xmalloc(sizeof(*out));
@@ -182,13 +205,14 @@ int backup_take(struct db *db, const char *version,
 	char *target = NULL;
 	struct name nm = { dir, NULL, version ? version : "base",
 	    drv->backup_ext, "" };
-	struct backup_io io = { out, dir, o->tool };
+	struct backup_io io = { out, dir, NULL, o->tool };
 	size_t n = strlen(dir);
 	time_t now = time(NULL);
 	struct tm tm;
 	int ret, opened = 0;
 
 	*path = NULL;
+	*swept = 0;
 	while (n > 1 && dir[n - 1] == '/')
 		dir[--n] = '\0';
 	if (!drv->backup) {
@@ -197,11 +221,12 @@ int backup_take(struct db *db, const char *version,
 		goto out;
 	}
 	dbname = drv->dbname(db);
-	nm.db = part = file_part(dbname);
+	nm.db = io.owner = part = file_part(dbname);
 	gmtime_r(&now, &tm);
 	strftime(nm.stamp, sizeof(nm.stamp), "%Y%m%dT%H%M%SZ", &tm);
 	if ((ret = make_dir(dir, err)))
 		goto out;
+	*swept = afile_sweep(dir, leftover, &nm);
 	target = name_for(&nm, 1);
 	if ((ret = ofile_open(out, target, 1, err)))
 		goto out;

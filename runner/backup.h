@@ -25,9 +25,12 @@ struct backup_opts {
 #define BACKUP_OPTS_INIT { BACKUP_DIR, BACKUP_KEEP, NULL, 0 }
 
 /* Back db up, at version (NULL: "base"); *path gets the file's name
- * (caller frees).  Then remove that database's backups beyond keep. */
+ * (caller frees).  Then remove that database's backups beyond keep.
+ * First, the temporary files of this database's backups that a stopped
+ * run left in the directory are removed: *swept says how many. */
 int backup_take(struct db *db, const char *version,
-    const struct backup_opts *o, char **path, struct err *err);
+    const struct backup_opts *o, char **path, unsigned *swept,
+    struct err *err);
 
 /* Whether path is named as a backup of db's engine: "...<ext>.gz". */
 int backup_ext_ok(const struct db *db, const char *path);

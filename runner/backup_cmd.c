@@ -42,6 +42,7 @@ static int exec_backup(int argc, char **argv, struct err *err)
 	struct ropts o = ROPTS_INIT;
 	struct session s;
 	char *path = NULL;
+	unsigned swept;
 	int c, ret;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -56,9 +57,12 @@ static int exec_backup(int argc, char **argv, struct err *err)
 	session_init(&s, &o);
 	s.must_exist = 1;
 	/* The run lock: no migrun changes the database meanwhile. */
-	if ((ret = session_open(&s, 1, err)) ||
-	    (ret = backup_take(s.db, history_current(&s.h), &o.backup, &path,
-	    err)))
+	if ((ret = session_open(&s, 1, err)))
+		goto out;
+	ret = backup_take(s.db, history_current(&s.h), &o.backup, &path,
+	    &swept, err);
+	session_swept(&s, swept, o.backup.dir);
+	if (ret)
 		goto out;
 	if (!o.quiet)
 		printf("%s\n", path);

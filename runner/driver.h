@@ -79,8 +79,16 @@ struct db_opts {
 struct backup_io {
 	struct ofile *out;	/* backup: where the gzip stream goes */
 	const char *dir;	/* a directory for temporary files */
+	const char *owner;	/* backup: the database's name as its
+				 * backups' names begin */
 	const char *tool;	/* pg_dump or psql; NULL: found on PATH */
 };
+
+/* A driver's scratch files (a database copy) are afile_temp_new's, named
+ * SCRATCH_PREFIX, the database's name as the directory knows it, '-', and
+ * six characters: in a backup directory io->owner, beside a database its
+ * file's name.  A stopped run's are removed by the next writer there. */
+#define SCRATCH_PREFIX ".migrun-"
 
 /* A CSV seed file on its way into a table.  The loader (seed.c) parses
  * the file, header first, and hands the driver whichever it takes: the
@@ -174,6 +182,11 @@ struct driver {
 	    struct err *err);
 	int (*restore)(struct db *db, const char *path,
 	    const struct backup_io *io, struct err *err);
+	/* Remove the scratch files a stopped run left beside the database
+	 * (afile_sweep): called under the run lock.  How many, and where
+	 * (*where, caller frees, when there were any).  NULL: a driver that
+	 * makes none there. */
+	unsigned (*sweep)(struct db *db, char **where);
 
 	/* Loading a CSV seed, inside the caller's transaction: begin, then
 	 * csv_row with each parsed row (line: where it starts) or csv_data

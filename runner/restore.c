@@ -42,7 +42,7 @@ static int exec_restore(int argc, char **argv, struct err *err)
 	};
 	struct ropts o = ROPTS_INIT;
 	struct session s;
-	struct backup_io io = { NULL, NULL, NULL };
+	struct backup_io io = { NULL, NULL, NULL, NULL };
 	const char *file, *was;
 	struct stat st;
 	int c, ret, yes = 0;

@@ -116,7 +116,8 @@ int session_bundle_stream(struct session *s, const char *path,
  * fine.  what names the option in the message. */
 int session_check_version(const struct session *s, const char *what,
     const char *version, struct err *err);
-/* Connect; with lock, take the run lock; then read the history and, when
+/* Connect; with lock, take the run lock and remove what a stopped run
+ * left beside the database (drv->sweep); then read the history and, when
  * a bundle is loaded, plan. */
 int session_open(struct session *s, int lock, struct err *err);
 /* Unlock, disconnect, free; scrub err of any password. */
@@ -125,6 +126,9 @@ void session_end(struct session *s, struct err *err);
 /* Back the database up (unless --no-backup) before a change, under the
  * run lock; says where on stderr unless --quiet. */
 int session_backup(struct session *s, struct err *err);
+/* Say, in one line on stderr unless --quiet, that n temporary files a
+ * stopped run left in where were removed; nothing when n is 0. */
+void session_swept(const struct session *s, unsigned n, const char *where);
 
 /* Refuse to go on when a migration is dirty (exit 3). */
 int session_refuse_dirty(struct session *s, const char *what,

@@ -125,9 +125,17 @@ int session_open(struct session *s, int lock, struct err *err)
 	if ((ret = db_open(&s->db, s->url, &opts, err)))
 		return ret;
 	if (lock) {
+		char *where = NULL;
+		unsigned n;
+
 		if ((ret = s->db->drv->lock(s->db, err)))
 			return ret;
 		s->locked = 1;
+		if (s->db->drv->sweep) {
+			n = s->db->drv->sweep(s->db, &where);
+			session_swept(s, n, where);
+			free(where);
+		}
 	}
 	if ((ret = s->db->drv->history_read(s->db, &s->h, err)))
 		return ret;
@@ -155,15 +163,24 @@ void session_end(struct session *s, struct err *err)
 	memset(s, 0, sizeof(*s));
 }
 
+void session_swept(const struct session *s, unsigned n, const char *where)
+{
+	if (!s->o->quiet)
+		cmd_swept(n, where);
+}
+
 int session_backup(struct session *s, struct err *err)
 {
 	char *path = NULL;
+	unsigned swept;
 	int ret;
 
 	if (s->o->backup.skip)
 		return 0;
-	if ((ret = backup_take(s->db, history_current(&s->h), &s->o->backup,
-	    &path, err))) {
+	ret = backup_take(s->db, history_current(&s->h), &s->o->backup,
+	    &path, &swept, err);
+	session_swept(s, swept, s->o->backup.dir);
+	if (ret) {
 		size_t len = strlen(err->msg);
 
 		snprintf(err->msg + len, sizeof(err->msg) - len, "\nthe "

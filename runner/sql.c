@@ -1,5 +1,6 @@
 /* migrun sql: a bundle as one SQL script for a DBA to review and run. */
 #include <getopt.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -237,6 +238,12 @@ static int exec_sql(int argc, char **argv, struct err *err)
 		guard.applied += s.h.rows[i].version != NULL;
 
 	/* Nothing is written before the header: a refusal leaves no file. */
+	if (path && strcmp(path, "-")) {
+		char *where = xstrdup(path);
+
+		session_swept(&s, afile_sweep_for(path), dirname(where));
+		free(where);
+	}
 	out = xmalloc(sizeof(*out));
 	if ((ret = ofile_open(out, path, ofile_is_gz(path), err))) {
 		free(out);

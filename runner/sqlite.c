@@ -561,17 +561,47 @@ static char *sqlite_name(struct db *db)
 	    strlen(base));
 }
 
-/* A temporary file in dir for a database copy: *fd open on it. */
-static char *temp_db(const char *dir, int *fd, struct err *err)
+/* A scratch file in dir for a copy of database owner: *fd open on it. */
+static char *temp_db(const char *dir, const char *owner, int *fd,
+    struct err *err)
 {
-	char *tmp = xasprintf("%s/.migrun-XXXXXX", dir);
+	char *prefix = xasprintf(SCRATCH_PREFIX "%s-", owner);
+	char *tmp = afile_temp_new(dir, prefix, fd, err);
 
-	if ((*fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
-		err_errno(err, ERR_RUNTIME, "temporary file in '%s'", dir);
-		free(tmp);
-		return NULL;
-	}
+	free(prefix);
 	return tmp;
+}
+
+/* The database file's directory ("." for a bare name) and name. */
+static void file_place(struct sqlite_db *d, char **dir, char **name)
+{
+	const char *file = sqlite3_db_filename(d->conn, "main");
+	const char *slash;
+
+	if (!file || !*file)
+		file = "memory";
+	slash = strrchr(file, '/');
+	*dir = slash ? xstrndup(file, slash == file ? 1 :
+	    (size_t)(slash - file)) : xstrdup(".");
+	*name = xstrdup(slash ? slash + 1 : file);
+}
+
+static unsigned sqlite_sweep(struct db *db, char **where)
+{
+	struct sqlite_db *d = to_sqlite(db);
+	char *dir, *name, *prefix;
+	unsigned n;
+
+	file_place(d, &dir, &name);
+	prefix = xasprintf(SCRATCH_PREFIX "%s-", name);
+	n = afile_sweep_prefix(dir, prefix);
+	free(prefix);
+	free(name);
+	if (n)
+		*where = dir;
+	else
+		free(dir);
+	return n;
 }
 
 /* Copy database src over dst with the online backup API: all pages in
@@ -614,7 +644,7 @@ static int sqlite_backup(struct db *db, const struct backup_io *io,
 	int fd = -1, ret = 0;
 	ssize_t n;
 
-	if (!(tmp = temp_db(io->dir, &fd, err)))
+	if (!(tmp = temp_db(io->dir, io->owner, &fd, err)))
 		return ERR_RUNTIME;
 	afile_scratch(tmp);
 	if (sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE, NULL) !=
@@ -646,9 +676,10 @@ static int sqlite_backup(struct db *db, const struct backup_io *io,
 	}
 out:
 	sqlite3_close(dst);
+	/* Removed before closed: its lock keeps a sweep off till then. */
+	unlink(tmp);
 	if (fd >= 0)
 		close(fd);
-	unlink(tmp);
 	afile_scratch(NULL);
 	free(tmp);
 	free(buf);
@@ -680,18 +711,14 @@ static int sqlite_restore(struct db *db, const char *path,
     const struct backup_io *io, struct err *err)
 {
 	struct sqlite_db *d = to_sqlite(db);
-	const char *file = sqlite3_db_filename(d->conn, "main");
-	char *dir = NULL, *slash, *tmp = NULL;
+	char *dir = NULL, *name = NULL, *tmp = NULL;
 	struct buf bad = BUF_INIT;
 	sqlite3 *src = NULL;
 	int fd = -1, ret = 0;
 
 	(void)io;
-	dir = xstrdup(file && *file ? file : "./x");
-	slash = strrchr(dir, '/');
-	if (slash)
-		*slash = '\0';
-	if (!(tmp = temp_db(slash ? (*dir ? dir : "/") : ".", &fd, err))) {
+	file_place(d, &dir, &name);
+	if (!(tmp = temp_db(dir, name, &fd, err))) {
 		ret = ERR_RUNTIME;
 		goto out;
 	}
@@ -718,13 +745,14 @@ static int sqlite_restore(struct db *db, const char *path,
 	ret = copy_db(d, d->conn, src, "restore", err);
 out:
 	sqlite3_close(src);
-	if (fd >= 0)
-		close(fd);
 	if (tmp)
 		unlink(tmp);
+	if (fd >= 0)
+		close(fd);
 	afile_scratch(NULL);
 	free(tmp);
 	free(dir);
+	free(name);
 	buf_release(&bad);
 	return ret;
 }
@@ -839,6 +867,7 @@ const struct driver sqlite_driver = {
 	.dbname = sqlite_name,
 	.backup = sqlite_backup,
 	.restore = sqlite_restore,
+	.sweep = sqlite_sweep,
 	.csv_begin = sqlite_csv_begin,
 	.csv_row = sqlite_csv_row,
 	.csv_end = sqlite_csv_end,

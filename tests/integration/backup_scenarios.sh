@@ -458,8 +458,108 @@ scen_restore_killed() {
 		whole=$((whole + 1))
 		mr 0 restore --yes --no-backup "${RESTORE_TOOL[@]}" "$a"
 	done
+	# The copies killed restores left beside the database, the next
+	# command under the run lock removed: none is left.
+	mr 0 restore --yes --no-backup "${RESTORE_TOOL[@]}" "$a"
+	! compgen -G "$T/.migrun-*" >/dev/null ||
+	    fail "left behind: $(ls -A "$T")"
 	echo "$points points over $ms ms: $parts stopped part way, $whole had finished" >&2
 	# The points must have stopped restores part way to prove anything.
 	[ "$parts" -ge $((points / 3)) ] ||
 	    fail "only $parts of $points points stopped a restore part way"
+}
+
+# killed PATTERN ARGS...: migrun ARGS on the scenario's database, killed
+# with SIGKILL (which nothing can catch) once a file matching PATTERN (a
+# glob) exists; fails unless one is left behind.
+killed() {
+	local pattern=$1 pid i
+	shift
+	"$MIGRUN" "$@" --db "$DB" >/dev/null 2>&1 &
+	pid=$!
+	for i in $(seq 500); do
+		compgen -G "$pattern" >/dev/null && break
+		sleep 0.01
+	done
+	kill -s KILL "$pid" 2>/dev/null || true
+	settle "$pid"
+	wait "$pid" 2>/dev/null && fail "migrun $* finished before it was killed"
+	compgen -G "$pattern" >/dev/null ||
+	    fail "test setup: killed migrun $* left no $pattern"
+}
+
+# A backup and a restore killed with SIGKILL leave their temporary files;
+# the next command that writes in the same place, under the run lock,
+# removes them and says so in one line.  It never touches a file it did
+# not name: another database's, a near-miss name, a live writer's.
+scen_leftovers() {
+	local f left keep
+	filled shop
+	if [ "$ENGINE" = postgres ]; then
+		q "CREATE TABLE pad AS SELECT g, md5(g::text) AS v
+		    FROM generate_series(1, 300000) g"
+	else
+		q "CREATE TABLE pad (x blob);
+		   WITH RECURSIVE n(g) AS (SELECT 1 UNION ALL
+		       SELECT g + 1 FROM n WHERE g < 10000)
+		   INSERT INTO pad SELECT randomblob(4096) FROM n"
+	fi
+	mkdir bk
+	# Files the sweeps must leave: another database's, near misses, a
+	# writer that is alive (it holds the lock).
+	keep="shopping-20200101T000000Z-0004.$BACKUP_EXT.gz.tmp.ABCDEF
+.migrun-shopping-ABCDEF
+shop-20200101T000000Z-0004.$BACKUP_EXT.gz.tmp.ABC
+shop-2020-0004.$BACKUP_EXT.gz.tmp.ABCDEF
+.migrun-shop-ABCDE!
+shop-20200101T000000Z-0004.$BACKUP_EXT.gz.tmp.LIVE01"
+	for f in $keep; do echo keep >"bk/$f"; done
+	flock "bk/shop-20200101T000000Z-0004.$BACKUP_EXT.gz.tmp.LIVE01" sleep 120 &
+	local holder=$!
+	# What a killed run leaves: six of mkstemp's characters, and a
+	# backup's name of this year.
+	local x='[[:alnum:]]' tmp scratch
+	tmp="bk/shop-$(date -u +%Y)*.tmp.$x$x$x$x$x$x"
+	scratch="bk/.migrun-shop-$x$x$x$x$x$x"
+	# A killed backup, then the next.
+	killed "$tmp" backup --dir bk "${BACKUP_TOOL[@]}"
+	if [ "$ENGINE" = sqlite ]; then
+		killed "$scratch" backup --dir bk
+	fi
+	left=$(cd bk && ls -A | grep -vxF "$keep")
+	mr 0 backup --dir bk "${BACKUP_TOOL[@]}"
+	f=$(cat "$T/out")
+	expect_err "migrun: removed $(echo "$left" | wc -l) temporary file"
+	expect_err " that a stopped run left in 'bk'"
+	[ "$(grep -c removed "$T/err")" = 1 ] || fail "not one line: $(cat "$T/err")"
+	same "bk/ after the sweep" "$(cd bk && ls -A | sort)" \
+	    "$( (echo "$keep"; basename "$f") | sort)"
+	# The same through restore's backup, quietly with --quiet.
+	killed "$tmp" backup --dir bk "${BACKUP_TOOL[@]}"
+	mr 0 restore --yes --backup-dir bk --quiet "${BACKUP_TOOL[@]}" \
+	    "${RESTORE_TOOL[@]}" "$f"
+	[ ! -s "$T/err" ] || fail "--quiet printed: $(cat "$T/err")"
+	[ -z "$(cd bk && ls -A | grep -vxF "$keep" | grep tmp)" ] ||
+	    fail "left in bk/: $(ls -A bk)"
+	kill "$holder"
+
+	[ "$ENGINE" = sqlite ] || return 0
+	# A killed restore leaves its copy beside the database: any command
+	# that takes the run lock there removes it, and not another
+	# database's.
+	echo keep >"$T/.migrun-other.db-ABCDEF"
+	scratch="$T/.migrun-shop.db-$x$x$x$x$x$x"
+	killed "$scratch" restore --yes --no-backup "$f"
+	app app
+	bundle app b.tgz
+	mr 0 apply --no-backup b.tgz
+	expect_err "migrun: removed 1 temporary file that a stopped run left in '$T'"
+	compgen -G "$scratch" >/dev/null && fail "a copy is left: $(ls -A "$T")"
+	[ -f "$T/.migrun-other.db-ABCDEF" ] || fail "removed another database's file"
+	# A command that takes no lock removes nothing.
+	killed "$scratch" restore --yes --no-backup "$f"
+	mr 0 status b.tgz
+	compgen -G "$scratch" >/dev/null ||
+	    fail "status, which takes no lock, removed a file"
+	return 0
 }
