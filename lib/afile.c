@@ -334,8 +334,8 @@ int afile_commit_new(struct afile *f, char *(*next)(void *arg, unsigned n),
 	path = NULL;
 	afile_free(f);
 	if (fsync_dir(*final) < 0)
-		ret = err_errno(err, ERR_RUNTIME, "'%s': fsync directory",
-		    *final);
+		ret = err_errno(err, ERR_RUNTIME, "'%s': fsync "
+		    "directory", *final);
 	return ret;
 out:
 	free(path);

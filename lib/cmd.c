@@ -38,9 +38,9 @@ int cmd_bad_option(const struct cmd_entry *e, int argc, char **argv,
 void cmd_swept(unsigned n, const char *where)
 {
 	if (n)
-		fprintf(stderr, "%s: removed %u temporary file%s that a stopped "
-		    "run left in '%s'\n", cmd_progname, n, n == 1 ? "" : "s",
-		    where);
+		fprintf(stderr, "%s: removed %u temporary file%s that a "
+		    "stopped run left in '%s'\n", cmd_progname, n,
+		    n == 1 ? "" : "s", where);
 }
 
 int cmd_parse_size(const char *s, uint64_t *out)

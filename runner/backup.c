@@ -45,14 +45,22 @@ static char *name_for(void *arg, unsigned n)
 	    nm->version, count, nm->ext);
 }
 
-static int make_one(const char *path, struct err *err)
+/* path, a part of dir (or all of it), made unless it is a directory. */
+static int make_one(const char *dir, const char *path, struct err *err)
 {
 	struct stat st;
 
 	if (mkdir(path, 0700) == 0 || (errno == EEXIST &&
 	    stat(path, &st) == 0 && S_ISDIR(st.st_mode)))
 		return 0;
-	return err_errno(err, ERR_RUNTIME, "backup directory '%s'", path);
+	if (errno != EEXIST)
+		return err_errno(err, ERR_RUNTIME, "backup directory '%s'",
+		    dir);
+	if (!strcmp(path, dir))
+		return err_set(err, ERR_RUNTIME, "backup directory '%s': not a "
+		    "directory", dir);
+	return err_set(err, ERR_RUNTIME, "backup directory '%s': '%s' is not "
+	    "a directory", dir, path);
 }
 
 /* dir, and its parents where missing, as mkdir -p makes them. */
@@ -66,7 +74,7 @@ static int make_dir(const char *dir, struct err *err)
 		if (path[i] != '/' && path[i] != '\0')
 			continue;
 		path[i] = '\0';
-		ret = make_one(path, err);
+		ret = make_one(dir, path, err);
 		if (i < n)
 			path[i] = '/';
 	}

@@ -70,7 +70,8 @@ static void add_word(struct dumpscan *s, unsigned char c)
 		s->word_len = 0;
 	}
 	if (s->word_len < sizeof(s->word))
-		s->word[s->word_len] = (char)(c >= 'a' && c <= 'z' ? c - 32 : c);
+		s->word[s->word_len] = (char)(c >= 'a' && c <= 'z' ?
+		    c - 'a' + 'A' : c);
 	/* A longer word matches none: its length says so. */
 	s->word_len++;
 }
@@ -421,8 +422,8 @@ int dumpscan_end(struct dumpscan *s, struct err *err)
 	if (s->state == DS_LINE_COMMENT && s->marker == COMPLETE_LEN)
 		s->complete = 1;
 	if (!s->complete)
-		return err_set(err, ERR_INPUT, "'%s' does not end with pg_dump's "
-		    "line \"--%s\": not a whole pg_dump script (a dump cut "
-		    "short, then compressed?)", s->path, complete);
+		return err_set(err, ERR_INPUT, "'%s' does not end with "
+		    "pg_dump's line \"--%s\": not a whole pg_dump script (a "
+		    "dump cut short, then compressed?)", s->path, complete);
 	return 0;
 }

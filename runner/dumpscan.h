@@ -59,7 +59,8 @@ struct dumpscan {
 	unsigned parens;
 	char prefix[24];		/* its first bytes */
 	size_t prefix_len;
-	char held[8];			/* bytes of "BEGIN;" or "COMMIT;" kept back */
+	char held[8];			/* "BEGIN;" or "COMMIT;" so far, kept
+					 * back */
 	size_t held_len;
 	int holding;
 	int copy, stdin_seen;		/* COPY ... FROM stdin */

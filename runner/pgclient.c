@@ -81,9 +81,9 @@ static int client_setup(PGconn *conn, const char *display, struct client *c,
 			continue;
 		}
 		if (!strcmp(o->keyword, "sslpassword")) {
-			ret = err_set(err, ERR_INPUT, "%s: sslpassword cannot be "
-			    "passed on to a client program without showing it "
-			    "on its command line; put the key in a file it "
+			ret = err_set(err, ERR_INPUT, "%s: sslpassword cannot "
+			    "be passed on to a client program without showing "
+			    "it on its command line; put the key in a file it "
 			    "can read without one", display);
 			break;
 		}

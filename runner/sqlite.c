@@ -34,11 +34,53 @@ struct sqlite_db {
 	int locked;
 	sqlite3_stmt *stmt[HS_NR];
 	sqlite3_stmt *insert;	/* a CSV seed's rows */
+	struct buf msg;		/* conn_msg's */
 };
 
 static struct sqlite_db *to_sqlite(struct db *db)
 {
 	return (struct sqlite_db *)db;
+}
+
+/* The database file's directory ("." for a bare name) and name. */
+static void file_place(struct sqlite_db *d, char **dir, char **name)
+{
+	const char *file = sqlite3_db_filename(d->conn, "main");
+	const char *slash;
+
+	if (!file || !*file)
+		file = "memory";
+	slash = strrchr(file, '/');
+	*dir = slash ? xstrndup(file, slash == file ? 1 :
+	    (size_t)(slash - file)) : xstrdup(".");
+	*name = xstrdup(slash ? slash + 1 : file);
+}
+
+/* SQLite's words for the connection's last error.  "Attempt to write a
+ * readonly database" says which when the file can be written but its
+ * directory cannot: SQLite writes the database's journal there. */
+static const char *conn_msg(struct sqlite_db *d)
+{
+	const char *msg = sqlite3_errmsg(d->conn);
+	const char *file = sqlite3_db_filename(d->conn, "main");
+	char *dir, *name;
+
+	if ((sqlite3_extended_errcode(d->conn) & 0xff) != SQLITE_READONLY ||
+	    !file || !*file)
+		return msg;
+	file_place(d, &dir, &name);
+	buf_reset(&d->msg);
+	if (access(file, W_OK) < 0)
+		buf_addf(&d->msg, "the database file is not writable: %s", msg);
+	else if (sqlite3_extended_errcode(d->conn) ==
+	    SQLITE_READONLY_DIRECTORY || access(dir, W_OK) < 0)
+		buf_addf(&d->msg, "the directory '%s' is not writable, and "
+		    "SQLite writes the database's journal there: %s", dir, msg);
+	else
+		buf_addstr(&d->msg, msg);
+	free(dir);
+	free(name);
+	return d->msg.data;
 }
 
 /* SQLite's own error for a failed call on the connection. */
@@ -49,7 +91,7 @@ static int db_fail(struct sqlite_db *d, struct err *err, const char *what)
 	    ERR_LOCK : ERR_RUNTIME;
 
 	return err_set(err, code, "%s: %s: %s", d->base.display, what,
-	    sqlite3_errmsg(d->conn));
+	    conn_msg(d));
 }
 
 static void sqlite_close(struct db *db)
@@ -69,6 +111,7 @@ static void sqlite_close(struct db *db)
 	free(d->table);
 	free(d->quoted);
 	free(d->base.display);
+	buf_release(&d->msg);
 	free(d);
 }
 
@@ -113,7 +156,7 @@ static int sqlite_open(struct db **out, const char *target,
 	rc = sqlite3_open_v2(target, &d->conn, flags, NULL);
 	if (rc != SQLITE_OK) {
 		ret = err_set(err, ERR_RUNTIME, "%s: %s", display, d->conn ?
-		    sqlite3_errmsg(d->conn) : sqlite3_errstr(rc));
+		    conn_msg(d) : sqlite3_errstr(rc));
 		goto out;
 	}
 	/* Other writers are waited for as long as the run lock is. */
@@ -124,7 +167,7 @@ static int sqlite_open(struct db **out, const char *target,
 	if (sqlite3_exec(d->conn, "SELECT count(*) FROM sqlite_master", NULL,
 	    NULL, NULL) != SQLITE_OK) {
 		ret = err_set(err, ERR_RUNTIME, "%s: %s", display,
-		    sqlite3_errmsg(d->conn));
+		    conn_msg(d));
 		goto out;
 	}
 out:
@@ -193,7 +236,7 @@ static int sqlite_begin(struct db *db, struct err *err)
 	lockwait_limit(d->timeout_ms, limit, sizeof(limit));
 	return err_set(err, ERR_LOCK, "%s: begin: %s: another connection "
 	    "is writing; gave up after %s", db->display,
-	    sqlite3_errmsg(d->conn), limit);
+	    conn_msg(d), limit);
 }
 
 static int sqlite_commit(struct db *db, struct err *err)
@@ -285,7 +328,7 @@ static int sqlite_exec(struct db *db, const struct script *s,
 		 * NUL, SQLite copies the rest of the script every time. */
 		rc = sqlite3_prepare_v2(d->conn, sql, -1, &stmt, &tail);
 		if (rc != SQLITE_OK) {
-			ret = exec_fail(d, s, sql, end, sqlite3_errmsg(d->conn),
+			ret = exec_fail(d, s, sql, end, conn_msg(d),
 			    err);
 			goto out;
 		}
@@ -296,7 +339,7 @@ static int sqlite_exec(struct db *db, const struct script *s,
 		while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
 			;
 		if (rc != SQLITE_DONE) {
-			ret = exec_fail(d, s, sql, end, sqlite3_errmsg(d->conn),
+			ret = exec_fail(d, s, sql, end, conn_msg(d),
 			    err);
 			goto out;
 		}
@@ -572,20 +615,6 @@ static char *temp_db(const char *dir, const char *owner, int *fd,
 	return tmp;
 }
 
-/* The database file's directory ("." for a bare name) and name. */
-static void file_place(struct sqlite_db *d, char **dir, char **name)
-{
-	const char *file = sqlite3_db_filename(d->conn, "main");
-	const char *slash;
-
-	if (!file || !*file)
-		file = "memory";
-	slash = strrchr(file, '/');
-	*dir = slash ? xstrndup(file, slash == file ? 1 :
-	    (size_t)(slash - file)) : xstrdup(".");
-	*name = xstrdup(slash ? slash + 1 : file);
-}
-
 static unsigned sqlite_sweep(struct db *db, char **where)
 {
 	struct sqlite_db *d = to_sqlite(db);
@@ -607,9 +636,32 @@ static unsigned sqlite_sweep(struct db *db, char **where)
 /* Copy database src over dst with the online backup API: all pages in
  * one step, so one consistent snapshot of src, another connection's write
  * waited for as long as the run lock would be. */
-static int copy_db(struct sqlite_db *d, sqlite3 *dst, sqlite3 *src,
-    const char *what, struct err *err)
+static int is_full(int sys)
 {
+	return sys == ENOSPC || sys == EDQUOT || sys == EFBIG;
+}
+
+/* The database's size, for a message: "12.3 MB". */
+static void db_size(sqlite3 *db, char *out, size_t size)
+{
+	sqlite3_stmt *st = NULL;
+	double bytes = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT page_count * page_size FROM "
+	    "pragma_page_count(), pragma_page_size()", -1, &st, NULL) ==
+	    SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		bytes = sqlite3_column_double(st, 0);
+	sqlite3_finalize(st);
+	snprintf(out, size, "%.1f MB", bytes / 1e6);
+}
+
+/* A full disk where the copy goes names dir, the backup directory, when
+ * the copy goes there (dir not NULL). */
+static int copy_db(struct sqlite_db *d, sqlite3 *dst, sqlite3 *src,
+    const char *what, const char *dir, struct err *err)
+{
+	char size[32];
+
 	sqlite3_backup *b = sqlite3_backup_init(dst, "main", src, "main");
 	struct lockwait w;
 	int rc, sys;
@@ -628,6 +680,14 @@ static int copy_db(struct sqlite_db *d, sqlite3 *dst, sqlite3 *src,
 	/* A full disk is an I/O error to SQLite: give the system's words. */
 	sys = (rc & 0xff) == SQLITE_IOERR || rc == SQLITE_FULL ?
 	    sqlite3_system_errno(dst) : 0;
+	if (dir && (rc == SQLITE_FULL || is_full(sys))) {
+		db_size(src, size, sizeof(size));
+		return err_set(err, ERR_RUNTIME, "%s: %s: no room in backup "
+		    "directory '%s' for the database's copy (%s, before "
+		    "compression): %s",
+		    d->base.display, what, dir, size,
+		    sys ? strerror(sys) : sqlite3_errstr(rc));
+	}
 	return err_set(err, rc == SQLITE_BUSY || rc == SQLITE_LOCKED ?
 	    ERR_LOCK : ERR_RUNTIME, "%s: %s: %s%s%s", d->base.display, what,
 	    sqlite3_errstr(rc), sys ? ": " : "", sys ? strerror(sys) : "");
@@ -655,7 +715,7 @@ static int sqlite_backup(struct db *db, const struct backup_io *io,
 		    dst ? sqlite3_errmsg(dst) : "out of memory");
 		goto out;
 	}
-	if ((ret = copy_db(d, dst, d->conn, "backup", err)))
+	if ((ret = copy_db(d, dst, d->conn, "backup", io->dir, err)))
 		goto out;
 	if (sqlite3_close(dst) != SQLITE_OK) {
 		ret = err_set(err, ERR_RUNTIME, "'%s': %s", tmp,
@@ -686,12 +746,26 @@ out:
 	return ret;
 }
 
-static int write_fd(void *arg, const void *data, size_t len,
+/* The backup decompressed into a scratch file beside the database. */
+struct scratch {
+	int fd;
+	const char *path, *dir;
+	struct sqlite_db *d;
+};
+
+static int write_scratch(void *arg, const void *data, size_t len,
     struct err *err)
 {
-	if (fd_write_all(*(int *)arg, data, len) < 0)
-		return err_errno(err, ERR_RUNTIME, "writing a temporary file");
-	return 0;
+	const struct scratch *sc = arg;
+
+	if (fd_write_all(sc->fd, data, len) == 0)
+		return 0;
+	if (is_full(errno))
+		return err_errno(err, ERR_RUNTIME, "%s: restore: no room in "
+		    "'%s', beside the database, for the backup's copy "
+		    "(before compression)", sc->d->base.display, sc->dir);
+	return err_errno(err, ERR_RUNTIME, "%s: restore: writing the backup's "
+	    "copy '%s'", sc->d->base.display, sc->path);
 }
 
 /* PRAGMA integrity_check answers one row, "ok", or what is wrong. */
@@ -712,6 +786,7 @@ static int sqlite_restore(struct db *db, const char *path,
 {
 	struct sqlite_db *d = to_sqlite(db);
 	char *dir = NULL, *name = NULL, *tmp = NULL;
+	struct scratch sc;
 	struct buf bad = BUF_INIT;
 	sqlite3 *src = NULL;
 	int fd = -1, ret = 0;
@@ -723,7 +798,11 @@ static int sqlite_restore(struct db *db, const char *path,
 		goto out;
 	}
 	afile_scratch(tmp);
-	if ((ret = gunzip_file(path, write_fd, &fd, err)))
+	sc.fd = fd;
+	sc.path = tmp;
+	sc.dir = dir;
+	sc.d = d;
+	if ((ret = gunzip_file(path, write_scratch, &sc, err)))
 		goto out;
 	if (sqlite3_open_v2(tmp, &src, SQLITE_OPEN_READONLY, NULL) !=
 	    SQLITE_OK) {
@@ -742,7 +821,7 @@ static int sqlite_restore(struct db *db, const char *path,
 		    "fails PRAGMA integrity_check: %s", path, bad.data);
 		goto out;
 	}
-	ret = copy_db(d, d->conn, src, "restore", err);
+	ret = copy_db(d, d->conn, src, "restore", NULL, err);
 out:
 	sqlite3_close(src);
 	if (tmp)
@@ -775,7 +854,7 @@ static int sqlite_csv_begin(struct db *db, struct csv_load *l,
 	    SQLITE_PREPARE_PERSISTENT, &d->insert, NULL) != SQLITE_OK) {
 		d->insert = NULL;
 		l->fail_line = 1;
-		ret = err_set(err, ERR_RUNTIME, "%s", sqlite3_errmsg(d->conn));
+		ret = err_set(err, ERR_RUNTIME, "%s", conn_msg(d));
 	}
 	l->rows = 0;
 	buf_release(&sql);
@@ -828,9 +907,9 @@ static int sqlite_csv_row(struct db *db, struct csv_load *l,
 		return 0;
 	}
 	l->fail_line = line;
-	failed_column(l, sqlite3_errmsg(d->conn), l->fail_column,
+	failed_column(l, conn_msg(d), l->fail_column,
 	    sizeof(l->fail_column));
-	return err_set(err, ERR_RUNTIME, "%s", sqlite3_errmsg(d->conn));
+	return err_set(err, ERR_RUNTIME, "%s", conn_msg(d));
 }
 
 static int sqlite_csv_end(struct db *db, struct csv_load *l, int abort,

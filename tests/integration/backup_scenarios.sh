@@ -144,7 +144,7 @@ scen_backup_fail() {
 	has_table more && fail "the migration ran after a failed backup"
 	echo file >notadir
 	mr 1 apply --backup-dir notadir "${BACKUP_TOOL[@]}" b2.tgz
-	expect_err "notadir"
+	expect_err "backup directory 'notadir': not a directory"
 	has_table more && fail "the migration ran after a failed backup"
 	dump_all >after.sql
 	cmp -s before.sql after.sql || fail "the database changed"
