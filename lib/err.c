@@ -37,6 +37,27 @@ int err_errno(struct err *err, enum err_code code, const char *fmt, ...)
 	return code;
 }
 
+void err_append(struct err *err, const char *fmt, ...)
+{
+	char tail[sizeof(err->msg) / 2];
+	size_t len = strlen(err->msg), n;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(tail, sizeof(tail), fmt, ap);
+	va_end(ap);
+	n = strlen(tail);
+	if (len + n >= sizeof(err->msg)) {
+		len = sizeof(err->msg) - n - 4;
+		/* Not inside a UTF-8 character. */
+		while (len && ((unsigned char)err->msg[len] & 0xc0) == 0x80)
+			len--;
+		memcpy(err->msg + len, "...", 3);
+		len += 3;
+	}
+	memcpy(err->msg + len, tail, n + 1);
+}
+
 void err_print(const char *program, const struct err *err)
 {
 	fprintf(stderr, "%s: %s\n", program,

@@ -39,6 +39,11 @@ int err_set(struct err *err, enum err_code code, const char *fmt, ...)
 int err_errno(struct err *err, enum err_code code, const char *fmt, ...)
 	ATTR_PRINTF(3, 4);
 
+/* Append to err's message what it means for the user (the outcome: "the
+ * database is at ..."), formatted.  The outcome is never cut: when both do
+ * not fit, the message before it is, with "...". */
+void err_append(struct err *err, const char *fmt, ...) ATTR_PRINTF(2, 3);
+
 /* Print "PROGRAM: MESSAGE" on stderr, as every command's caller does. */
 void err_print(const char *program, const struct err *err);
 

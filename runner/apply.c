@@ -154,23 +154,18 @@ static int exec_apply(int argc, char **argv, struct err *err)
 	    &nr_done, err))) {
 		const struct plan_item *it = nr_done < nr_todo ?
 		    todo[nr_done] : NULL;
-		size_t len = strlen(err->msg);
+		char at[256];
 
 		if (!it)
 			goto out;	/* the final commit */
 		reached = run_reached(from, todo, nr_done);
-		snprintf(err->msg + len, sizeof(err->msg) - len,
-		    "\nmigration %s %s failed%s; %s", plan_item_label(it),
-		    it->mig->name, plan_item_notx(it) ? " outside a "
-		    "transaction: it is marked dirty until fixed by hand and "
-		    "'migrun repair'" : " and was rolled back", single ?
-		    "nothing was applied (--single-transaction)" : "");
-		if (!single) {
-			len = strlen(err->msg);
-			snprintf(err->msg + len, sizeof(err->msg) - len,
-			    "the database is at %s (%zu applied by this run)",
-			    reached ? reached : "no version", nr_done);
-		}
+		snprintf(at, sizeof(at), "the database is at %s (%zu applied "
+		    "by this run)", reached ? reached : "no version", nr_done);
+		err_append(err, "\nmigration %s %s failed%s; %s",
+		    plan_item_label(it), it->mig->name, plan_item_notx(it) ?
+		    " outside a transaction: it is marked dirty until fixed "
+		    "by hand and 'migrun repair'" : " and was rolled back",
+		    single ? "nothing was applied (--single-transaction)" : at);
 		goto out;
 	}
 	print_result(&s, done, nr_done, from, reached, 0);

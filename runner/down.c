@@ -136,10 +136,8 @@ static int exec_down(int argc, char **argv, struct err *err)
 	progress = !o.quiet && pick > 1 && isatty(STDERR_FILENO);
 	if ((ret = run_downs(&s, rows, pick, progress, done, &nr_done,
 	    err))) {
-		size_t len = strlen(err->msg);
-
-		snprintf(err->msg + len, sizeof(err->msg) - len,
-		    "\nrolling back %s %s failed%s; the database is at %s "
+		err_append(err, "\nrolling back %s %s failed%s; the database "
+		    "is at %s "
 		    "(%zu rolled back by this run)", rows[nr_done]->version,
 		    rows[nr_done]->name, rows[nr_done]->down_tx == TX_NONE ?
 		    " outside a transaction: it is marked dirty until fixed "

@@ -83,9 +83,15 @@ static int exec_restore(int argc, char **argv, struct err *err)
 		    "no migpack history", s.h.nr, file);
 		goto out;
 	}
-	if ((ret = session_backup(&s, err)) ||
-	    (ret = s.db->drv->restore(s.db, file, &io, err)) ||
-	    (ret = s.db->drv->history_read(s.db, &s.h, err)))
+	if ((ret = session_backup(&s, err)))
+		goto out;
+	if ((ret = s.db->drv->restore(s.db, file, &io, err))) {
+		/* All or nothing: nothing. */
+		err_append(err, "\nthe restore stopped, so nothing of it was "
+		    "kept: the database is as it was");
+		goto out;
+	}
+	if ((ret = s.db->drv->history_read(s.db, &s.h, err)))
 		goto out;
 	if (!o.quiet) {
 		was = history_current(&s.h);

@@ -181,11 +181,8 @@ int session_backup(struct session *s, struct err *err)
 	    &path, &swept, err);
 	session_swept(s, swept, s->o->backup.dir);
 	if (ret) {
-		size_t len = strlen(err->msg);
-
-		snprintf(err->msg + len, sizeof(err->msg) - len, "\nthe "
-		    "backup failed, so nothing was changed (--no-backup to "
-		    "go on without one)");
+		err_append(err, "\nthe backup failed, so nothing was changed "
+		    "(--no-backup to go on without one)");
 		return ret;
 	}
 	if (!s->o->quiet)

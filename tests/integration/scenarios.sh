@@ -280,7 +280,20 @@ scen_fail() {
 	bundle first b2.tgz
 	mr 1 apply b2.tgz
 	has_table migpack_history && fail "a failed first migration left the history table"
-	true
+	# The engine's words, however long, never push the outcome out: they
+	# are cut instead.
+	newdb fail_loud
+	if [ "$ENGINE" = postgres ]; then
+		put loud/0001_loud.up.sql \
+		    "DO \$\$ BEGIN RAISE EXCEPTION '%%', repeat('x', 3000); END \$\$;\n"
+	else
+		put loud/0001_loud.up.sql \
+		    "INSERT INTO nope$(printf 'x%.0s' $(seq 3000)) VALUES (1);\n"
+	fi
+	bundle loud b3.tgz
+	mr 1 apply b3.tgz
+	expect_err "xxx...
+migration 0001 loud failed and was rolled back; the database is at no version (0 applied by this run)"
 }
 
 scen_drift() {
