@@ -406,8 +406,9 @@ int dumpscan_end(struct dumpscan *s, struct err *err)
 	unsigned long line;
 	int ret;
 
-	if (s->state == DS_DASH || s->state == DS_SLASH)
-		s->in_stmt = 1;
+	/* A last '-' or '/' is no comment: a statement, if none was open. */
+	if ((s->state == DS_DASH || s->state == DS_SLASH) && !s->in_stmt)
+		start_stmt(s);
 	if (s->state == DS_TOP && s->in_word && (ret = end_word(s, err)))
 		return ret;
 	if (s->state == DS_META) {

@@ -379,8 +379,9 @@ settle() {
 # A restore stopped at many points, by SIGKILL and by SIGTERM, spread over
 # its run, leaves the database exactly as it was before or exactly as in
 # the backup: never a part (a killed psql must not commit what it had).
-# Ten tables of 20,000 rows with their keys and indexes, the history and,
-# on PostgreSQL, a large object, whose dump holds a BEGIN and a COMMIT.
+# Ten tables of 20,000 rows (40,000 on PostgreSQL: a restore of about a
+# second) with their keys and indexes, the history and, on PostgreSQL, a
+# large object, whose dump holds a BEGIN and a COMMIT.
 scen_restore_killed() {
 	local points=${RESTORE_KILL_POINTS:-24} i k t0 t1 ms at sig pid
 	local b a parts=0 whole=0
@@ -389,7 +390,7 @@ scen_restore_killed() {
 		if [ "$ENGINE" = postgres ]; then
 			q "CREATE TABLE t$k (id integer PRIMARY KEY, v text NOT NULL);
 			   INSERT INTO t$k SELECT g, md5(g::text)
-			       FROM generate_series(1, 20000) g;
+			       FROM generate_series(1, 40000) g;
 			   CREATE INDEX t${k}_v ON t$k (v)"
 		else
 			q "CREATE TABLE t$k (id integer PRIMARY KEY, v text NOT NULL);

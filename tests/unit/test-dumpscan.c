@@ -238,6 +238,7 @@ static void test_refused(void **state)
 	    "ends inside a statement begun at line 3");
 	refused("SELECT 1", "ends inside a statement");
 	refused("SELECT 1 -", "ends inside a statement");
+	refused_end("SELECT 1;\n-", 0, "ends inside a statement begun at line 2");
 	refused("SELECT $$ x", "ends inside a dollar-quoted body");
 	refused("/* x", "ends inside a comment");
 	refused("SELECT \"a", "ends inside a quoted name");
