@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark `migrun backup` against the engines' own tools piped through
-# gzip -6, on a generated database of SIZE MiB (default 1024) per engine.
+# gzip -6, and `migrun restore` of that backup against the same tools
+# restoring it, on a generated database of SIZE MiB (default 1024) per
+# engine.
 # usage: bench/backup.sh [--migrun PATH] [--migpack PATH] [--runs N] [--size-mb N] [--engines sqlite,postgres]
 # Tables go to stdout, progress to stderr. Exit 0 even if targets are missed.
 #
@@ -14,6 +16,11 @@
 #             vs  PG_BIN/pg_dump --clean --if-exists DB | gzip -6 >OUT
 # Both outputs are checked with gzip -t and their sizes compared.  migrun
 # also fsyncs its file and renames it into place (the limits do neither).
+# Then migrun's backup is restored into a new database, each run:
+#   sqlite: migrun restore  vs  gzip -dc FILE >TMP && sqlite3 NEW ".restore TMP"
+#   postgres: migrun restore --psql PG_BIN/psql
+#             vs  gzip -dc FILE | psql --single-transaction -d NEW
+# and the restored rows counted.
 # PostgreSQL runs a private server on a unix socket with fsync and
 # synchronous_commit on, as in production.  RUNS=N in the environment sets
 # the default of --runs.
@@ -35,7 +42,7 @@ check_runs
 [[ $size_mb =~ ^[1-9][0-9]{1,5}$ ]] || usage_error "--size-mb must be 10..999999"
 check_engines
 find_tools
-BUNDLE=$tmp/bench.tar.gz SDB=$tmp/bench.db
+BUNDLE=$tmp/bench.tar.gz SDB=$tmp/bench.db RDB=$tmp/restored.db KEEP=$tmp/keep
 OUT_MR=$tmp/out-migrun OUT_LIM=$tmp/out-limit
 TARGET=$((size_mb * 1048576))
 CAL=$((TARGET / 1024 < 100000 ? TARGET / 1024 : 100000))    # rows to measure a row's size by
@@ -91,6 +98,11 @@ sqlite_size() { stat -c %s "$SDB"; }
 sqlite_prep() { rm -rf -- "$OUT_MR" "$OUT_LIM" && mkdir "$OUT_MR" "$OUT_LIM"; }
 sqlite_backup_mr() { timed "$MIGRUN" backup --quiet --keep 0 --db "sqlite:$SDB" --dir "$OUT_MR"; }
 sqlite_backup_lim() { sqlite3 "$SDB" ".backup $OUT_LIM/copy.db" && gzip -6 <"$OUT_LIM/copy.db" >"$OUT_LIM/bench.db.gz"; }
+sqlite_rprep() { rm -f -- "$RDB" "$tmp/copy.db"; }
+sqlite_restore_mr() { timed "$MIGRUN" restore --yes --no-backup --quiet --db "sqlite:$RDB" "$RFILE"; }
+sqlite_restore_lim() { gzip -dc -- "$RFILE" >"$tmp/copy.db" && sqlite3 "$RDB" ".restore $tmp/copy.db"; }
+sqlite_count() { sqlite3 "$RDB" 'SELECT count(*) FROM events'; }
+sqlite_rcheck() { rcheck sqlite sqlite_count "$@"; }
 
 # out_file ENGINE F: the backup F wrote (the only file of its folder ending
 # in .gz).
@@ -123,7 +135,8 @@ check() {
 sqlite_check() { check sqlite "$@"; }
 postgres_check() { check postgres "$@"; }
 
-# measure ENGINE: time backup against the limit, and migrun's peak RSS.
+# measure ENGINE: time backup against the limit, and migrun's peak RSS;
+# then restore of migrun's backup (kept in KEEP) the same way.
 measure() {
     local e=$1
     log "$e: timing migrun backup and its limit ($runs runs each, interleaved, and one untimed run each first)"
@@ -131,6 +144,19 @@ measure() {
     R[${e}_mr]=$MA R[${e}_lim]=$MB
     log "$e: measuring peak memory"
     R[${e}_rss]=$(peak_mib "${e}_prep" "${e}_backup_mr")
+    { "${e}_prep" && "${e}_backup_mr" >/dev/null && rm -rf -- "$KEEP" && mv -- "$OUT_MR" "$KEEP"; } ||
+        die "$e: the backup to restore failed"
+    RFILE=$(echo "$KEEP"/*.gz)
+    log "$e: timing migrun restore and its limit ($runs runs each, interleaved, and one untimed run each first)"
+    medians "$runs" "${e}_rprep" "${e}_restore_mr" "${e}_restore_lim" "${e}_rcheck"
+    R[${e}_rmr]=$MA R[${e}_rlim]=$MB
+    R[${e}_rrss]=$(peak_mib "${e}_rprep" "${e}_restore_mr")
+}
+# rcheck ENGINE COUNT-OF F [--first]: F restored all the rows.
+rcheck() {
+    local n
+    n=$("$2")
+    [[ $n == "${R[$1_rows]}" ]] || die "$1: $3 restored $n rows of ${R[$1_rows]}"
 }
 
 bench_sqlite() {
@@ -146,6 +172,7 @@ bench_sqlite() {
     R[sqlite_step2]=$(time_of sh -c 'gzip -6 <"$1" >"$2"' sh "$OUT_LIM/copy.db" "$OUT_LIM/bench.db.gz")
     R[sqlite_zcat]=$(time_of gzip -dc -- "$OUT_LIM/bench.db.gz")
     sqlite_prep
+    sqlite_rprep
     rm -f -- "$SDB"
 }
 
@@ -168,9 +195,18 @@ postgres_size() { pg_psql -At -c "SELECT pg_database_size('bench')"; }
 postgres_prep() { rm -rf -- "$OUT_MR" "$OUT_LIM" && mkdir "$OUT_MR" "$OUT_LIM"; }
 postgres_backup_mr() { timed "$MIGRUN" backup --quiet --keep 0 --db "$PGURL" --dir "$OUT_MR" --pg-dump "$PG_BIN/pg_dump"; }
 postgres_backup_lim() { "$PG_BIN/pg_dump" --clean --if-exists -d bench | gzip -6 >"$OUT_LIM/bench.sql.gz"; }
+postgres_rprep() {
+    PGOPTIONS='-c client_min_messages=warning' "$PSQL" -X -q -v ON_ERROR_STOP=1 -d postgres \
+        -c 'DROP DATABASE IF EXISTS restored' -c 'CREATE DATABASE restored' -c CHECKPOINT
+}
+postgres_restore_mr() { timed "$MIGRUN" restore --yes --no-backup --quiet --db "$RURL" --psql "$PSQL" "$RFILE"; }
+postgres_restore_lim() { gzip -dc -- "$RFILE" | "$PSQL" -X -q -v ON_ERROR_STOP=1 --single-transaction -d restored >/dev/null; }
+postgres_count() { "$PSQL" -X -At -d restored -c 'SELECT count(*) FROM events'; }
+postgres_rcheck() { rcheck postgres postgres_count "$@"; }
 
 bench_postgres() {
     pg_start pg_dump || return 0
+    RURL="postgresql:///restored?host=$pg_root&port=5432&user=postgres"
     log "postgres: generating a database of $size_mb MiB"
     "$PSQL" -X -q -v ON_ERROR_STOP=1 -c 'CREATE DATABASE bench'
     "$MIGRUN" apply --quiet --no-backup --db "$PGURL" "$BUNDLE"
@@ -194,13 +230,18 @@ bench_postgres() {
 }
 
 for e in sqlite postgres; do
-    for k in mr lim rss size_mr size_lim db rows step1 step2 zcat sync dump rss_dump name_mr; do R[${e}_$k]=n/a; done
-    if in_engines "$e"; then "bench_$e"; else for k in mr lim rss size_mr size_lim db rows; do R[${e}_$k]="not run"; done; fi
+    for k in mr lim rss size_mr size_lim db rows step1 step2 zcat sync dump rss_dump name_mr rmr rlim rrss; do R[${e}_$k]=n/a; done
+    if in_engines "$e"; then "bench_$e"; else for k in mr lim rss size_mr size_lim db rows rmr rlim rrss; do R[${e}_$k]="not run"; done; fi
 done
 
 row() { # ENGINE LIMIT-LABEL
     echo "| $1 | $(mib "${R[$1_db]}") | $(sec "${R[$1_mr]}") | $(sec "${R[$1_lim]}") ($2) | $(ratio "${R[$1_mr]}" "${R[$1_lim]}" 1.2) | ≤ 1.2× | $(mib "${R[$1_size_mr]}") | $(mib "${R[$1_size_lim]}") |"
 }
+rrow() { # ENGINE LIMIT-LABEL
+    echo "| $1 | $(mib "${R[$1_size_mr]}") | $(sec "${R[$1_rmr]}") | $(sec "${R[$1_rlim]}") ($2) | $(ratio "${R[$1_rmr]}" "${R[$1_rlim]}" 1.2) | ≤ 1.2× | $(under "${R[$1_rrss]}" 32) |"
+}
+# rr_of ENGINE: the restore's ratio, as r_of.
+rr_of() { [[ ${R[$1_rmr]} =~ ^[0-9.]+$ && ${R[$1_rlim]} =~ ^[0-9.]+$ ]] && awk -v a="${R[$1_rmr]}" -v b="${R[$1_rlim]}" 'BEGIN { printf "%.2f", a / b }' || echo "${R[$1_rmr]}"; }
 # similar ENGINE: the two outputs' sizes within 5% of each other.
 similar() {
     local a=${R[$1_size_mr]} b=${R[$1_size_lim]}
@@ -241,4 +282,19 @@ $(verdict 'sqlite: peak RSS < 32 MiB' "${R[sqlite_rss]}" '<' 32 ' MiB')
 $(verdict 'postgres: peak RSS < 32 MiB' "${R[postgres_rss]}" '<' 32 ' MiB')
 $(similar sqlite)
 $(similar postgres)
+
+## migrun restore benchmark (migrun's backups above, each run into a new database)
+
+| engine | backup | migrun restore median (s) | limit median (s) | ratio | target | peak RSS (MiB, < 32) |
+|---|---|---|---|---|---|---|
+$(rrow sqlite '`gzip -dc`, then `sqlite3 .restore`')
+$(rrow postgres '`gzip -dc \| psql --single-transaction`')
+
+migrun restore reads the backup once: SQLite decompresses it beside the database and checks it (\`PRAGMA
+integrity_check\`, which the limit does not) before the copy; PostgreSQL streams it through its reader of
+pg_dump's script into psql, in the transaction it commits itself.
+
+targets:
+$(verdict 'sqlite: migrun restore ≤ 1.2× the limit' "$(rr_of sqlite)" '<=' 1.2 ×)
+$(verdict 'postgres: migrun restore ≤ 1.2× the limit' "$(rr_of postgres)" '<=' 1.2 ×)
 EOF

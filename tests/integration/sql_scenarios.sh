@@ -181,8 +181,15 @@ scen_sql_output() {
 	sql 0 -o out.sql.gz b.tgz
 	gzip -dc out.sql.gz | cmp -s - stdout.sql ||
 	    fail "the .gz output is not the stdout bytes compressed"
+	# What a killed run left beside OUT (no writer holds its lock) is
+	# removed, and said in one line; another file's is not.
+	echo left >out.sql.tmp.Ab12Cd
+	echo other >other.sql.tmp.Ab12Cd
 	sql 0 --output out.sql b.tgz
 	cmp -s out.sql stdout.sql || fail "-o FILE differs from stdout"
+	expect_err "migrun: removed 1 temporary file that a stopped run left in '.'"
+	[ ! -e out.sql.tmp.Ab12Cd ] || fail "the leftover is still there"
+	[ -e other.sql.tmp.Ab12Cd ] || fail "another file's was removed"
 	grep -q "^-- bundle   app 0005 $SHA\$" out.sql ||
 	    fail "the header lacks the bundle: $(head -5 out.sql)"
 	first=$(grep -v '^--' out.sql | grep -v '^$' | head -n1)

@@ -19,8 +19,9 @@ expect_err "dest/b.tar.gz"
 [ "$(cat dest/b.tar.gz)" = old ] || fail "the old bundle was changed"
 [ "$(ls dest)" = b.tar.gz ] || fail "left in dest/: $(ls dest)"
 
-# SIGINT and SIGTERM while the temporary file is being written.
-for sig in INT TERM; do
+# stopped SIG: a build stopped by SIG while its temporary file is written.
+stopped() {
+	local pid
 	"$MIGPACK" build -o dest/b.tar.gz app 2>/dev/null &
 	pid=$!
 	for _ in $(seq 200); do
@@ -28,8 +29,14 @@ for sig in INT TERM; do
 		sleep 0.01
 	done
 	ls dest | grep -q tmp || fail "no temporary file appeared"
-	kill -s "$sig" "$pid"
-	wait "$pid" && fail "build survived SIG$sig"
+	kill -s "$1" "$pid"
+	wait "$pid" 2>/dev/null && fail "build survived SIG$1"
+	return 0
+}
+
+# SIGINT and SIGTERM while the temporary file is being written.
+for sig in INT TERM; do
+	stopped "$sig"
 	[ "$(cat dest/b.tar.gz)" = old ] || fail "SIG$sig changed the old bundle"
 	[ "$(ls dest)" = b.tar.gz ] || fail "SIG$sig left in dest/: $(ls dest)"
 done
@@ -38,14 +45,7 @@ done
 # the same bundle removes it, saying so in one line.  It touches nothing
 # else: names that are not its pattern, another bundle's, a live writer's
 # (it holds the file's lock), a symlink, another user's file.
-"$MIGPACK" build -o dest/b.tar.gz app 2>/dev/null &
-pid=$!
-for _ in $(seq 200); do
-	ls dest | grep -q tmp && break
-	sleep 0.01
-done
-kill -s KILL "$pid"
-wait "$pid" 2>/dev/null && fail "build survived SIGKILL"
+stopped KILL
 left=$(ls dest | grep '^b\.tar\.gz\.tmp\.......$') ||
     fail "test setup: SIGKILL left no temporary file: $(ls dest)"
 keep="b.tar.gz.tmp.short b.tar.gz.tmp.ABCDEFG b.tar.gz.tmp.AB-DEF
