@@ -633,9 +633,6 @@ static unsigned sqlite_sweep(struct db *db, char **where)
 	return n;
 }
 
-/* Copy database src over dst with the online backup API: all pages in
- * one step, so one consistent snapshot of src, another connection's write
- * waited for as long as the run lock would be. */
 static int is_full(int sys)
 {
 	return sys == ENOSPC || sys == EDQUOT || sys == EFBIG;
@@ -655,15 +652,16 @@ static void db_size(sqlite3 *db, char *out, size_t size)
 	snprintf(out, size, "%.1f MB", bytes / 1e6);
 }
 
-/* A full disk where the copy goes names dir, the backup directory, when
- * the copy goes there (dir not NULL). */
+/* Copy database src over dst with the online backup API: all pages in
+ * one step, so one consistent snapshot of src, another connection's write
+ * waited for as long as the run lock would be.  When the copy goes into
+ * the backup directory dir (not NULL), a full disk names it. */
 static int copy_db(struct sqlite_db *d, sqlite3 *dst, sqlite3 *src,
     const char *what, const char *dir, struct err *err)
 {
-	char size[32];
-
 	sqlite3_backup *b = sqlite3_backup_init(dst, "main", src, "main");
 	struct lockwait w;
+	char size[32];
 	int rc, sys;
 
 	if (!b)
