@@ -229,6 +229,25 @@ scen_down() {
 	has_table log || fail "a refused rollback dropped log"
 	mr 0 down --steps 1 b.tgz
 	has_table log && fail "0004's down did not run"
+
+	# A down failing with a long message (PostgreSQL lists every
+	# dependent object) still says where the database stands.
+	newdb down_loud
+	if [ "$ENGINE" = postgres ]; then
+		put loud/0001_loud.down.sql \
+		    "DO \$\$ BEGIN RAISE EXCEPTION '%%', repeat('x', 3000); END \$\$;\n"
+	else
+		put loud/0001_loud.down.sql \
+		    "DROP TABLE nope$(printf 'x%.0s' $(seq 3000));\n"
+	fi
+	put loud/0001_loud.up.sql 'CREATE TABLE t (x integer);\n'
+	put loud/0002_more.up.sql 'CREATE TABLE u (x integer);\n'
+	put loud/0002_more.down.sql 'DROP TABLE u;\n'
+	bundle loud b4.tgz
+	mr 0 apply b4.tgz
+	mr 1 down --to base --yes
+	expect_err "xxx...
+rolling back 0001 loud failed and was undone; the database is at 0001 (1 rolled back by this run)"
 	true
 }
 
