@@ -154,13 +154,16 @@ static int exec_apply(int argc, char **argv, struct err *err)
 	    &nr_done, err))) {
 		const struct plan_item *it = nr_done < nr_todo ?
 		    todo[nr_done] : NULL;
+		struct history now = HISTORY_INIT;
 		char at[256];
 
 		if (!it)
 			goto out;	/* the final commit */
-		reached = run_reached(from, todo, nr_done);
+		reached = session_now(&s, &now, run_reached(from, todo,
+		    nr_done));
 		snprintf(at, sizeof(at), "the database is at %s (%zu applied "
 		    "by this run)", reached ? reached : "no version", nr_done);
+		history_release(&now);
 		err_append(err, "\nmigration %s %s failed%s; %s",
 		    plan_item_label(it), it->mig->name, plan_item_notx(it) ?
 		    " outside a transaction: it is marked dirty until fixed "

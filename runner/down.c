@@ -136,13 +136,19 @@ static int exec_down(int argc, char **argv, struct err *err)
 	progress = !o.quiet && pick > 1 && isatty(STDERR_FILENO);
 	if ((ret = run_downs(&s, rows, pick, progress, done, &nr_done,
 	    err))) {
+		const struct hist_row *r = rows[nr_done];
+		struct history now = HISTORY_INIT;
+		int dirty = r->down_tx == TX_NONE;
+		/* Marked dirty, it is no longer applied: the one below is. */
+		const char *at = session_now(&s, &now, !dirty ? r->version :
+		    rows[nr_done + 1] ? rows[nr_done + 1]->version : NULL);
+
 		err_append(err, "\nrolling back %s %s failed%s; the database "
-		    "is at %s "
-		    "(%zu rolled back by this run)", rows[nr_done]->version,
-		    rows[nr_done]->name, rows[nr_done]->down_tx == TX_NONE ?
-		    " outside a transaction: it is marked dirty until fixed "
-		    "by hand and 'migrun repair'" : " and was undone",
-		    rows[nr_done]->version, nr_done);
+		    "is at %s (%zu rolled back by this run)", r->version,
+		    r->name, dirty ? " outside a transaction: it is marked "
+		    "dirty until fixed by hand and 'migrun repair'" :
+		    " and was undone", at ? at : "no version", nr_done);
+		history_release(&now);
 		goto out;
 	}
 	print_result(&s, done, pick, newest, target, 0);

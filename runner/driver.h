@@ -52,7 +52,9 @@ void hist_row_release(struct hist_row *r);
 void history_release(struct history *h);
 /* Append a zeroed row owned by h. */
 struct hist_row *history_add(struct history *h);
-/* The newest version among h's rows; NULL when none. */
+/* The database's current version: the newest versioned migration applied
+ * (a dirty one is not); NULL when none.  status, history, backup names and
+ * every message say this one. */
 const char *history_current(const struct history *h);
 
 /* A script to run: normalized SQL text from a bundle or from the history

@@ -50,7 +50,8 @@ const char *history_current(const struct history *h)
 	size_t i;
 
 	for (i = 0; i < h->nr; i++)
-		if (h->rows[i].version)
+		if (h->rows[i].kind == KIND_VERSIONED &&
+		    h->rows[i].state == HIST_APPLIED)
 			v = version_max(v, h->rows[i].version);
 	return v;
 }

@@ -24,26 +24,12 @@ const struct cmd_entry cmd_history_entry = {
 	.exec = exec_history,
 };
 
-static const char *newest(const struct history *h)
-{
-	const char *v = NULL;
-	size_t i;
-
-	for (i = 0; i < h->nr; i++) {
-		const struct hist_row *r = &h->rows[i];
-
-		if (r->kind == KIND_VERSIONED && r->state == HIST_APPLIED)
-			v = version_max(v, r->version);
-	}
-	return v;
-}
-
 static void history_json(const struct history *h, struct buf *b)
 {
 	size_t i;
 
 	buf_addstr(b, "{\"current\": ");
-	json_str(b, newest(h));
+	json_str(b, history_current(h));
 	buf_addstr(b, ", \"migrations\": [");
 	for (i = 0; i < h->nr; i++) {
 		const struct hist_row *r = &h->rows[i];
@@ -82,7 +68,7 @@ static void history_text(const struct session *s, struct buf *b)
 		buf_addstr(b, "no history table: nothing applied\n");
 		return;
 	}
-	buf_addf(b, "current   %s\n\n", newest(h) ? newest(h) : "none");
+	buf_addf(b, "current   %s\n\n", history_current(h) ? history_current(h) : "none");
 	for (i = 0; i < h->nr; i++)
 		if (h->rows[i].version && (int)strlen(h->rows[i].version) > w)
 			w = (int)strlen(h->rows[i].version);

@@ -151,15 +151,10 @@ int plan_build(struct plan *p, const struct manifest *m, enum dialect d,
 		goto out;
 	}
 
-	for (i = 0; i < h->nr; i++) {
-		const struct hist_row *r = &h->rows[i];
-
-		if (r->kind != KIND_VERSIONED)
-			continue;
-		if (r->state == HIST_APPLIED)
-			p->current = version_max(p->current, r->version);
-		newest = version_max(newest, r->version);
-	}
+	p->current = history_current(h);
+	for (i = 0; i < h->nr; i++)
+		if (h->rows[i].kind == KIND_VERSIONED)
+			newest = version_max(newest, h->rows[i].version);
 
 	for (i = 0; i < m->nr_migrations; i++) {
 		const struct manifest_migration *mig = &m->migrations[i];

@@ -42,7 +42,7 @@ struct plan {
 	/* Versioned migrations by version, then repeatable ones by name. */
 	struct plan_item *items;
 	size_t nr, alloc;
-	const char *current;	/* newest applied version; NULL: none */
+	const char *current;	/* history_current; NULL: none */
 	size_t count[ST_DIRTY + 1];
 	size_t nr_out_of_order;
 };

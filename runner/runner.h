@@ -126,6 +126,11 @@ void session_end(struct session *s, struct err *err);
 /* Back the database up (unless --no-backup) before a change, under the
  * run lock; says where on stderr unless --quiet. */
 int session_backup(struct session *s, struct err *err);
+/* The current version (history_current) as the database has it now, read
+ * again after a failed run into now (the caller releases it); guess when
+ * it cannot be read.  What a failure's message says the database is at. */
+const char *session_now(struct session *s, struct history *now,
+    const char *guess);
 /* Say, in one line on stderr unless --quiet, that n temporary files a
  * stopped run left in where were removed; nothing when n is 0. */
 void session_swept(const struct session *s, unsigned n, const char *where);

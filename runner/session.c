@@ -163,6 +163,16 @@ void session_end(struct session *s, struct err *err)
 	memset(s, 0, sizeof(*s));
 }
 
+const char *session_now(struct session *s, struct history *now,
+    const char *guess)
+{
+	struct err ignored = ERR_INIT;
+
+	if (s->db->drv->history_read(s->db, now, &ignored))
+		return guess;
+	return history_current(now);
+}
+
 void session_swept(const struct session *s, unsigned n, const char *where)
 {
 	if (!s->o->quiet)

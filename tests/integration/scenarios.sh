@@ -384,11 +384,15 @@ scen_notx() {
 	mr 1 apply b.tgz
 	expect_err "$NO_TABLE_MSG"
 	expect_err "marked dirty"
+	expect_err "the database is at 0004 (4 applied by this run)"
 	has_index || fail "the statement before the failure was undone"
 	same status "$(states b.tgz)" \
 	    "0001=applied 0002=applied 0003=applied 0004=applied 0005=dirty item_names=pending"
 	mr 0 history --json
 	same state "$(js 'd["migrations"][4]["state"]')" dirty
+	same "history's current" "$(js 'd["current"]')" 0004
+	mr 0 status --json b.tgz
+	same "status's current" "$(js 'd["current"]')" 0004
 	mr 3 apply b.tgz
 	expect_err "apply refused: migration 0005 (index_names) is dirty"
 	mr 3 down --steps 1
@@ -412,6 +416,22 @@ scen_notx() {
 	    "applied|no-transaction"
 	mr 0 down --steps 1
 	has_index && fail "0005's down did not drop the index"
+
+	# A no-transaction down that fails: its row is dirty, so the
+	# database is at the one below, as status and history say too.
+	printf 'INSERT INTO nope VALUES (1);\n' >>app/0005_index_names.down.sql
+	bundle app b4.tgz
+	mr 0 apply b4.tgz
+	mr 1 down --steps 2
+	expect_err "rolling back 0005 index_names failed outside a transaction"
+	expect_err "the database is at 0004 (0 rolled back by this run)"
+	mr 0 history --json
+	same "history's current" "$(js 'd["current"]')" 0004
+	mr 0 status --json b4.tgz
+	same "status's current" "$(js 'd["current"]')" 0004
+	q "DROP INDEX IF EXISTS items_name"
+	mr 0 repair --remove
+	notx app ok
 
 	# Finished by hand: marked applied.
 	notx app fails
