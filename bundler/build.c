@@ -117,6 +117,15 @@ out:
 	return ret;
 }
 
+/* What the scan noticed, a line each on stderr: stdout keeps its one. */
+static void print_notices(const struct buf *b)
+{
+	const char *p = b->data, *nl;
+
+	for (; (nl = memchr(p, '\n', b->len - (size_t)(p - b->data))); p = nl + 1)
+		fprintf(stderr, "%s: %.*s\n", cmd_progname, (int)(nl - p), p);
+}
+
 static const char *newest_version(const struct manifest *m)
 {
 	size_t i = m->nr_migrations;
@@ -170,6 +179,7 @@ static int exec_build(int argc, char **argv, struct err *err)
 	if ((ret = build_time(&mtime, &created, err)) ||
 	    (ret = layout_scan(&l, dir, err)))
 		goto out;
+	print_notices(&l.notices);
 	if (!name)
 		name = default_name(dir);
 	if (!release)

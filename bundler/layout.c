@@ -30,8 +30,7 @@ struct cand {
 	enum dialect dialect;
 	enum seed_format format;
 	enum tx_mode tx;
-	int from_markers;	/* tx set by markers; an empty down is dropped */
-	int dropped;
+	int from_markers;	/* tx set by markers */
 	char sha[CHECKSUM_HEX_LEN + 1];
 };
 
@@ -39,6 +38,7 @@ struct scan {
 	struct cand *c;
 	size_t nr, alloc;
 	struct err *err;
+	struct buf *notices;
 };
 
 static struct cand *add_cand(struct scan *s, const char *path)
@@ -542,13 +542,18 @@ static int check_cand(struct scan *s, struct cand *c)
 	if (t.size > BUNDLE_MAX_SCRIPT)
 		return err_set(s->err, ERR_INPUT, "'%s': script over %llu bytes",
 		    c->src.path, (unsigned long long)BUNDLE_MAX_SCRIPT);
+	/* Nothing but blanks and comments: a no-op, as every layout's own
+	 * tool runs it (golang-migrate, goose, dbmate, Flyway). */
 	if (!t.has_content) {
-		if (c->role == ROLE_DOWN && c->from_markers) {
-			c->dropped = 1;		/* an empty down section */
-			return 0;
-		}
-		return err_set(s->err, ERR_INPUT, "'%s': empty %s script",
-		    c->src.path, role_name(c->role));
+		/* A marker file's section is named by its marker's line. */
+		buf_addf(s->notices, "'%s'", c->src.path);
+		if (c->from_markers)
+			buf_addf(s->notices, ", line %llu",
+			    (unsigned long long)c->src.first_line - 1);
+		buf_addf(s->notices, ": %s script with no statement: %s\n",
+		    role_name(c->role), c->role == ROLE_DOWN ? "rolling back "
+		    "does nothing but remove the migration's row" : "applying "
+		    "it does nothing but record the migration");
 	}
 	if (!c->from_markers && text_first_line_is(&t, NO_TX_DIRECTIVE))
 		c->tx = TX_NONE;
@@ -611,8 +616,6 @@ static int build_manifest(struct layout *l, struct scan *s)
 	for (i = 0; i < s->nr; i++) {
 		struct cand *c = &s->c[i];
 
-		if (c->dropped)
-			continue;
 		if (c->is_seed) {
 			struct manifest_seed *seed = manifest_add_seed(&l->m,
 			    c->profile, c->name, c->format, c->seed_path);
@@ -659,6 +662,8 @@ int layout_scan(struct layout *l, const char *dir, struct err *err)
 	int ret;
 
 	memset(l, 0, sizeof(*l));
+	buf_init(&l->notices);
+	s.notices = &l->notices;
 	if ((ret = walk(&s, dir, top_entry, NULL)))
 		goto out;
 	for (i = 0; i < s.nr; i++)
@@ -687,5 +692,6 @@ void layout_release(struct layout *l)
 		free(l->sources[i].path);
 	free(l->sources);
 	manifest_release(&l->m);
+	buf_release(&l->notices);
 	memset(l, 0, sizeof(*l));
 }

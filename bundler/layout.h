@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "buf.h"
 #include "err.h"
 #include "manifest.h"
 
@@ -26,6 +27,8 @@ struct layout {
 	struct manifest m;
 	struct source *sources;	/* one per file, in manifest_files order */
 	size_t nr_sources;
+	struct buf notices;	/* what the build says of the input, a line
+				 * each naming its file (no-op scripts) */
 };
 
 int layout_scan(struct layout *l, const char *dir, struct err *err);

@@ -174,9 +174,12 @@ static void test_dbmate(void **state)
 	expect_content(&l, 0, "create table u(x);\n"
 	    "create index concurrently i on u(x);\n\n");
 	expect_content(&l, 1, "drop table u;\n");
-	/* an empty down section is no down script */
-	assert_int_equal(l.m.migrations[1].nr_scripts, 1);
+	/* an empty down section is a down that does nothing */
+	assert_int_equal(l.m.migrations[1].nr_scripts, 2);
 	expect_content(&l, 2, "select 1;\n");
+	expect_content(&l, 3, "\n-- nothing\n");
+	assert_non_null(strstr(l.notices.data, "_empty_down.sql', line 3: "
+	    "down script with no statement"));
 	layout_release(&l);
 }
 
@@ -271,8 +274,6 @@ static void test_errors(void **state)
 	scan_fails(d, "already used by");
 	unlink(strcat(strcpy(sub, d), "/2_b.up.sql"));
 
-	put(d, "0004_e.up.sql", "  \n-- only a comment\n");
-	scan_fails(d, "0004_e.up.sql': empty up script");
 	put(d, "0004_e.up.sql", "select '\xff';\n");
 	scan_fails(d, "0004_e.up.sql': line 1: invalid UTF-8");
 	put(d, "0004_e.up.sql", "select 1;\n");
