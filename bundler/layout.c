@@ -31,6 +31,7 @@ struct cand {
 	enum seed_format format;
 	enum tx_mode tx;
 	int from_markers;	/* tx set by markers */
+	int by_version;		/* a native file: paired by version alone */
 	char sha[CHECKSUM_HEX_LEN + 1];
 };
 
@@ -387,30 +388,55 @@ static int scan_flyway(struct scan *s, const char *path, const char *base)
 	return ok ? 0 : no_layout(s, path);
 }
 
+/*
+ * A native script's name, golang-migrate's rule: <version>_<name>.<up|down>.
+ * <ext>, the name as long as it can be (it may hold dots), so the last
+ * ".up." or ".down." counts.  ext is "sql" (or ours, "postgres.sql" and
+ * "sqlite.sql"), after any extra dots ("x.up..sql" is in real histories).
+ * The role's index in roles and where the name ends; 0 when not such a
+ * name.
+ */
+static int native_name(const char *base, size_t *k, size_t *name_end)
+{
+	const char *p, *at = NULL, *ext;
+	size_t i;
+
+	for (p = base; (p = strchr(p, '.')); p++)
+		if (!strncmp(p, ".up.", 4) || !strncmp(p, ".down.", 6))
+			at = p;
+	if (!at)
+		return 0;
+	ext = at + (at[1] == 'u' ? 4 : 6);
+	ext += strspn(ext, ".");
+	for (i = 0; i < NR_ROLES; i++)
+		if (!strncmp(roles[i].suffix, at + 1, at[1] == 'u' ? 3 : 5) &&
+		    !strcmp(roles[i].suffix + (at[1] == 'u' ? 3 : 5), ext))
+			break;
+	if (i == NR_ROLES)
+		return 0;
+	*k = i;
+	*name_end = (size_t)(at - base);
+	return 1;
+}
+
 /* One file at the top of the input folder: layouts 1, 3 and 4. */
 static int scan_file(struct scan *s, const char *path, const char *base)
 {
-	size_t len = strlen(base), k, n;
+	size_t len = strlen(base), k, end;
 	char *version, *name;
-	int ret = 0;
+	int native, ret = 0;
 
 	if (!ends_with(base, ".sql"))
 		return no_layout(s, path);
 	if ((base[0] == 'V' || base[0] == 'U' || base[0] == 'R') &&
 	    strstr(base, "__"))
 		return scan_flyway(s, path, base);
-	for (k = 0; k < NR_ROLES; k++) {
-		n = strlen(roles[k].suffix) + 1;	/* with its '.' */
-		if (len > n && base[len - n] == '.' &&
-		    ends_with(base, roles[k].suffix))
-			break;
-	}
-	if (!split_version(base, k < NR_ROLES ? len - n : len - 4, &version,
-	    &name))
+	native = native_name(base, &k, &end);
+	if (!split_version(base, native ? end : len - 4, &version, &name))
 		return no_layout(s, path);
-	if (k < NR_ROLES)
+	if (native)
 		add_script(s, path, KIND_VERSIONED, version, name,
-		    roles[k].role, roles[k].dialect);
+		    roles[k].role, roles[k].dialect)->by_version = 1;
 	else
 		ret = scan_markers(s, path, version, name);
 	free(version);
@@ -575,9 +601,11 @@ static int cmp_cand(const void *pa, const void *pb)
 		return (int)a->kind - (int)b->kind;
 	if (a->kind == KIND_VERSIONED &&
 	    ((c = version_cmp(a->version, b->version)) ||
-	    (c = strcmp(a->version, b->version))))
+	    (c = strcmp(a->version, b->version)) ||
+	    (c = a->by_version - b->by_version)))
 		return c;
-	if ((c = strcmp(a->name, b->name)))
+	/* Native files pair by version: the up first, it names them. */
+	if (!a->by_version && (c = strcmp(a->name, b->name)))
 		return c;
 	if (a->role != b->role)
 		return (int)a->role - (int)b->role;
@@ -603,6 +631,27 @@ static void take_source(struct layout *l, const struct cand *c)
 	src->path = xstrdup(c->src.path);
 }
 
+/* A script of c's role and dialect in mig already: both named. */
+static int second_script(const struct layout *l,
+    const struct manifest_migration *mig, const struct cand *c,
+    struct err *err)
+{
+	size_t j;
+
+	for (j = 0; j < mig->nr_scripts; j++)
+		if (mig->scripts[j].role == c->role &&
+		    mig->scripts[j].dialect == c->dialect)
+			return err_set(err, ERR_INPUT, "'%s': a second %s%s%s "
+			    "script for version %s (the first is '%s')",
+			    c->src.path, role_name(c->role),
+			    c->dialect == DIALECT_ANY ? "" : " ",
+			    c->dialect == DIALECT_ANY ? "" :
+			    dialect_name(c->dialect), c->version ? c->version :
+			    c->name, l->sources[l->nr_sources - mig->nr_scripts
+			    + j].path);
+	return 0;
+}
+
 /* Group the sorted candidates into the manifest. */
 static int build_manifest(struct layout *l, struct scan *s)
 {
@@ -611,6 +660,7 @@ static int build_manifest(struct layout *l, struct scan *s)
 	struct cand *first = NULL;
 	size_t i, bad;
 	const char *why;
+	int ret;
 
 	l->sources = xreallocarray(NULL, s->nr, sizeof(*l->sources));
 	for (i = 0; i < s->nr; i++) {
@@ -629,12 +679,15 @@ static int build_manifest(struct layout *l, struct scan *s)
 			mig = manifest_add_migration(&l->m, c->kind, c->version,
 			    c->name);
 		} else if ((c->version && strcmp(first->version, c->version)) ||
-		    strcmp(first->name, c->name)) {
-			return err_set(s->err, ERR_INPUT, "'%s': %s '%s' already "
-			    "used by '%s'", c->src.path, c->version ? "version" :
-			    "name", c->version ? c->version : c->name,
-			    first->src.path);
+		    (strcmp(first->name, c->name) &&
+		    !(first->by_version && c->by_version))) {
+			return err_set(s->err, ERR_INPUT, "'%s': %s '%s' is "
+			    "already migration '%s' ('%s')", c->src.path,
+			    c->version ? "version" : "name", c->version ?
+			    c->version : c->name, first->name, first->src.path);
 		}
+		if ((ret = second_script(l, mig, c, s->err)))
+			return ret;
 		sc = manifest_add_script(mig, c->role, c->dialect);
 
 		sc->tx = c->tx;

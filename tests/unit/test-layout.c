@@ -271,7 +271,7 @@ static void test_errors(void **state)
 
 	put(d, "0002_a.up.sql", "select 1;\n");
 	put(d, "2_b.up.sql", "select 2;\n");
-	scan_fails(d, "already used by");
+	scan_fails(d, "2_b.up.sql': version '2' is already migration 'a' (");
 	unlink(strcat(strcpy(sub, d), "/2_b.up.sql"));
 
 	put(d, "0004_e.up.sql", "select '\xff';\n");
