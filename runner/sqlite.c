@@ -42,7 +42,8 @@ static struct sqlite_db *to_sqlite(struct db *db)
 	return (struct sqlite_db *)db;
 }
 
-/* The database file's directory ("." for a bare name) and name. */
+/* The database file's directory ("." for a bare name) and, when name is
+ * not NULL, its name. */
 static void file_place(struct sqlite_db *d, char **dir, char **name)
 {
 	const char *file = sqlite3_db_filename(d->conn, "main");
@@ -53,7 +54,8 @@ static void file_place(struct sqlite_db *d, char **dir, char **name)
 	slash = strrchr(file, '/');
 	*dir = slash ? xstrndup(file, slash == file ? 1 :
 	    (size_t)(slash - file)) : xstrdup(".");
-	*name = xstrdup(slash ? slash + 1 : file);
+	if (name)
+		*name = xstrdup(slash ? slash + 1 : file);
 }
 
 /* SQLite's words for the connection's last error.  "Attempt to write a
@@ -63,12 +65,12 @@ static const char *conn_msg(struct sqlite_db *d)
 {
 	const char *msg = sqlite3_errmsg(d->conn);
 	const char *file = sqlite3_db_filename(d->conn, "main");
-	char *dir, *name;
+	char *dir;
 
 	if ((sqlite3_extended_errcode(d->conn) & 0xff) != SQLITE_READONLY ||
 	    !file || !*file)
 		return msg;
-	file_place(d, &dir, &name);
+	file_place(d, &dir, NULL);
 	buf_reset(&d->msg);
 	if (access(file, W_OK) < 0)
 		buf_addf(&d->msg, "the database file is not writable: %s", msg);
@@ -79,7 +81,6 @@ static const char *conn_msg(struct sqlite_db *d)
 	else
 		buf_addstr(&d->msg, msg);
 	free(dir);
-	free(name);
 	return d->msg.data;
 }
 

@@ -244,8 +244,7 @@ scen_restore_bad() {
 		expect_err "the restore stopped, so nothing of it was kept: the database is as it was"
 		has_table half && fail "a failed restore kept part of its work"
 		# psql's words, however long, never push that out.
-		printf "DO \$\$ BEGIN RAISE EXCEPTION '%%', repeat('x', 3000); END \$\$;\n%s\n" \
-		    "$end" | gzip >"loud.sql.gz"
+		{ loud_sql; echo "$end"; } | gzip >"loud.sql.gz"
 		mr 1 restore --yes --no-backup "${RESTORE_TOOL[@]}" loud.sql.gz
 		expect_err "xxx...
 the restore stopped, so nothing of it was kept: the database is as it was"

@@ -24,6 +24,16 @@ app() {
 	    'DROP VIEW IF EXISTS item_names;\nCREATE VIEW item_names AS SELECT name FROM items;\n'
 }
 
+# loud_sql: a statement that fails on the scenario's engine with a message
+# of over 3,000 bytes (as PostgreSQL's listing every dependent object).
+loud_sql() {
+	if [ "$ENGINE" = postgres ]; then
+		echo "DO \$\$ BEGIN RAISE EXCEPTION '%', repeat('x', 3000); END \$\$;"
+	else
+		echo "INSERT INTO nope$(printf 'x%.0s' $(seq 3000)) VALUES (1);"
+	fi
+}
+
 # bundle DIR OUT: build DIR into OUT; SHA is its checksum.
 bundle() {
 	local line
@@ -233,13 +243,8 @@ scen_down() {
 	# A down failing with a long message (PostgreSQL lists every
 	# dependent object) still says where the database stands.
 	newdb down_loud
-	if [ "$ENGINE" = postgres ]; then
-		put loud/0001_loud.down.sql \
-		    "DO \$\$ BEGIN RAISE EXCEPTION '%%', repeat('x', 3000); END \$\$;\n"
-	else
-		put loud/0001_loud.down.sql \
-		    "DROP TABLE nope$(printf 'x%.0s' $(seq 3000));\n"
-	fi
+	mkdir -p loud
+	loud_sql >loud/0001_loud.down.sql
 	put loud/0001_loud.up.sql 'CREATE TABLE t (x integer);\n'
 	put loud/0002_more.up.sql 'CREATE TABLE u (x integer);\n'
 	put loud/0002_more.down.sql 'DROP TABLE u;\n'
@@ -302,13 +307,8 @@ scen_fail() {
 	# The engine's words, however long, never push the outcome out: they
 	# are cut instead.
 	newdb fail_loud
-	if [ "$ENGINE" = postgres ]; then
-		put loud/0001_loud.up.sql \
-		    "DO \$\$ BEGIN RAISE EXCEPTION '%%', repeat('x', 3000); END \$\$;\n"
-	else
-		put loud/0001_loud.up.sql \
-		    "INSERT INTO nope$(printf 'x%.0s' $(seq 3000)) VALUES (1);\n"
-	fi
+	mkdir -p loud
+	loud_sql >loud/0001_loud.up.sql
 	bundle loud b3.tgz
 	mr 1 apply b3.tgz
 	expect_err "xxx...
