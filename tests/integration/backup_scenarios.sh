@@ -20,7 +20,7 @@ backups_of() {
 # Named as the issue says, gzip, owner-only, printed; a taken name gets a
 # counter; --keep removes only this database's oldest backups.
 scen_backup_files() {
-	local f stamp name
+	local f stamp name now
 	filled shop
 	mr 2 backup "${BACKUP_TOOL[@]}" b.tgz
 	mr 0 backup "${BACKUP_TOOL[@]}"
@@ -38,11 +38,13 @@ scen_backup_files() {
 		    fail "the dump does not drop what it recreates (--clean --if-exists)"
 	fi
 
-	# The names of the next few seconds are taken: a counter, and the
-	# files there keep their content.
+	# The names of the next minute are taken (a slow, loaded machine may
+	# take seconds to start migrun): a counter, and the files there keep
+	# their content.
 	mkdir -p taken
-	for s in 0 1 2 3 4 5; do
-		stamp=$(date -u -d "@$(($(date +%s) + s))" +%Y%m%dT%H%M%SZ)
+	now=$(date +%s)
+	for s in $(seq 0 59); do
+		stamp=$(date -u -d "@$((now + s))" +%Y%m%dT%H%M%SZ)
 		echo keep >"taken/shop-$stamp-0004.$BACKUP_EXT.gz"
 	done
 	mr 0 backup "${BACKUP_TOOL[@]}" --dir taken --keep 0
