@@ -1,5 +1,5 @@
-#ifndef MIGRUN_SPLIT_H
-#define MIGRUN_SPLIT_H
+#ifndef MIGPACK_SPLIT_H
+#define MIGPACK_SPLIT_H
 
 #include <stddef.h>
 
