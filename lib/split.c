@@ -23,6 +23,13 @@ void split_init(struct splitter *sp, const char *text, size_t len)
 	sp->line = 1;
 }
 
+void split_init_sqlite(struct splitter *sp, const char *text, size_t len)
+{
+	split_init(sp, text, len);
+	sp->sqlite = 1;
+	sp->trigger = 1;
+}
+
 /* The byte at i, or -1 past the end of the text (or of the goose block). */
 static int at(const struct splitter *sp, size_t i)
 {
@@ -311,6 +318,42 @@ static void enter_block(struct splitter *sp, size_t e)
 	}
 }
 
+/* SQLite's tokens, as sqlite3_complete tells them (src/complete.c);
+ * comments, like whitespace, do not count.  It has no escapes in quotes,
+ * no dollar quotes, and its comments do not nest. */
+static size_t scan_sqlite(const struct splitter *sp, size_t i, enum tok *kind)
+{
+	int c = at(sp, i);
+	const char *close;
+
+	*kind = TOK_OTHER;
+	if (c == '/' && at(sp, i + 1) == '*') {
+		for (i += 2; i + 1 < sp->limit; i++)
+			if (sp->text[i] == '*' && sp->text[i + 1] == '/') {
+				*kind = TOK_SPACE;
+				return i + 2;
+			}
+		return sp->limit;	/* sent, for SQLite to reject */
+	}
+	if (c == '\'' || c == '"' || c == '`')
+		return skip_quoted(sp, i + 1, c, 0);
+	if (c == '[') {
+		close = memchr(sp->text + i, ']', sp->limit - i);
+		return close ? (size_t)(close - sp->text) + 1 : sp->limit;
+	}
+	if (ident_start(c) || is_digit(c)) {
+		*kind = is_digit(c) ? TOK_OTHER : TOK_IDENT;
+		return skip_ident(sp, i + 1);
+	}
+	if (c == '(')
+		*kind = TOK_LPAREN;
+	else if (c == ')')
+		*kind = TOK_RPAREN;
+	else if (c == ';')
+		*kind = TOK_SEMI;
+	return i + 1;
+}
+
 /* The token at i (sp->pos < sp->limit): its kind and its end. */
 static size_t scan_token(const struct splitter *sp, size_t i, enum tok *kind)
 {
@@ -335,6 +378,8 @@ static size_t scan_token(const struct splitter *sp, size_t i, enum tok *kind)
 		*kind = TOK_SPACE;
 		return i;
 	}
+	if (sp->sqlite)
+		return scan_sqlite(sp, i, kind);
 	if (c == '/' && c1 == '*') {
 		e = skip_comment(sp, i, &open);
 		/* an open comment is sent, for the server to reject */
@@ -417,6 +462,43 @@ static void identifier(struct splitter *sp, const char *w, size_t n)
 		sp->begin_depth--;
 }
 
+/*
+ * sqlite3_complete's state machine: a ';' ends a statement when it leads
+ * back to START, which in a trigger takes "; END ;".
+ */
+enum { SQ_SEMI, SQ_OTHER, SQ_EXPLAIN, SQ_CREATE, SQ_TEMP, SQ_TRIGGER, SQ_END };
+#define SQ_START 1
+
+static const unsigned char sq_next[8][7] = {
+	/*             SEMI OTHER EXPLAIN CREATE TEMP TRIGGER END */
+	/* INVALID */ { 1,   2,    3,      4,     2,   2,      2 },
+	/* START   */ { 1,   2,    3,      4,     2,   2,      2 },
+	/* NORMAL  */ { 1,   2,    2,      2,     2,   2,      2 },
+	/* EXPLAIN */ { 1,   3,    2,      4,     2,   2,      2 },
+	/* CREATE  */ { 1,   2,    2,      2,     4,   5,      2 },
+	/* TRIGGER */ { 6,   5,    5,      5,     5,   5,      5 },
+	/* SEMI    */ { 6,   5,    5,      5,     5,   5,      7 },
+	/* END     */ { 1,   5,    5,      5,     5,   5,      5 },
+};
+
+static int sq_word(const char *w, size_t n)
+{
+	return word_is(w, n, "explain") ? SQ_EXPLAIN :
+	    word_is(w, n, "create") ? SQ_CREATE :
+	    word_is(w, n, "temp") || word_is(w, n, "temporary") ? SQ_TEMP :
+	    word_is(w, n, "trigger") ? SQ_TRIGGER :
+	    word_is(w, n, "end") ? SQ_END : SQ_OTHER;
+}
+
+/* Whether a ';' here ends the statement. */
+static int semi_ends(struct splitter *sp)
+{
+	if (!sp->sqlite)
+		return !sp->paren_depth && !sp->begin_depth;
+	sp->trigger = sq_next[sp->trigger][SQ_SEMI];
+	return sp->trigger == SQ_START;
+}
+
 /* Hand out the statement collected and start afresh. */
 static int emit(struct splitter *sp, struct stmt *st)
 {
@@ -429,6 +511,7 @@ static int emit(struct splitter *sp, struct stmt *st)
 	sp->started = 0;
 	sp->paren_depth = sp->begin_depth = 0;
 	sp->ident_count = 0;
+	sp->trigger = SQ_START;
 	return 1;
 }
 
@@ -452,6 +535,7 @@ int split_next(struct splitter *sp, struct stmt *st)
 				return 0;
 			sp->paren_depth = sp->begin_depth = 0;
 			sp->ident_count = 0;
+			sp->trigger = SQ_START;
 			continue;
 		}
 		e = scan_token(sp, sp->pos, &kind);
@@ -459,8 +543,7 @@ int split_next(struct splitter *sp, struct stmt *st)
 			enter_block(sp, e);
 			continue;
 		}
-		if (kind == TOK_SEMI && !sp->in_block && !sp->paren_depth &&
-		    !sp->begin_depth) {
+		if (kind == TOK_SEMI && !sp->in_block && semi_ends(sp)) {
 			sp->pos = e;
 			if (!sp->started)
 				continue;	/* nothing to send */
@@ -473,7 +556,11 @@ int split_next(struct splitter *sp, struct stmt *st)
 			sp->started = 1;
 			sp->end = e;
 		}
-		if (kind == TOK_IDENT)
+		if (sp->sqlite && kind != TOK_SPACE && kind != TOK_SEMI)
+			sp->trigger = sq_next[sp->trigger][kind == TOK_IDENT ?
+			    sq_word(sp->text + sp->pos, e - sp->pos) :
+			    SQ_OTHER];
+		if (kind == TOK_IDENT && !sp->sqlite)
 			identifier(sp, sp->text + sp->pos, e - sp->pos);
 		else if (kind == TOK_LPAREN)
 			sp->paren_depth++;
@@ -481,6 +568,47 @@ int split_next(struct splitter *sp, struct stmt *st)
 			sp->paren_depth--;
 		sp->pos = e;
 	}
+}
+
+/* Add the n bytes at w to the head, after a space; 0 when full. */
+static int head_add(char *out, size_t *len, size_t cap, const char *w,
+    size_t n)
+{
+	size_t sep = *len > 0, i;
+
+	if (*len + sep + n >= cap)
+		return 0;
+	if (sep)
+		out[(*len)++] = ' ';
+	for (i = 0; i < n; i++)
+		out[(*len)++] = w[i] >= 'A' && w[i] <= 'Z' ? w[i] + 32 : w[i];
+	out[*len] = '\0';
+	return 1;
+}
+
+char *split_head(const struct splitter *conf, const struct stmt *st, char *out,
+    size_t cap)
+{
+	struct splitter sp = *conf;
+	size_t i = st->off, e, len = 0, depth = 0;
+	enum tok kind;
+	int room = cap > 0;
+
+	if (room)
+		out[0] = '\0';
+	sp.limit = st->off + st->len;
+	sp.in_block = 1;	/* no goose markers inside a statement */
+	for (; room && i < sp.limit; i = e) {
+		e = scan_token(&sp, i, &kind);
+		if (kind == TOK_LPAREN && !depth++)
+			room = head_add(out, &len, cap, "()", 2);
+		else if (kind == TOK_RPAREN && depth)
+			depth--;
+		else if (kind != TOK_SPACE && !depth)
+			room = head_add(out, &len, cap, sp.text + i,
+			    kind == TOK_IDENT ? e - i : 1);
+	}
+	return out;
 }
 
 unsigned split_position_line(const char *text, const struct stmt *st,

@@ -46,6 +46,14 @@
  * server reports it.
  *
  * The text is not copied or changed; splitting is one pass.
+ *
+ * split_init_sqlite splits as the sqlite3 shell does (sqlite3_complete):
+ * '...', "...", `...` and [...] quote, with no escapes but doubling; "--"
+ * and slash-star comments, which do not nest; no dollar quotes and no
+ * parentheses rule.  Once a statement starts [EXPLAIN] CREATE [TEMP|
+ * TEMPORARY] TRIGGER, a ';' ends it only after "; END", so the trigger's
+ * body is part of it (and a CASE's END is not its end).  goose's blocks
+ * are as above.
  */
 
 struct stmt {
@@ -72,14 +80,26 @@ struct splitter {
 	unsigned ident_count;	/* identifiers so far, up to 4 */
 	char idents[4];		/* initials of CREATE OR REPLACE FUNCTION ... */
 
+	int sqlite;		/* SQLite's rules */
+	int trigger;		/* sqlite3_complete's state */
+
 	size_t line_off;	/* lines counted up to here */
 	unsigned line;
 };
 
 void split_init(struct splitter *sp, const char *text, size_t len);
+void split_init_sqlite(struct splitter *sp, const char *text, size_t len);
 
 /* The next statement: 1 and *st filled, or 0 at the end. */
 int split_next(struct splitter *sp, struct stmt *st);
+
+/* The head of a statement as one lower-case string, for telling what
+ * kind of statement it is: its words (identifiers and keywords) separated
+ * by one space, a parenthesized group as "()", any other token as its
+ * first character ('' for a string).  At most cap - 1 bytes are written;
+ * a word cut short is left out.  out is returned. */
+char *split_head(const struct splitter *sp, const struct stmt *st, char *out,
+    size_t cap);
 
 /* The script line of the 1-based character (not byte: UTF-8) position in
  * the statement that PostgreSQL reports (PG_DIAG_STATEMENT_POSITION), the

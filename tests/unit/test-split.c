@@ -15,14 +15,18 @@ struct want {
 };
 
 /* Split sql and compare every statement's text and line with w[0..n). */
-static void check(const char *sql, const struct want *w, size_t n)
+static void check_as(int sqlite, const char *sql, const struct want *w,
+    size_t n)
 {
 	struct splitter sp;
 	struct stmt st;
 	size_t i;
 	char *got;
 
-	split_init(&sp, sql, strlen(sql));
+	if (sqlite)
+		split_init_sqlite(&sp, sql, strlen(sql));
+	else
+		split_init(&sp, sql, strlen(sql));
 	for (i = 0; split_next(&sp, &st); i++) {
 		assert_true(st.off + st.len <= strlen(sql));
 		got = strndup(sql + st.off, st.len);
@@ -37,9 +41,16 @@ static void check(const char *sql, const struct want *w, size_t n)
 	assert_int_equal(split_next(&sp, &st), 0);
 }
 
+#define check(sql, w, n) check_as(0, sql, w, n)
+
 #define EXPECT(sql, ...) do { \
 	const struct want w_[] = { __VA_ARGS__ }; \
 	check(sql, w_, sizeof(w_) / sizeof(w_[0])); \
+} while (0)
+
+#define EXPECT_SQLITE(sql, ...) do { \
+	const struct want w_[] = { __VA_ARGS__ }; \
+	check_as(1, sql, w_, sizeof(w_) / sizeof(w_[0])); \
 } while (0)
 
 #define EXPECT_NONE(sql) check(sql, NULL, 0)
@@ -454,9 +465,103 @@ static void test_prefixes(void **state)
 	assert_int_equal(count, 4);
 }
 
+/* sqlite3_complete's rules: a trigger's body is part of it. */
+static void test_sqlite_triggers(void **state)
+{
+	(void)state;
+	EXPECT_SQLITE("CREATE TRIGGER t AFTER INSERT ON a BEGIN\n"
+	    "  UPDATE b SET n = n + 1;\n"
+	    "  SELECT CASE WHEN 1 THEN 2 END;\n"
+	    "END;\nSELECT 1;",
+	    { "CREATE TRIGGER t AFTER INSERT ON a BEGIN\n"
+	    "  UPDATE b SET n = n + 1;\n"
+	    "  SELECT CASE WHEN 1 THEN 2 END;\nEND;", 1 },
+	    { "SELECT 1;", 5 });
+	EXPECT_SQLITE("create temporary trigger t before delete on a begin "
+	    "delete from b; end /* c */ ; end;",
+	    { "create temporary trigger t before delete on a begin "
+	    "delete from b; end /* c */ ;", 1 }, { "end;", 1 });
+	EXPECT_SQLITE("EXPLAIN CREATE TEMP TRIGGER t UPDATE ON a BEGIN "
+	    "SELECT 1; END; SELECT 2;",
+	    { "EXPLAIN CREATE TEMP TRIGGER t UPDATE ON a BEGIN "
+	    "SELECT 1; END;", 1 }, { "SELECT 2;", 1 });
+	/* not triggers */
+	EXPECT_SQLITE("CREATE TABLE trigger_log (x); END;",
+	    { "CREATE TABLE trigger_log (x);", 1 }, { "END;", 1 });
+	EXPECT_SQLITE("SELECT 'trigger'; CREATE \"TRIGGER\" t; END;",
+	    { "SELECT 'trigger';", 1 }, { "CREATE \"TRIGGER\" t;", 1 },
+	    { "END;", 1 });
+	/* psql's rules would take the BEGIN ... END of a trigger apart */
+	EXPECT("CREATE TRIGGER t AFTER INSERT ON a BEGIN SELECT 1; END;",
+	    { "CREATE TRIGGER t AFTER INSERT ON a BEGIN SELECT 1;", 1 },
+	    { "END;", 1 });
+}
+
+static void test_sqlite_quotes(void **state)
+{
+	(void)state;
+	/* no backslash escapes, E'' is E then a string */
+	EXPECT_SQLITE("SELECT E'a\\'; SELECT 2;",
+	    { "SELECT E'a\\';", 1 }, { "SELECT 2;", 1 });
+	EXPECT("SELECT E'a\\'; SELECT 2;", { "SELECT E'a\\'; SELECT 2;", 1 });
+	EXPECT_SQLITE("SELECT [a;b], `c;d`, \"e;f\", 'g;''h' FROM t; SELECT 2;",
+	    { "SELECT [a;b], `c;d`, \"e;f\", 'g;''h' FROM t;", 1 },
+	    { "SELECT 2;", 1 });
+	/* comments do not nest; no dollar quotes; no parentheses rule */
+	EXPECT_SQLITE("/* a /* b */ SELECT 1; */",
+	    { "SELECT 1;", 1 }, { "*/", 1 });
+	EXPECT_SQLITE("SELECT $$;$$; SELECT (1; 2);",
+	    { "SELECT $$;", 1 }, { "$$;", 1 }, { "SELECT (1;", 1 },
+	    { "2);", 1 });
+	EXPECT_SQLITE("SELECT 1; /* open", { "SELECT 1;", 1 },
+	    { "/* open", 1 });
+	EXPECT_SQLITE("-- +goose StatementBegin\nSELECT 1; SELECT 2;\n"
+	    "-- +goose StatementEnd\nEND;",
+	    { "SELECT 1; SELECT 2;", 2 }, { "END;", 4 });
+}
+
+static void head_is(int sqlite, const char *sql, size_t cap,
+    const char *want)
+{
+	struct splitter sp;
+	struct stmt st;
+	char out[64];
+
+	assert_true(cap <= sizeof(out));
+	if (sqlite)
+		split_init_sqlite(&sp, sql, strlen(sql));
+	else
+		split_init(&sp, sql, strlen(sql));
+	assert_int_equal(split_next(&sp, &st), 1);
+	assert_string_equal(split_head(&sp, &st, out, cap), want);
+}
+
+static void test_head(void **state)
+{
+	(void)state;
+	head_is(0, "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS i ON "
+	    "t (a, (b));", 64,
+	    "create unique index concurrently if not exists i on t () ;");
+	head_is(0, "  /* c */ Begin -- x\n TRANSACTION;", 64,
+	    "begin transaction ;");
+	head_is(1, "PRAGMA main.foreign_keys = OFF;", 64,
+	    "pragma main . foreign_keys = off ;");
+	head_is(1, "PRAGMA foreign_keys(0)", 64, "pragma foreign_keys ()");
+	head_is(0, "REINDEX (VERBOSE) TABLE CONCURRENTLY t;", 64,
+	    "reindex () table concurrently t ;");
+	head_is(0, "SELECT 'x;y' FROM t", 64, "select ' from t");
+	/* a word that does not fit is left out, and so is all after it */
+	head_is(0, "VACUUM ANALYZE big;", 12, "vacuum");
+	head_is(0, "VACUUM ANALYZE big;", 15, "vacuum analyze");
+	head_is(0, "VACUUM;", 1, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sqlite_triggers),
+		cmocka_unit_test(test_sqlite_quotes),
+		cmocka_unit_test(test_head),
 		cmocka_unit_test(test_basic),
 		cmocka_unit_test(test_lines_and_leading_comments),
 		cmocka_unit_test(test_single_quotes),
