@@ -464,21 +464,25 @@ static void identifier(struct splitter *sp, const char *w, size_t n)
 
 /*
  * sqlite3_complete's state machine: a ';' ends a statement when it leads
- * back to START, which in a trigger takes "; END ;".
+ * back to START, which in a trigger's body takes "; END ;".  One change:
+ * the body starts at the trigger's BEGIN (HEAD before it ends at a ';'),
+ * so a trigger without one, PostgreSQL's, does not run on to an END.
  */
-enum { SQ_SEMI, SQ_OTHER, SQ_EXPLAIN, SQ_CREATE, SQ_TEMP, SQ_TRIGGER, SQ_END };
+enum { SQ_SEMI, SQ_OTHER, SQ_EXPLAIN, SQ_CREATE, SQ_TEMP, SQ_TRIGGER, SQ_END,
+    SQ_BEGIN };
 #define SQ_START 1
 
-static const unsigned char sq_next[8][7] = {
-	/*             SEMI OTHER EXPLAIN CREATE TEMP TRIGGER END */
-	/* INVALID */ { 1,   2,    3,      4,     2,   2,      2 },
-	/* START   */ { 1,   2,    3,      4,     2,   2,      2 },
-	/* NORMAL  */ { 1,   2,    2,      2,     2,   2,      2 },
-	/* EXPLAIN */ { 1,   3,    2,      4,     2,   2,      2 },
-	/* CREATE  */ { 1,   2,    2,      2,     4,   5,      2 },
-	/* TRIGGER */ { 6,   5,    5,      5,     5,   5,      5 },
-	/* SEMI    */ { 6,   5,    5,      5,     5,   5,      7 },
-	/* END     */ { 1,   5,    5,      5,     5,   5,      5 },
+static const unsigned char sq_next[9][8] = {
+	/*             SEMI OTHER EXPLAIN CREATE TEMP TRIGGER END BEGIN */
+	/* INVALID */ { 1,   2,    3,      4,     2,   2,      2,  2 },
+	/* START   */ { 1,   2,    3,      4,     2,   2,      2,  2 },
+	/* NORMAL  */ { 1,   2,    2,      2,     2,   2,      2,  2 },
+	/* EXPLAIN */ { 1,   3,    2,      4,     2,   2,      2,  3 },
+	/* CREATE  */ { 1,   2,    2,      2,     4,   8,      2,  2 },
+	/* BODY    */ { 6,   5,    5,      5,     5,   5,      5,  5 },
+	/* SEMI    */ { 6,   5,    5,      5,     5,   5,      7,  5 },
+	/* END     */ { 1,   5,    5,      5,     5,   5,      5,  5 },
+	/* HEAD    */ { 1,   8,    8,      8,     8,   8,      8,  5 },
 };
 
 static int sq_word(const char *w, size_t n)
@@ -487,7 +491,8 @@ static int sq_word(const char *w, size_t n)
 	    word_is(w, n, "create") ? SQ_CREATE :
 	    word_is(w, n, "temp") || word_is(w, n, "temporary") ? SQ_TEMP :
 	    word_is(w, n, "trigger") ? SQ_TRIGGER :
-	    word_is(w, n, "end") ? SQ_END : SQ_OTHER;
+	    word_is(w, n, "end") ? SQ_END :
+	    word_is(w, n, "begin") ? SQ_BEGIN : SQ_OTHER;
 }
 
 /* Whether a ';' here ends the statement. */

@@ -51,9 +51,11 @@
  * '...', "...", `...` and [...] quote, with no escapes but doubling; "--"
  * and slash-star comments, which do not nest; no dollar quotes and no
  * parentheses rule.  Once a statement starts [EXPLAIN] CREATE [TEMP|
- * TEMPORARY] TRIGGER, a ';' ends it only after "; END", so the trigger's
- * body is part of it (and a CASE's END is not its end).  goose's blocks
- * are as above.
+ * TEMPORARY] TRIGGER and reaches its BEGIN, a ';' ends it only after
+ * "; END", so the trigger's body is part of it (and a CASE's END is not
+ * its end).  (sqlite3_complete does not wait for the BEGIN; a trigger
+ * without one, PostgreSQL's, is no SQLite and ends at its ';'.)  goose's
+ * blocks are as above.
  */
 
 struct stmt {

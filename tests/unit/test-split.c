@@ -485,6 +485,11 @@ static void test_sqlite_triggers(void **state)
 	    "SELECT 1; END; SELECT 2;",
 	    { "EXPLAIN CREATE TEMP TRIGGER t UPDATE ON a BEGIN "
 	    "SELECT 1; END;", 1 }, { "SELECT 2;", 1 });
+	/* PostgreSQL's trigger has no body */
+	EXPECT_SQLITE("CREATE TRIGGER t AFTER INSERT ON a FOR EACH ROW "
+	    "EXECUTE FUNCTION f(); SELECT 1; END;",
+	    { "CREATE TRIGGER t AFTER INSERT ON a FOR EACH ROW "
+	    "EXECUTE FUNCTION f();", 1 }, { "SELECT 1;", 1 }, { "END;", 1 });
 	/* not triggers */
 	EXPECT_SQLITE("CREATE TABLE trigger_log (x); END;",
 	    { "CREATE TABLE trigger_log (x);", 1 }, { "END;", 1 });
