@@ -11,6 +11,7 @@
 #include "bundle.h"
 #include "layout.h"
 #include "text.h"
+#include "txscan.h"
 #include "version.h"
 #include "xalloc.h"
 
@@ -29,7 +30,8 @@ struct cand {
 	enum script_role role;
 	enum dialect dialect;
 	enum seed_format format;
-	enum tx_mode tx;
+	enum tx_mode tx;	/* as declared */
+	enum tx_mode tx_on[DIALECT_NR];	/* as run on each engine */
 	int from_markers;	/* tx set by markers */
 	int by_version;		/* a native file: paired by version alone */
 	char sha[CHECKSUM_HEX_LEN + 1];
@@ -547,27 +549,122 @@ out:
 	return ret;
 }
 
+/* A script's text, kept to find what it does; no more than a script may
+ * hold (a longer one is refused once read). */
+static int keep_text(void *ctx, const void *data, size_t len,
+    struct err *err)
+{
+	struct buf *b = ctx;
+
+	(void)err;
+	if (b->len + len <= BUNDLE_MAX_SCRIPT)
+		buf_add(b, data, len);
+	return 0;
+}
+
+static const char *engine_name(enum dialect d)
+{
+	return d == DIALECT_POSTGRES ? "PostgreSQL" : "SQLite";
+}
+
+/* Say why c runs outside a transaction on engines. */
+static void tx_notice(struct scan *s, const struct cand *c,
+    const struct txneed *n, const char *engines)
+{
+	static const char *const why[] = {
+		[TXN_OWN] = "the script runs its own transactions",
+		[TXN_REFUSED] = "cannot run inside a transaction",
+		[TXN_NOOP] = "does nothing inside a transaction",
+	};
+
+	buf_addf(s->notices, "'%s', line %llu: %s%s %s: on %s the script runs "
+	    "outside migpack's transaction, as with '%s'\n", c->src.path,
+	    (unsigned long long)(c->src.first_line + n->line - 1), n->what,
+	    n->kind == TXN_OWN ? ":" : "", why[n->kind], engines,
+	    NO_TX_DIRECTIVE);
+}
+
+/* A script that does not run its own transactions, run outside one: its
+ * other statements commit each on its own. */
+static void tx_warning(struct scan *s, const struct cand *c,
+    const struct txneed *n, const char *engines)
+{
+	if (n->kind == TXN_OWN || !n->others)
+		return;
+	buf_addf(s->notices, "'%s': warning: on %s its %zu other statement%s "
+	    "then commit%s one by one: if one fails, those before it stay "
+	    "applied and the migration is left dirty\n", c->src.path, engines,
+	    n->others, n->others == 1 ? "" : "s", n->others == 1 ? "s" : "");
+}
+
+/* A script not declared no-transaction still needs to run outside one on
+ * an engine when its statements say so (txscan.h); one notice for both
+ * engines when they agree. */
+static void detect_tx(struct scan *s, struct cand *c, const struct buf *text)
+{
+	static const char *const both = "PostgreSQL and SQLite";
+	struct txneed need[DIALECT_NR];
+	const struct txneed *pg = &need[DIALECT_POSTGRES],
+	    *lite = &need[DIALECT_SQLITE];
+	int found[DIALECT_NR] = { 0 };
+	enum dialect d;
+
+	for (d = DIALECT_POSTGRES; d < DIALECT_NR; d++) {
+		c->tx_on[d] = c->tx;
+		if (c->tx == TX_TRANSACTION &&
+		    (c->dialect == DIALECT_ANY || c->dialect == d) &&
+		    (found[d] = txscan(text->data, text->len, d,
+		    c->dialect == DIALECT_ANY, &need[d])))
+			c->tx_on[d] = TX_NONE;
+	}
+	if (!found[DIALECT_POSTGRES] || !found[DIALECT_SQLITE]) {
+		for (d = DIALECT_POSTGRES; d < DIALECT_NR; d++)
+			if (found[d]) {
+				tx_notice(s, c, &need[d], engine_name(d));
+				tx_warning(s, c, &need[d], engine_name(d));
+			}
+		return;
+	}
+	if (pg->kind == lite->kind && pg->line == lite->line &&
+	    !strcmp(pg->what, lite->what)) {
+		tx_notice(s, c, pg, both);
+	} else {
+		tx_notice(s, c, pg, engine_name(DIALECT_POSTGRES));
+		tx_notice(s, c, lite, engine_name(DIALECT_SQLITE));
+	}
+	if (pg->kind == lite->kind && pg->others == lite->others) {
+		tx_warning(s, c, pg, both);
+	} else {
+		tx_warning(s, c, pg, engine_name(DIALECT_POSTGRES));
+		tx_warning(s, c, lite, engine_name(DIALECT_SQLITE));
+	}
+}
+
 /* Read every candidate once: validate, checksum, transaction directive. */
 static int check_cand(struct scan *s, struct cand *c)
 {
+	struct buf text = BUF_INIT;
 	struct text t;
 	int ret;
 
-	if ((ret = layout_read(&c->src, &t, c->sha, NULL, NULL, s->err)))
-		return ret;
+	if ((ret = layout_read(&c->src, &t, c->sha, c->is_seed ? NULL :
+	    keep_text, &text, s->err)))
+		goto out;
 	c->src.size = t.size;
 	if (c->is_seed) {
 		if (!t.size)
-			return err_set(s->err, ERR_INPUT, "'%s': empty seed file",
+			ret = err_set(s->err, ERR_INPUT, "'%s': empty seed file",
 			    c->src.path);
-		if (c->format == SEED_CSV && !t.first_len)
-			return err_set(s->err, ERR_INPUT, "'%s': line 1: no "
+		else if (c->format == SEED_CSV && !t.first_len)
+			ret = err_set(s->err, ERR_INPUT, "'%s': line 1: no "
 			    "header row naming the columns", c->src.path);
-		return 0;
+		goto out;
 	}
-	if (t.size > BUNDLE_MAX_SCRIPT)
-		return err_set(s->err, ERR_INPUT, "'%s': script over %llu bytes",
+	if (t.size > BUNDLE_MAX_SCRIPT) {
+		ret = err_set(s->err, ERR_INPUT, "'%s': script over %llu bytes",
 		    c->src.path, (unsigned long long)BUNDLE_MAX_SCRIPT);
+		goto out;
+	}
 	/* Nothing but blanks and comments: a no-op, as every layout's own
 	 * tool runs it (golang-migrate, goose, dbmate, Flyway). */
 	if (!t.has_content) {
@@ -583,7 +680,10 @@ static int check_cand(struct scan *s, struct cand *c)
 	}
 	if (!c->from_markers && text_first_line_is(&t, NO_TX_DIRECTIVE))
 		c->tx = TX_NONE;
-	return 0;
+	detect_tx(s, c, &text);
+out:
+	buf_release(&text);
+	return ret;
 }
 
 /* Migrations in version order, then repeatables by name, then seeds. */
@@ -652,17 +752,77 @@ static int second_script(const struct layout *l,
 	return 0;
 }
 
+/* Whether a candidate after i, in the same migration, has c's role on
+ * dialect d. */
+static int has_variant(const struct scan *s, size_t i, enum dialect d)
+{
+	const struct cand *c = &s->c[i];
+	size_t j;
+
+	for (j = i + 1; j < s->nr && !s->c[j].is_seed &&
+	    same_migration(c, &s->c[j]); j++)
+		if (s->c[j].role == c->role && s->c[j].dialect == d)
+			return 1;
+	return 0;
+}
+
+/* Add c's script to mig, for dialect d, run as tx. */
+static int add_one(struct layout *l, struct scan *s,
+    struct manifest_migration *mig, const struct cand *c, enum dialect d,
+    enum tx_mode tx)
+{
+	struct manifest_script *sc;
+	size_t bad;
+	const char *why;
+
+	sc = manifest_add_script(mig, c->role, d);
+	sc->tx = tx;
+	sc->file.path = manifest_script_path(mig, sc);
+	memcpy(sc->file.sha256, c->sha, sizeof(c->sha));
+	if (manifest_migration_check(mig, &bad, &why) &&
+	    bad == mig->nr_scripts - 1)
+		return err_set(s->err, ERR_INPUT, "'%s': %s", c->src.path, why);
+	take_source(l, c);
+	return 0;
+}
+
+/*
+ * Add the i-th candidate's script to mig.  A script for every engine that
+ * runs in a transaction on one and not on the other becomes a script for
+ * each (the same text), unless the migration has its own for that engine.
+ */
+static int add_scripts(struct layout *l, struct scan *s,
+    struct manifest_migration *mig, size_t i)
+{
+	const struct cand *c = &s->c[i];
+	enum dialect d;
+	int ret;
+
+	if ((ret = second_script(l, mig, c, s->err)))
+		return ret;
+	if (c->dialect != DIALECT_ANY)
+		return add_one(l, s, mig, c, c->dialect, c->tx_on[c->dialect]);
+	if (c->tx_on[DIALECT_POSTGRES] == c->tx_on[DIALECT_SQLITE])
+		return add_one(l, s, mig, c, DIALECT_ANY,
+		    c->tx_on[DIALECT_POSTGRES]);
+	for (d = DIALECT_POSTGRES; d < DIALECT_NR; d++)
+		if (!has_variant(s, i, d) &&
+		    (ret = add_one(l, s, mig, c, d, c->tx_on[d])))
+			return ret;
+	return 0;
+}
+
 /* Group the sorted candidates into the manifest. */
 static int build_manifest(struct layout *l, struct scan *s)
 {
 	struct manifest_migration *mig = NULL;
-	struct manifest_script *sc;
 	struct cand *first = NULL;
 	size_t i, bad;
 	const char *why;
 	int ret;
 
-	l->sources = xreallocarray(NULL, s->nr, sizeof(*l->sources));
+	/* a script may be one for each engine */
+	l->sources = xreallocarray(NULL, s->nr, 2 * sizeof(*l->sources));
 	for (i = 0; i < s->nr; i++) {
 		struct cand *c = &s->c[i];
 
@@ -686,18 +846,8 @@ static int build_manifest(struct layout *l, struct scan *s)
 			    c->version ? "version" : "name", c->version ?
 			    c->version : c->name, first->name, first->src.path);
 		}
-		if ((ret = second_script(l, mig, c, s->err)))
+		if ((ret = add_scripts(l, s, mig, i)))
 			return ret;
-		sc = manifest_add_script(mig, c->role, c->dialect);
-
-		sc->tx = c->tx;
-		sc->file.path = manifest_script_path(mig, sc);
-		memcpy(sc->file.sha256, c->sha, sizeof(c->sha));
-		if (manifest_migration_check(mig, &bad, &why) &&
-		    bad == mig->nr_scripts - 1)
-			return err_set(s->err, ERR_INPUT, "'%s': %s",
-			    c->src.path, why);
-		take_source(l, c);
 		/* A migration ends when the next candidate starts another. */
 		if ((i + 1 == s->nr || s->c[i + 1].is_seed ||
 		    !same_migration(first, &s->c[i + 1])) &&

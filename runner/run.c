@@ -6,6 +6,7 @@
 
 #include "checksum.h"
 #include "runner.h"
+#include "txscan.h"
 #include "version.h"
 #include "xalloc.h"
 
@@ -76,6 +77,25 @@ static int note_up(struct session *s, const struct plan_item *it,
 	return note(s, &b, err);
 }
 
+/*
+ * A script run in the migration's transaction that runs its own (a bundle
+ * from a migpack that did not look): its COMMIT would commit part of the
+ * migration without its row.  Refused before it runs.
+ */
+static int own_tx(struct session *s, const struct script *sc,
+    const char *fix, struct err *err)
+{
+	struct txneed n;
+
+	if (sc->tx == TX_NONE || !txscan(sc->text, sc->len,
+	    s->db->drv->dialect, 0, &n) || n.kind != TXN_OWN)
+		return 0;
+	return err_set(err, ERR_INPUT, "%s:%u: %s: the script runs its own "
+	    "transactions, and it was bundled to run inside migrun's, where "
+	    "it would commit part of the migration without its history row; "
+	    "nothing of it was run: %s", sc->path, n.line, n.what, fix);
+}
+
 int run_up(struct session *s, const struct plan_item *it,
     const struct buf *up, const struct buf *down, int outer, int64_t *ms,
     struct err *err)
@@ -88,7 +108,10 @@ int run_up(struct session *s, const struct plan_item *it,
 	int ret;
 
 	session_row(s, it, down ? down->data : NULL, &row);
-	if ((ret = note_up(s, it, err)))
+	if ((ret = own_tx(s, &sc, "rebuild the bundle with this version of "
+	    "migpack, which runs such scripts outside a transaction, or mark "
+	    "the script '-- migpack:no-transaction'", err)) ||
+	    (ret = note_up(s, it, err)))
 		goto out;
 	if (sc.tx == TX_NONE) {
 		row.state = HIST_DIRTY;
@@ -140,6 +163,9 @@ int run_down(struct session *s, const struct hist_row *row, int64_t *ms,
 	int ret;
 
 	*ms = 0;
+	if ((ret = own_tx(s, &sc, "roll it back by hand, then remove its "
+	    "row", err)))
+		goto out;
 	if (d->note) {
 		struct buf b = BUF_INIT;
 

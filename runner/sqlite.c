@@ -310,13 +310,38 @@ static int exec_fail(struct sqlite_db *d, const struct script *s,
 	    line_at(s->text, at), msg);
 }
 
+/*
+ * What SQLite refuses inside a transaction ("cannot start a transaction
+ * within a transaction", "cannot VACUUM from within a transaction", ...)
+ * explained: the script needs to run outside the migration's.  migpack
+ * finds such scripts at build; an older bundle may still hold one.
+ */
+static const char *in_tx_msg(struct sqlite_db *d, int in_tx)
+{
+	const char *msg = conn_msg(d);
+
+	if (!in_tx || (!strstr(msg, "within a transaction") &&
+	    !strstr(msg, "within transaction") &&
+	    !strstr(msg, "inside a transaction")))
+		return msg;
+	if (msg != d->msg.data) {
+		buf_reset(&d->msg);
+		buf_addstr(&d->msg, msg);
+	}
+	buf_addstr(&d->msg, ": the script runs in the transaction the "
+	    "migration runs in, and this statement cannot; a script that "
+	    "runs its own transactions (BEGIN ... COMMIT) or needs none must "
+	    "be marked no-transaction (migpack build finds them)");
+	return d->msg.data;
+}
+
 static int sqlite_exec(struct db *db, const struct script *s,
     struct err *err)
 {
 	struct sqlite_db *d = to_sqlite(db);
 	const char *sql = s->text, *end = s->text + s->len, *tail;
 	sqlite3_stmt *stmt = NULL;
-	int ret = 0, rc;
+	int in_tx = !sqlite3_get_autocommit(d->conn), ret = 0, rc;
 
 	while (sql < end) {
 		/* SQLite would stop there and take the rest for the end. */
@@ -329,7 +354,7 @@ static int sqlite_exec(struct db *db, const struct script *s,
 		 * NUL, SQLite copies the rest of the script every time. */
 		rc = sqlite3_prepare_v2(d->conn, sql, -1, &stmt, &tail);
 		if (rc != SQLITE_OK) {
-			ret = exec_fail(d, s, sql, end, conn_msg(d),
+			ret = exec_fail(d, s, sql, end, in_tx_msg(d, in_tx),
 			    err);
 			goto out;
 		}
@@ -340,16 +365,32 @@ static int sqlite_exec(struct db *db, const struct script *s,
 		while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
 			;
 		if (rc != SQLITE_DONE) {
-			ret = exec_fail(d, s, sql, end, conn_msg(d),
+			ret = exec_fail(d, s, sql, end, in_tx_msg(d, in_tx),
 			    err);
+			goto out;
+		}
+		/* The runner's transaction ends with the runner, or the
+		 * history row would not commit with the work it records. */
+		if (in_tx && sqlite3_get_autocommit(d->conn)) {
+			ret = exec_fail(d, s, sql, end, "the statement ended "
+			    "the transaction the migration runs in; a script "
+			    "that commits or rolls back must be marked "
+			    "no-transaction", err);
 			goto out;
 		}
 		sqlite3_finalize(stmt);
 		stmt = NULL;
 		sql = tail;
 	}
+	if (!in_tx && !sqlite3_get_autocommit(d->conn))
+		ret = err_set(err, ERR_RUNTIME, "%s: the script leaves a "
+		    "transaction open (BEGIN without COMMIT); it was rolled "
+		    "back", s->path);
 out:
 	sqlite3_finalize(stmt);
+	/* A transaction the script opened itself is no one else's to end. */
+	if (ret && !in_tx)
+		sqlite_rollback(db);
 	return ret;
 }
 

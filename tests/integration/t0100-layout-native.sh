@@ -38,7 +38,7 @@ m=migrations
 	echo "migration${TAB}versioned${TAB}0002${TAB}idx"
 	s up postgres no-transaction '-- migpack:no-transaction\ncreate index concurrently i on a (x);\n' $m/0002_idx/up.postgres.sql
 	s up sqlite transaction 'create index i on a (x);\n' $m/0002_idx/up.sqlite.sql
-	s down postgres transaction 'drop index concurrently i;\n' $m/0002_idx/down.postgres.sql
+	s down postgres no-transaction 'drop index concurrently i;\n' $m/0002_idx/down.postgres.sql
 	s down sqlite transaction 'drop index i;\n' $m/0002_idx/down.sqlite.sql
 	echo "migration${TAB}versioned${TAB}0003${TAB}pg_only"
 	s up postgres transaction 'create extension pgcrypto;\n' $m/0003_pg_only/up.postgres.sql

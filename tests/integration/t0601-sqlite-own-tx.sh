@@ -1,0 +1,6 @@
+# The layouts' 'own_tx' scenario (layout_scenarios.sh) on a SQLite file.
+. "$(dirname "$0")/lib.sh"
+. "$TOP/tests/integration/engine/sqlite.sh"
+. "$TOP/tests/integration/scenarios.sh"
+. "$TOP/tests/integration/layout_scenarios.sh"
+scen_own_tx
