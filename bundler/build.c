@@ -19,14 +19,19 @@ static int exec_build(int argc, char **argv, struct err *err);
 
 const struct cmd_entry cmd_build_entry = {
 	.name = "build",
-	.usage = "[-o OUT] [--name NAME] [--version VERSION] DIR",
+	.usage = "[-o OUT] [--name NAME] [--version VERSION] "
+	    "[--exclude GLOB]... DIR",
 	.help =
 	    "Bundle the migrations and seeds in DIR into one reproducible\n"
 	    "tar.gz, and print its path and SHA-256.\n\n"
 	    "  -o, --output OUT     the bundle (default NAME-VERSION.tar.gz)\n"
 	    "  --name NAME          bundle name (default: DIR's name)\n"
 	    "  --version VERSION    release version (default: the newest\n"
-	    "                       migration's version)\n\n"
+	    "                       migration's version)\n"
+	    "  --exclude GLOB       leave out what matches GLOB, a path in\n"
+	    "                       DIR ('*' stops at '/'; a folder goes\n"
+	    "                       whole); repeatable; the manifest lists\n"
+	    "                       the patterns and what they left out\n\n"
 	    "SOURCE_DATE_EPOCH, when set, is recorded as the build time;\n"
 	    "without it the bundle holds no time at all.\n",
 	.exec = exec_build,
@@ -151,6 +156,7 @@ static int exec_build(int argc, char **argv, struct err *err)
 		{ "output", required_argument, NULL, 'o' },
 		{ "name", required_argument, NULL, 'n' },
 		{ "version", required_argument, NULL, 'v' },
+		{ "exclude", required_argument, NULL, 'x' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -158,6 +164,8 @@ static int exec_build(int argc, char **argv, struct err *err)
 	char *out = NULL, *name = NULL, *release = NULL, *created = NULL;
 	char *where = NULL, sha[CHECKSUM_HEX_LEN + 1];
 	const char *dir;
+	char **excludes = NULL;
+	size_t nr_excludes = 0, alloc_excludes = 0;
 	int64_t mtime;
 	int c, ret;
 
@@ -166,6 +174,16 @@ static int exec_build(int argc, char **argv, struct err *err)
 		case 'o': free(out); out = xstrdup(optarg); break;
 		case 'n': free(name); name = xstrdup(optarg); break;
 		case 'v': free(release); release = xstrdup(optarg); break;
+		case 'x':
+			if (!manifest_text_valid(optarg)) {
+				ret = err_set(err, ERR_INPUT, "--exclude '%s': "
+				    "empty, or holds a control character or a "
+				    "backslash", optarg);
+				goto out;
+			}
+			ALLOC_GROW(excludes, nr_excludes + 1, alloc_excludes);
+			excludes[nr_excludes++] = optarg;
+			break;
 		case 'h': ret = cmd_help(&cmd_build_entry); goto out;
 		default: ret = cmd_bad_option(&cmd_build_entry, argc, argv, err);
 			goto out;
@@ -177,7 +195,7 @@ static int exec_build(int argc, char **argv, struct err *err)
 	}
 	dir = argv[optind];
 	if ((ret = build_time(&mtime, &created, err)) ||
-	    (ret = layout_scan(&l, dir, err)))
+	    (ret = layout_scan(&l, dir, excludes, nr_excludes, err)))
 		goto out;
 	print_notices(&l.notices);
 	if (!name)
@@ -202,6 +220,7 @@ static int exec_build(int argc, char **argv, struct err *err)
 	printf("%s sha256:%s\n", out, sha);
 out:
 	layout_release(&l);
+	free(excludes);
 	free(where);
 	free(out);
 	free(name);

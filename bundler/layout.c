@@ -1,6 +1,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "xalloc.h"
 
 #define NO_TX_DIRECTIVE "-- migpack:no-transaction"
+#define SQLX_NO_TX "-- no-transaction"
 #define CHUNK 65536
 
 /* One file of the bundle-to-be, as found in the input. */
@@ -33,6 +35,7 @@ struct cand {
 	enum tx_mode tx;	/* as declared */
 	enum tx_mode tx_on[DIALECT_NR];	/* as run on each engine */
 	int from_markers;	/* tx set by markers */
+	int no_section;		/* goose's missing Down: an empty one */
 	int by_version;		/* a native file: paired by version alone */
 	char sha[CHECKSUM_HEX_LEN + 1];
 };
@@ -42,6 +45,11 @@ struct scan {
 	size_t nr, alloc;
 	struct err *err;
 	struct buf *notices;
+	struct manifest *m;
+	size_t dir_len;		/* the input folder's, in every path */
+	char *const *excludes;
+	size_t nr_excludes;
+	unsigned char *used;	/* an exclude matched something */
 };
 
 static struct cand *add_cand(struct scan *s, const char *path)
@@ -188,6 +196,27 @@ static struct cand *add_script(struct scan *s, const char *path,
 typedef int (*entry_fn)(struct scan *s, const char *path, const char *name,
     const struct stat *st, const void *arg);
 
+/* Whether --exclude leaves the entry at path out: recorded, said. */
+static int excluded(struct scan *s, const char *path, int is_dir)
+{
+	const char *rel = path + s->dir_len + 1;
+	char *as_dir = is_dir ? xasprintf("%s/", rel) : NULL;
+	size_t i;
+	int hit = 0;
+
+	for (i = 0; i < s->nr_excludes && !hit; i++) {
+		if (fnmatch(s->excludes[i], rel, FNM_PATHNAME) &&
+		    (!as_dir || fnmatch(s->excludes[i], as_dir, FNM_PATHNAME)))
+			continue;
+		hit = s->used[i] = 1;
+		manifest_add_excluded(s->m, as_dir ? as_dir : rel);
+		buf_addf(s->notices, "'%s%s': left out by --exclude '%s'\n",
+		    path, is_dir ? "/" : "", s->excludes[i]);
+	}
+	free(as_dir);
+	return hit;
+}
+
 static int walk(struct scan *s, const char *dir, entry_fn fn, const void *arg)
 {
 	char **names = NULL, *path;
@@ -201,7 +230,7 @@ static int walk(struct scan *s, const char *dir, entry_fn fn, const void *arg)
 		path = xasprintf("%s/%s", dir, names[i]);
 		if (stat(path, &st) < 0)
 			ret = err_errno(s->err, ERR_INPUT, "'%s'", path);
-		else
+		else if (!excluded(s, path, S_ISDIR(st.st_mode)))
 			ret = fn(s, path, names[i], &st, arg);
 		free(path);
 	}
@@ -228,47 +257,91 @@ static int folder_entry(struct scan *s, const char *path, const char *name,
 
 /* Layout 3: one file with dbmate or goose markers. */
 
-enum marker { M_NONE, M_UP, M_DOWN, M_NO_TX };
+enum marker { M_NONE, M_UP, M_DOWN, M_NO_TX, M_ENVSUB, M_BAD };
 
-static const char *after_prefix(const char *s, const char *prefix)
+/* dbmate's markers (pkg/dbmate/migration.go): a line "--", blanks,
+ * "migrate:up" or "migrate:down", then nothing or blanks and options;
+ * *no_tx set by the option transaction:false. */
+static enum marker dbmate_marker(const char *line, int *no_tx)
 {
-	size_t n = strlen(prefix);
+	const char *p = line + 2;
+	enum marker m;
 
-	return strncasecmp(s, prefix, n) ? NULL : s + n;
+	if (strncmp(line, "--", 2))
+		return M_NONE;
+	p += strspn(p, " \t");
+	if (!strncmp(p, "migrate:up", 10))
+		m = M_UP, p += 10;
+	else if (!strncmp(p, "migrate:down", 12))
+		m = M_DOWN, p += 12;
+	else
+		return M_NONE;
+	if (*p && *p != ' ' && *p != '\t')
+		return M_NONE;
+	*no_tx = strstr(p, "transaction:false") != NULL;
+	return m;
+}
+
+/* goose v3's annotations (internal/sqlparser): a comment line holding
+ * "+goose" is one, with no blank before its "--"; with every "--" and the
+ * first "+goose" taken out and blanks trimmed, it reads one of these, in
+ * any case.  StatementBegin and StatementEnd are the splitter's. */
+static enum marker goose_marker(const char *line)
+{
+	static const struct { const char *word; enum marker m; } words[] = {
+		{ "up", M_UP }, { "down", M_DOWN },
+		{ "statementbegin", M_NONE }, { "statementend", M_NONE },
+		{ "no transaction", M_NO_TX },
+		{ "envsub on", M_ENVSUB }, { "envsub off", M_ENVSUB },
+	};
+	const char *p = line + strspn(line, " \t");
+	char *cmd, *q, *g;
+	size_t i, n;
+	enum marker m = M_BAD;
+
+	if (strncmp(p, "--", 2) || !strstr(line, "+goose"))
+		return M_NONE;
+	if (p != line)
+		return M_BAD;	/* goose refuses it */
+	cmd = q = xmalloc(strlen(line) + 1);
+	for (p = line; *p; )
+		if (p[0] == '-' && p[1] == '-')
+			p += 2;
+		else
+			*q++ = *p++;
+	*q = '\0';
+	if ((g = strstr(cmd, "+goose")))
+		memmove(g, g + 6, strlen(g + 6) + 1);
+	for (p = cmd; *p == ' ' || *p == '\t'; p++)
+		;
+	for (n = strlen(p); n && (p[n - 1] == ' ' || p[n - 1] == '\t'); n--)
+		;
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strlen(words[i].word) == n &&
+		    !strncasecmp(p, words[i].word, n))
+			m = words[i].m;
+	free(cmd);
+	return m;
 }
 
 /* What a line says; *flavor is 'd' (dbmate) or 'g' (goose), *no_tx set by
  * dbmate's transaction:false. */
 static enum marker marker_of(char *line, int *flavor, int *no_tx)
 {
-	const char *rest;
 	size_t n = strlen(line);
+	enum marker m;
 
 	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r' ||
 	    line[n - 1] == ' ' || line[n - 1] == '\t'))
 		line[--n] = '\0';
 	*no_tx = 0;
-	if ((rest = after_prefix(line, "-- migrate:"))) {
-		enum marker m = !strncmp(rest, "up", 2) ? M_UP :
-		    !strncmp(rest, "down", 4) ? M_DOWN : M_NONE;
-
-		rest += m == M_UP ? 2 : 4;
-		if (m == M_NONE || (*rest && *rest != ' '))
-			return M_NONE;
+	if ((m = dbmate_marker(line, no_tx)) != M_NONE) {
 		*flavor = 'd';
-		*no_tx = strstr(rest, "transaction:false") != NULL;
 		return m;
 	}
-	if ((rest = after_prefix(line, "-- +goose "))) {
+	if ((m = goose_marker(line)) != M_NONE)
 		*flavor = 'g';
-		if (!strcasecmp(rest, "up"))
-			return M_UP;
-		if (!strcasecmp(rest, "down"))
-			return M_DOWN;
-		if (!strcasecmp(rest, "no transaction"))
-			return M_NO_TX;
-	}
-	return M_NONE;
+	return m;
 }
 
 static int blank_or_comment(const char *line)
@@ -277,18 +350,36 @@ static int blank_or_comment(const char *line)
 	return !*line || !strncmp(line, "--", 2);
 }
 
+/* goose rolls back a migration without a Down section running nothing:
+ * so does its empty down script, at the end of the file. */
+static void goose_no_down(struct scan *s, const char *path,
+    const char *version, const char *name, off_t end, uint64_t lines)
+{
+	struct cand *c = add_script(s, path, KIND_VERSIONED, version, name,
+	    ROLE_DOWN, DIALECT_ANY);
+
+	c->src.offset = end;
+	c->src.length = 0;
+	c->src.first_line = lines + 1;
+	c->from_markers = 1;
+	c->no_section = 1;
+}
+
 static int scan_markers(struct scan *s, const char *path, const char *version,
     const char *name)
 {
 	FILE *f = fopen(path, "rb");
-	struct cand *sec[2] = { NULL, NULL }, *open_sec = NULL;
+	/* the sections' candidates, by index: adding one may move them */
+	size_t sec[2] = { 0, 0 }, open_sec = 0, i;
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
 	off_t pos = 0;
 	uint64_t lineno = 0, stray = 0;	/* a statement before any marker */
+	uint64_t bad = 0, envsub = 0;	/* goose's */
 	int flavor = 0, fl, no_tx, goose_no_tx = 0, ret = 0;
 	enum marker m;
+	struct cand *c;
 
 	if (!f)
 		return err_errno(s->err, ERR_INPUT, "'%s'", path);
@@ -298,8 +389,13 @@ static int scan_markers(struct scan *s, const char *path, const char *version,
 		    line + 3 : line;
 
 		pos += len;
+		fl = 0;
 		m = marker_of(text, &fl, &no_tx);
-		if (m == M_NONE) {
+		if (m == M_NONE || m == M_BAD || m == M_ENVSUB) {
+			if (m == M_BAD && !bad)
+				bad = lineno;
+			if (m == M_ENVSUB && !envsub)
+				envsub = lineno;
 			if (!open_sec && !stray && !blank_or_comment(text))
 				stray = lineno;
 			continue;
@@ -311,34 +407,57 @@ static int scan_markers(struct scan *s, const char *path, const char *version,
 			goto out;
 		}
 		flavor = fl;
-		if (m == M_NO_TX) {
-			if (open_sec) {
-				ret = err_set(s->err, ERR_INPUT, "'%s': line %llu: "
-				    "'-- +goose NO TRANSACTION' must come before "
-				    "the first section", path,
-				    (unsigned long long)lineno);
-				goto out;
-			}
+		if (m == M_NO_TX) {	/* anywhere, as goose reads it */
 			goose_no_tx = 1;
 			continue;
 		}
+		if (m == M_UP && sec[1]) {
+			ret = err_set(s->err, ERR_INPUT, "'%s': line %llu: the up "
+			    "marker comes after the down marker", path,
+			    (unsigned long long)lineno);
+			goto out;
+		}
 		if (open_sec)
-			open_sec->src.length = pos - len - open_sec->src.offset;
+			s->c[open_sec - 1].src.length = pos - len -
+			    s->c[open_sec - 1].src.offset;
 		if (sec[m == M_DOWN]) {
 			ret = err_set(s->err, ERR_INPUT, "'%s': line %llu: second "
 			    "%s marker", path, (unsigned long long)lineno,
 			    m == M_UP ? "up" : "down");
 			goto out;
 		}
-		open_sec = sec[m == M_DOWN] = add_script(s, path, KIND_VERSIONED,
-		    version, name, m == M_UP ? ROLE_UP : ROLE_DOWN, DIALECT_ANY);
-		open_sec->src.offset = pos;
-		open_sec->src.first_line = lineno + 1;
-		open_sec->from_markers = 1;
-		open_sec->tx = no_tx ? TX_NONE : TX_TRANSACTION;
+		c = add_script(s, path, KIND_VERSIONED, version, name,
+		    m == M_UP ? ROLE_UP : ROLE_DOWN, DIALECT_ANY);
+		c->src.offset = pos;
+		c->src.first_line = lineno + 1;
+		c->from_markers = 1;
+		c->tx = no_tx ? TX_NONE : TX_TRANSACTION;
+		open_sec = sec[m == M_DOWN] = s->nr;	/* index + 1 */
 	}
 	if (ferror(f)) {
 		ret = err_errno(s->err, ERR_RUNTIME, "'%s': read", path);
+		goto out;
+	}
+	if (!flavor && !bad && !envsub) {
+		/* No marker at all: sqlx's simple migration, an up script. */
+		add_script(s, path, KIND_VERSIONED, version, name, ROLE_UP,
+		    DIALECT_ANY);
+		goto out;
+	}
+	if (flavor != 'd' && envsub) {
+		ret = err_set(s->err, ERR_INPUT, "'%s': line %llu: goose's "
+		    "ENVSUB puts the environment of the machine that runs the "
+		    "migration into its SQL; a bundle holds the SQL fixed at "
+		    "build, the same on every host: write the values into the "
+		    "script", path, (unsigned long long)envsub);
+		goto out;
+	}
+	if (flavor != 'd' && bad) {
+		ret = err_set(s->err, ERR_INPUT, "'%s': line %llu: not a goose "
+		    "annotation, which goose refuses: a line starting '--' (no "
+		    "blank before) with '+goose' then Up, Down, StatementBegin, "
+		    "StatementEnd or NO TRANSACTION", path,
+		    (unsigned long long)bad);
 		goto out;
 	}
 	if (!sec[0]) {
@@ -352,10 +471,14 @@ static int scan_markers(struct scan *s, const char *path, const char *version,
 		    (unsigned long long)stray);
 		goto out;
 	}
+	if (flavor == 'g' && !sec[1]) {
+		goose_no_down(s, path, version, name, pos, lineno);
+		sec[1] = s->nr;
+	}
 	if (goose_no_tx)
-		for (m = 0; m < 2; m++)
-			if (sec[m])
-				sec[m]->tx = TX_NONE;
+		for (i = 0; i < 2; i++)
+			if (sec[i])
+				s->c[sec[i] - 1].tx = TX_NONE;
 out:
 	free(line);
 	fclose(f);
@@ -428,6 +551,11 @@ static int scan_file(struct scan *s, const char *path, const char *base)
 	char *version, *name;
 	int native, ret = 0;
 
+	if (ends_with(base, ".go"))
+		return err_set(s->err, ERR_INPUT, "'%s': a goose Go migration: "
+		    "migpack bundles SQL and runs no Go; write it in SQL, or "
+		    "leave it out knowingly with --exclude '%s'", path,
+		    path + s->dir_len + 1);
 	if (!ends_with(base, ".sql"))
 		return no_layout(s, path);
 	if ((base[0] == 'V' || base[0] == 'U' || base[0] == 'R') &&
@@ -667,7 +795,11 @@ static int check_cand(struct scan *s, struct cand *c)
 	}
 	/* Nothing but blanks and comments: a no-op, as every layout's own
 	 * tool runs it (golang-migrate, goose, dbmate, Flyway). */
-	if (!t.has_content) {
+	if (c->no_section) {
+		buf_addf(s->notices, "'%s': no '-- +goose Down' section: rolling "
+		    "back does nothing but remove the migration's row, as in "
+		    "goose\n", c->src.path);
+	} else if (!t.has_content) {
 		/* A marker file's section is named by its marker's line. */
 		buf_addf(s->notices, "'%s'", c->src.path);
 		if (c->from_markers)
@@ -678,7 +810,10 @@ static int check_cand(struct scan *s, struct cand *c)
 		    "does nothing but remove the migration's row" : "applying "
 		    "it does nothing but record the migration");
 	}
-	if (!c->from_markers && text_first_line_is(&t, NO_TX_DIRECTIVE))
+	/* Ours, and sqlx's: the file's first bytes. */
+	if (!c->from_markers && (text_first_line_is(&t, NO_TX_DIRECTIVE) ||
+	    (t.first_len >= strlen(SQLX_NO_TX) &&
+	    !memcmp(t.first_line, SQLX_NO_TX, strlen(SQLX_NO_TX)))))
 		c->tx = TX_NONE;
 	detect_tx(s, c, &text);
 out:
@@ -858,17 +993,31 @@ static int build_manifest(struct layout *l, struct scan *s)
 	return 0;
 }
 
-int layout_scan(struct layout *l, const char *dir, struct err *err)
+int layout_scan(struct layout *l, const char *dir, char *const *excludes,
+    size_t nr_excludes, struct err *err)
 {
-	struct scan s = { .err = err };
+	struct scan s = { .err = err, .excludes = excludes,
+	    .nr_excludes = nr_excludes };
 	size_t i;
 	int ret;
 
 	memset(l, 0, sizeof(*l));
 	buf_init(&l->notices);
 	s.notices = &l->notices;
+	s.m = &l->m;
+	s.dir_len = strlen(dir);
+	s.used = xcalloc(nr_excludes ? nr_excludes : 1, 1);
+	for (i = 0; i < nr_excludes; i++)
+		manifest_add_exclude(&l->m, excludes[i]);
 	if ((ret = walk(&s, dir, top_entry, NULL)))
 		goto out;
+	for (i = 0; i < nr_excludes; i++)
+		if (!s.used[i])
+			buf_addf(s.notices, "--exclude '%s' left nothing out\n",
+			    excludes[i]);
+	if (l->m.nr_excluded > 1)
+		qsort(l->m.excluded, l->m.nr_excluded, sizeof(char *),
+		    cmp_str);
 	for (i = 0; i < s.nr; i++)
 		if ((ret = check_cand(&s, &s.c[i])))
 			goto out;
@@ -882,6 +1031,7 @@ out:
 	for (i = 0; i < s.nr; i++)
 		cand_release(&s.c[i]);
 	free(s.c);
+	free(s.used);
 	if (ret)
 		layout_release(l);
 	return ret;

@@ -31,7 +31,11 @@ struct layout {
 				 * each naming its file (no-op scripts) */
 };
 
-int layout_scan(struct layout *l, const char *dir, struct err *err);
+/* Scan dir, leaving out what matches one of the nr_excludes glob patterns
+ * (fnmatch, '*' not crossing '/'), by its path relative to dir; a folder
+ * is left out whole.  The manifest records patterns and paths. */
+int layout_scan(struct layout *l, const char *dir, char *const *excludes,
+    size_t nr_excludes, struct err *err);
 void layout_release(struct layout *l);
 
 /* Stream one source, normalized, through a struct text; each normalized

@@ -70,6 +70,12 @@ void manifest_release(struct manifest *m)
 		free(m->seeds[i].table);
 		free(m->seeds[i].file.path);
 	}
+	for (i = 0; i < m->nr_excludes; i++)
+		free(m->excludes[i]);
+	for (i = 0; i < m->nr_excluded; i++)
+		free(m->excluded[i]);
+	free(m->excludes);
+	free(m->excluded);
 	free(m->migrations);
 	free(m->seeds);
 	free(m->name);
@@ -205,16 +211,28 @@ int manifest_migration_check(const struct manifest_migration *mig,
 	return 0;
 }
 
-int manifest_name_valid(const char *s)
+/* Non-empty, no control character, no backslash, no '/' unless slash. */
+static int storable(const char *s, int slash)
 {
 	const unsigned char *p = (const unsigned char *)s;
 
 	if (!*p)
 		return 0;
 	for (; *p; p++)
-		if (*p < 0x20 || *p == 0x7f || *p == '\\' || *p == '/')
+		if (*p < 0x20 || *p == 0x7f || *p == '\\' ||
+		    (*p == '/' && !slash))
 			return 0;
 	return 1;
+}
+
+int manifest_name_valid(const char *s)
+{
+	return storable(s, 0);
+}
+
+int manifest_text_valid(const char *s)
+{
+	return storable(s, 1);
 }
 
 int manifest_path_safe(const char *p)
@@ -240,6 +258,18 @@ int manifest_path_safe(const char *p)
 	}
 }
 
+void manifest_add_exclude(struct manifest *m, const char *glob)
+{
+	ALLOC_GROW(m->excludes, m->nr_excludes + 1, m->alloc_excludes);
+	m->excludes[m->nr_excludes++] = xstrdup(glob);
+}
+
+void manifest_add_excluded(struct manifest *m, const char *path)
+{
+	ALLOC_GROW(m->excluded, m->nr_excluded + 1, m->alloc_excluded);
+	m->excluded[m->nr_excluded++] = xstrdup(path);
+}
+
 void manifest_write(const struct manifest *m, struct buf *out)
 {
 	size_t i, j;
@@ -248,6 +278,10 @@ void manifest_write(const struct manifest *m, struct buf *out)
 	buf_addf(out, "name\t%s\nrelease\t%s\n", m->name, m->release);
 	if (m->created)
 		buf_addf(out, "created\t%s\n", m->created);
+	for (i = 0; i < m->nr_excludes; i++)
+		buf_addf(out, "exclude\t%s\n", m->excludes[i]);
+	for (i = 0; i < m->nr_excluded; i++)
+		buf_addf(out, "excluded\t%s\n", m->excluded[i]);
 	for (i = 0; i < m->nr_migrations; i++) {
 		const struct manifest_migration *mig = &m->migrations[i];
 
@@ -434,6 +468,30 @@ static int parse_seed(struct parser *p)
 	return parse_sha(p, p->field[4], seed->file.sha256);
 }
 
+/* What migpack build --exclude left out: before the first migration, the
+ * patterns before the paths, the paths in order. */
+static int parse_exclude(struct parser *p)
+{
+	int path = !strcmp(p->field[0], "excluded");
+	const struct manifest *m = p->m;
+
+	if (p->nr_fields != 2)
+		return perr(p, "%s: expected 2 fields", p->field[0]);
+	if (m->nr_migrations || m->nr_seeds || (!path && m->nr_excluded))
+		return perr(p, "%s out of order", p->field[0]);
+	if (!manifest_text_valid(p->field[1]))
+		return perr(p, "invalid value '%s'", p->field[1]);
+	if (path && m->nr_excluded &&
+	    strcmp(m->excluded[m->nr_excluded - 1], p->field[1]) >= 0)
+		return perr(p, "excluded '%s' out of order or duplicate",
+		    p->field[1]);
+	if (path)
+		manifest_add_excluded(p->m, p->field[1]);
+	else
+		manifest_add_exclude(p->m, p->field[1]);
+	return 0;
+}
+
 /* The header: format, name, release, optional created, in that order. */
 static int parse_header(struct parser *p)
 {
@@ -483,6 +541,9 @@ static int parse_line(struct parser *p, char *line)
 	if (p->lineno <= 3 || !p->m->name || !p->m->release)
 		return perr(p, "expected '%s'", p->lineno == 1 ?
 		    "migpack-manifest" : p->lineno == 2 ? "name" : "release");
+	if (!strcmp(p->field[0], "exclude") ||
+	    !strcmp(p->field[0], "excluded"))
+		return parse_exclude(p);
 	if (!strcmp(p->field[0], "migration"))
 		return parse_migration(p);
 	if (!strcmp(p->field[0], "script"))

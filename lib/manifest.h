@@ -15,13 +15,17 @@
  *   name	NAME
  *   release	RELEASE
  *   created	2024-01-01T00:00:00Z			(only with SOURCE_DATE_EPOCH)
+ *   exclude	GLOB					(migpack build --exclude)
+ *   excluded	PATH					(what they left out)
  *   migration	versioned	VERSION	NAME
  *   script	up|down	any|postgres|sqlite	transaction|no-transaction	sha256:HEX	PATH
  *   migration	repeatable	-	NAME
  *   script	up	...
  *   seed	PROFILE	TABLE|-	csv|sql	sha256:HEX	PATH
  *
- * Script lines belong to the migration line above them.  Versioned
+ * exclude lines come in the order given, excluded lines in path order (a
+ * folder's ends in '/'), both before the first migration.  Script lines
+ * belong to the migration line above them.  Versioned
  * migrations come first in version order, then repeatable ones in name
  * order, then seeds by profile and file name: the order of the files in the
  * archive.
@@ -73,6 +77,10 @@ struct manifest {
 	size_t nr_migrations, alloc_migrations;
 	struct manifest_seed *seeds;
 	size_t nr_seeds, alloc_seeds;
+	char **excludes;		/* the patterns */
+	size_t nr_excludes, alloc_excludes;
+	char **excluded;		/* the paths they left out */
+	size_t nr_excluded, alloc_excluded;
 };
 
 #define MANIFEST_INIT { 0 }
@@ -87,6 +95,8 @@ struct manifest_script *manifest_add_script(struct manifest_migration *mig,
 struct manifest_seed *manifest_add_seed(struct manifest *m,
     const char *profile, const char *table, enum seed_format format,
     const char *path);
+void manifest_add_exclude(struct manifest *m, const char *glob);
+void manifest_add_excluded(struct manifest *m, const char *path);
 
 /* The canonical path of a script inside the bundle (caller frees). */
 char *manifest_script_path(const struct manifest_migration *mig,
@@ -106,6 +116,8 @@ int manifest_migration_check(const struct manifest_migration *mig,
 /* Whether a value may be stored in a manifest field: non-empty, no control
  * characters, no backslash; path components additionally not "/". */
 int manifest_name_valid(const char *s);
+/* The same, '/' allowed: a pattern or a path left out. */
+int manifest_text_valid(const char *s);
 /* A relative path inside the bundle: no leading '/', no empty, "." or ".."
  * components, every component a valid name. */
 int manifest_path_safe(const char *p);

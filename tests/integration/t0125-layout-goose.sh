@@ -64,3 +64,40 @@ check 00004_nodown/down.sql "$down4"
 if grep -rE -- '-- \+goose (Up|Down)' x/$m >/dev/null; then
 	fail "marker lines ended up in scripts: $(grep -rE -- '-- \+goose (Up|Down)' x/$m)"
 fi
+
+# NO TRANSACTION reaches both sections of a file whose down section is the
+# candidate that makes the scan's table grow (it once wrote through a
+# pointer into the table from before it moved).
+mkdir many
+for i in $(seq -w 1 15); do
+	put "many/00${i}_t.up.sql" "create table t$i (x int);\n"
+done
+put many/0016_g.sql '-- +goose NO TRANSACTION\n-- +goose Up\ncreate index concurrently i on t01 (x);\n-- +goose Down\ndrop index concurrently i;\n'
+expect_exit 0 "$MIGPACK" build -o many.tgz many
+tar xzOf many.tgz MANIFEST | grep -c "^script${TAB}[a-z]*${TAB}any${TAB}no-transaction${TAB}.*0016_g" >n || true
+same_n=$(cat n)
+[ "$same_n" = 2 ] || fail "0016's scripts not both no-transaction: $(tar xzOf many.tgz MANIFEST | grep 0016)"
+
+# goose v3 reads its annotations in any case, NO TRANSACTION anywhere in
+# the file (here in the Down section, for both), "--+goose" without a
+# blank; a file without a Down section rolls back doing nothing, as goose
+# runs it.
+put g2/00001_a.sql '--+goose up\ncreate table a (x int);\n-- +goose DOWN\n-- +goose no transaction\ndrop table a;\n'
+put g2/00002_b.sql '-- +goose Up\ncreate table b (x int);\n'
+expect_exit 0 "$MIGPACK" build -o g2.tgz g2
+expect_err "migpack: 'g2/00002_b.sql': no '-- +goose Down' section: rolling back does nothing but remove the migration's row, as in goose"
+tar xzOf g2.tgz MANIFEST >m2
+for r in up down; do
+	grep -q "^script${TAB}$r${TAB}any${TAB}no-transaction${TAB}.*00001_a/$r.sql\$" m2 ||
+	    fail "00001's $r not no-transaction: $(cat m2)"
+done
+grep -q "^script${TAB}down${TAB}any${TAB}transaction${TAB}sha256:$(sha '')${TAB}migrations/00002_b/down.sql\$" m2 ||
+    fail "00002 has no empty down: $(cat m2)"
+tar xzOf g2.tgz migrations/00001_a/down.sql >d
+printf -- '-- +goose no transaction\ndrop table a;\n' | cmp - d ||
+    fail "00001's down is not its section: $(cat d)"
+rm -f g2.db
+expect_exit 0 "$MIGRUN" apply --no-backup --db sqlite:g2.db g2.tgz
+expect_exit 0 "$MIGRUN" down --steps 2 --no-backup --db sqlite:g2.db
+[ "$(sqlite3 g2.db "SELECT count(*) FROM sqlite_master WHERE name IN ('a', 'b')")" = 1 ] ||
+    fail "down did not drop a and keep b: $(sqlite3 g2.db .schema)"

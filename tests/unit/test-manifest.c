@@ -145,6 +145,66 @@ static void test_malformed(void **state)
 	expect_bad("init\n", "in\x01it\n", "invalid migration name");
 }
 
+static const char head[] =
+    "migpack-manifest\t1\nname\tapp\nrelease\t1\n";
+static const char tail[] =
+    "migration\tversioned\t0001\tinit\n"
+    "script\tup\tany\ttransaction\t" SHA_A "\tmigrations/0001_init/up.sql\n";
+
+/* What migpack build --exclude left out: patterns, then paths. */
+static void excludes_are(const char *lines, const char *msg)
+{
+	struct manifest m = MANIFEST_INIT;
+	struct err err = ERR_INIT;
+	struct buf text = BUF_INIT, out = BUF_INIT;
+	int ret;
+
+	buf_addf(&text, "%s%s%s", head, lines, tail);
+	ret = manifest_parse(&m, text.data, text.len, &err);
+	if (msg) {
+		assert_int_equal(ret, ERR_INPUT);
+		if (!strstr(err.msg, msg))
+			fail_msg("message '%s' lacks '%s'", err.msg, msg);
+	} else {
+		if (ret)
+			fail_msg("%s", err.msg);
+		manifest_write(&m, &out);
+		assert_string_equal(out.data, text.data);
+	}
+	buf_release(&text);
+	buf_release(&out);
+	manifest_release(&m);
+}
+
+static void test_excludes(void **state)
+{
+	struct manifest m = MANIFEST_INIT;
+	struct err err = ERR_INIT;
+	const char *text = "migpack-manifest\t1\nname\tapp\nrelease\t1\n"
+	    "exclude\t*.go\nexclude\tseeds/x y\nexcluded\t0002_a.go\n"
+	    "excluded\tseeds/x y/\n"
+	    "migration\tversioned\t0001\tinit\n"
+	    "script\tup\tany\ttransaction\t" SHA_A
+	    "\tmigrations/0001_init/up.sql\n";
+
+	(void)state;
+	assert_int_equal(manifest_parse(&m, text, strlen(text), &err), 0);
+	assert_int_equal(m.nr_excludes, 2);
+	assert_string_equal(m.excludes[1], "seeds/x y");
+	assert_int_equal(m.nr_excluded, 2);
+	assert_string_equal(m.excluded[0], "0002_a.go");
+	manifest_release(&m);
+	excludes_are("exclude\t*.go\nexcluded\ta.go\nexcluded\tb/\n", NULL);
+	excludes_are("exclude\tnothing\n", NULL);
+	excludes_are("excluded\tb/\nexcluded\ta.go\n", "line 5: excluded "
+	    "'a.go' out of order or duplicate");
+	excludes_are("excluded\ta.go\nexcluded\ta.go\n", "out of order");
+	excludes_are("excluded\ta.go\nexclude\t*.go\n", "line 5: exclude "
+	    "out of order");
+	excludes_are("exclude\ta\\b\n", "line 4: invalid value 'a\\b'");
+	excludes_are("exclude\t*.go\tx\n", "exclude: expected 2 fields");
+}
+
 static void test_migration_rules(void **state)
 {
 	struct manifest m = MANIFEST_INIT;
@@ -201,6 +261,7 @@ int main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_build_and_write),
 		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_excludes),
 		cmocka_unit_test(test_migration_rules),
 		cmocka_unit_test(test_paths),
 	};
