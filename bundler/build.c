@@ -12,6 +12,7 @@
 #include "cmd.h"
 #include "commands.h"
 #include "layout.h"
+#include "placeholder.h"
 #include "text.h"
 #include "xalloc.h"
 
@@ -20,7 +21,7 @@ static int exec_build(int argc, char **argv, struct err *err);
 const struct cmd_entry cmd_build_entry = {
 	.name = "build",
 	.usage = "[-o OUT] [--name NAME] [--version VERSION] "
-	    "[--exclude GLOB]... DIR",
+	    "[--exclude GLOB]... [--placeholder NAME=VALUE]... DIR",
 	.help =
 	    "Bundle the migrations and seeds in DIR into one reproducible\n"
 	    "tar.gz, and print its path and SHA-256.\n\n"
@@ -31,7 +32,10 @@ const struct cmd_entry cmd_build_entry = {
 	    "  --exclude GLOB       leave out what matches GLOB, a path in\n"
 	    "                       DIR ('*' stops at '/'; a folder goes\n"
 	    "                       whole); repeatable; the manifest lists\n"
-	    "                       the patterns and what they left out\n\n"
+	    "                       the patterns and what they left out\n"
+	    "  --placeholder NAME=VALUE\n"
+	    "                       Flyway scripts' ${NAME} becomes VALUE;\n"
+	    "                       repeatable\n\n"
 	    "SOURCE_DATE_EPOCH, when set, is recorded as the build time;\n"
 	    "without it the bundle holds no time at all.\n",
 	.exec = exec_build,
@@ -157,6 +161,7 @@ static int exec_build(int argc, char **argv, struct err *err)
 		{ "name", required_argument, NULL, 'n' },
 		{ "version", required_argument, NULL, 'v' },
 		{ "exclude", required_argument, NULL, 'x' },
+		{ "placeholder", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -166,6 +171,8 @@ static int exec_build(int argc, char **argv, struct err *err)
 	const char *dir;
 	char **excludes = NULL;
 	size_t nr_excludes = 0, alloc_excludes = 0;
+	struct placeholders ph = { 0 };
+	struct layout_opts lo = { 0 };
 	int64_t mtime;
 	int c, ret;
 
@@ -184,6 +191,13 @@ static int exec_build(int argc, char **argv, struct err *err)
 			ALLOC_GROW(excludes, nr_excludes + 1, alloc_excludes);
 			excludes[nr_excludes++] = optarg;
 			break;
+		case 'p':
+			if (placeholders_add(&ph, optarg)) {
+				ret = err_set(err, ERR_INPUT, "--placeholder "
+				    "'%s': expected NAME=VALUE", optarg);
+				goto out;
+			}
+			break;
 		case 'h': ret = cmd_help(&cmd_build_entry); goto out;
 		default: ret = cmd_bad_option(&cmd_build_entry, argc, argv, err);
 			goto out;
@@ -194,8 +208,11 @@ static int exec_build(int argc, char **argv, struct err *err)
 		goto out;
 	}
 	dir = argv[optind];
+	lo.excludes = excludes;
+	lo.nr_excludes = nr_excludes;
+	lo.placeholders = &ph;
 	if ((ret = build_time(&mtime, &created, err)) ||
-	    (ret = layout_scan(&l, dir, excludes, nr_excludes, err)))
+	    (ret = layout_scan(&l, dir, &lo, err)))
 		goto out;
 	print_notices(&l.notices);
 	if (!name)
@@ -220,6 +237,7 @@ static int exec_build(int argc, char **argv, struct err *err)
 	printf("%s sha256:%s\n", out, sha);
 out:
 	layout_release(&l);
+	placeholders_release(&ph);
 	free(excludes);
 	free(where);
 	free(out);

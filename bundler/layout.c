@@ -11,6 +11,7 @@
 
 #include "bundle.h"
 #include "layout.h"
+#include "placeholder.h"
 #include "text.h"
 #include "txscan.h"
 #include "version.h"
@@ -36,6 +37,7 @@ struct cand {
 	enum tx_mode tx_on[DIALECT_NR];	/* as run on each engine */
 	int from_markers;	/* tx set by markers */
 	int no_section;		/* goose's missing Down: an empty one */
+	int tx_set;		/* tx given by Flyway's settings: no guessing */
 	int by_version;		/* a native file: paired by version alone */
 	char sha[CHECKSUM_HEX_LEN + 1];
 };
@@ -50,6 +52,7 @@ struct scan {
 	char *const *excludes;
 	size_t nr_excludes;
 	unsigned char *used;	/* an exclude matched something */
+	const struct placeholders *ph;
 };
 
 static struct cand *add_cand(struct scan *s, const char *path)
@@ -504,10 +507,14 @@ static int scan_flyway(struct scan *s, const char *path, const char *base)
 	}
 	desc = xstrndup(base + 3 + v, len - 3 - v);
 	ok = manifest_name_valid(desc);
-	if (ok)
-		add_script(s, path, version ? KIND_VERSIONED : KIND_REPEATABLE,
-		    version, desc, base[0] == 'U' ? ROLE_DOWN : ROLE_UP,
-		    DIALECT_ANY);
+	if (ok) {
+		struct cand *c = add_script(s, path, version ? KIND_VERSIONED :
+		    KIND_REPEATABLE, version, desc, base[0] == 'U' ?
+		    ROLE_DOWN : ROLE_UP, DIALECT_ANY);
+
+		c->src.subst = 1;
+		c->src.ph = s->ph;
+	}
 	free(version);
 	free(desc);
 	return ok ? 0 : no_layout(s, path);
@@ -544,12 +551,120 @@ static int native_name(const char *base, size_t *k, size_t *name_end)
 	return 1;
 }
 
+/* Flyway's SQL callbacks (its Callback events): <event>[__<desc>].sql. */
+static const char *flyway_callback(const char *base)
+{
+	static const char *const events[] = {
+		"beforeMigrate", "beforeRepeatables", "beforeEachMigrate",
+		"beforeEachMigrateStatement", "afterEachMigrateStatement",
+		"afterEachMigrateStatementError", "afterEachMigrate",
+		"afterEachMigrateError", "afterMigrate", "afterMigrateApplied",
+		"afterVersioned", "afterMigrateError", "beforeUndo",
+		"beforeEachUndo", "beforeEachUndoStatement",
+		"afterEachUndoStatement", "afterEachUndoStatementError",
+		"afterEachUndo", "afterEachUndoError", "afterUndo",
+		"afterUndoError", "beforeClean", "afterClean", "afterCleanError",
+		"beforeInfo", "afterInfo", "afterInfoError", "beforeValidate",
+		"afterValidate", "afterValidateError", "beforeBaseline",
+		"afterBaseline", "afterBaselineError", "beforeRepair",
+		"afterRepair", "afterRepairError", "createSchema",
+		"beforeConnect", "afterConnect",
+	};
+	size_t i, n;
+
+	for (i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
+		n = strlen(events[i]);
+		if (!strncmp(base, events[i], n) && (!strcmp(base + n, ".sql") ||
+		    !strncmp(base + n, "__", 2)))
+			return events[i];
+	}
+	return NULL;
+}
+
+/* A Flyway script's settings, <script>.sql.conf beside it (Java
+ * properties): executeInTransaction, and encoding as long as it is UTF-8;
+ * no other can be carried over. */
+static int flyway_conf(struct scan *s, const char *path)
+{
+	char *script = xstrndup(path, strlen(path) - 5), *line = NULL;
+	char *key, *val, *e;
+	struct cand *c = NULL;
+	size_t cap = 0, i;
+	uint64_t lineno = 0;
+	FILE *f = NULL;
+	int ret = 0;
+
+	for (i = s->nr; i-- > 0 && !c; )
+		if (!strcmp(s->c[i].src.path, script) && s->c[i].src.subst)
+			c = &s->c[i];
+	if (!c) {
+		ret = err_set(s->err, ERR_INPUT, "'%s': Flyway settings for a "
+		    "script that is not there, or no Flyway script: '%s'", path,
+		    script);
+		goto out;
+	}
+	if (!(f = fopen(path, "r"))) {
+		ret = err_errno(s->err, ERR_INPUT, "'%s'", path);
+		goto out;
+	}
+	while (getline(&line, &cap, f) > 0) {
+		lineno++;
+		key = line + strspn(line, " \t\r\n");
+		if (!*key || *key == '#' || *key == '!')
+			continue;
+		val = key + strcspn(key, "=: \t\r\n");
+		e = val + strspn(val, " \t");
+		if (*e == '=' || *e == ':')
+			e++;
+		*val = '\0';
+		val = e + strspn(e, " \t");
+		for (e = val + strlen(val); e > val && strchr(" \t\r\n", e[-1]);
+		    e--)
+			;
+		*e = '\0';
+		if (!strcmp(key, "executeInTransaction") &&
+		    (!strcasecmp(val, "true") || !strcasecmp(val, "false"))) {
+			c->tx = strcasecmp(val, "true") ? TX_NONE :
+			    TX_TRANSACTION;
+			c->tx_set = 1;
+		} else if (!strcmp(key, "encoding") &&
+		    (!strcasecmp(val, "UTF-8") || !strcasecmp(val, "UTF8"))) {
+			continue;
+		} else {
+			ret = err_set(s->err, ERR_INPUT, "'%s': line %llu: "
+			    "%s=%s: migpack reads executeInTransaction=true|"
+			    "false, and encoding=UTF-8, and cannot carry this "
+			    "setting over", path, (unsigned long long)lineno,
+			    key, val);
+			goto out;
+		}
+	}
+	if (ferror(f))
+		ret = err_errno(s->err, ERR_RUNTIME, "'%s': read", path);
+out:
+	if (f)
+		fclose(f);
+	free(line);
+	free(script);
+	return ret;
+}
+
 /* One file at the top of the input folder: layouts 1, 3 and 4. */
 static int scan_file(struct scan *s, const char *path, const char *base)
 {
 	size_t len = strlen(base), k, end;
+	const char *event;
 	char *version, *name;
 	int native, ret = 0;
+
+	if (ends_with(base, ".sql.conf") && (base[0] == 'V' ||
+	    base[0] == 'U' || base[0] == 'R'))
+		return flyway_conf(s, path);
+	if ((event = flyway_callback(base)))
+		return err_set(s->err, ERR_INPUT, "'%s': a Flyway callback "
+		    "(%s): migpack runs migrations, not Flyway's callbacks; run "
+		    "it yourself where it is needed, or leave it out knowingly "
+		    "with --exclude '%s'", path, event, path + s->dir_len + 1);
 
 	if (ends_with(base, ".go"))
 		return err_set(s->err, ERR_INPUT, "'%s': a goose Go migration: "
@@ -630,11 +745,42 @@ static int top_entry(struct scan *s, const char *path, const char *name,
 	return ret;
 }
 
+/* A Flyway script's text, placeholders replaced: what the bundle holds,
+ * summed and counted. */
+struct replaced {
+	struct subst sub;
+	struct buf b;
+	struct checksum sum;
+	uint64_t size;
+};
+
+/* n normalized bytes at out, on their way to sink: replaced first when
+ * r is not NULL. */
+static int pass_on(struct replaced *r, const unsigned char *out, size_t n,
+    int last, layout_sink sink, void *ctx, struct err *err)
+{
+	const void *data = out;
+
+	if (r) {
+		buf_reset(&r->b);
+		subst_feed(&r->sub, (const char *)out, n, &r->b);
+		if (last)
+			subst_finish(&r->sub, &r->b);
+		checksum_update(&r->sum, r->b.data, r->b.len);
+		r->size += r->b.len;
+		data = r->b.data;
+		n = r->b.len;
+	}
+	return sink ? sink(ctx, data, n, err) : 0;
+}
+
 int layout_read(const struct source *src, struct text *t,
     char hex[CHECKSUM_HEX_LEN + 1], layout_sink sink, void *ctx,
     struct err *err)
 {
 	static unsigned char in[CHUNK], out[CHUNK + 1];
+	struct replaced rep, *r = NULL;
+	const char *base = strrchr(src->path, '/');
 	off_t left = src->length;
 	size_t want, n;
 	ssize_t got;
@@ -642,6 +788,14 @@ int layout_read(const struct source *src, struct text *t,
 
 	if ((fd = open(src->path, O_RDONLY | O_CLOEXEC)) < 0)
 		return err_errno(err, ERR_INPUT, "'%s'", src->path);
+	if (src->subst) {
+		r = &rep;
+		subst_init(&r->sub, src->ph, base ? base + 1 : src->path,
+		    src->first_line);
+		buf_init(&r->b);
+		checksum_init(&r->sum);
+		r->size = 0;
+	}
 	if (src->offset && lseek(fd, src->offset, SEEK_SET) < 0) {
 		ret = err_errno(err, ERR_RUNTIME, "'%s'", src->path);
 		goto out;
@@ -663,16 +817,37 @@ int layout_read(const struct source *src, struct text *t,
 		if (left > 0)
 			left -= got;
 		n = text_feed(t, in, (size_t)got, out);
-		if (sink && (ret = sink(ctx, out, n, err)))
+		if ((ret = pass_on(r, out, n, 0, sink, ctx, err)))
 			goto out;
 	}
 	n = text_finish(t, out, hex);
-	if (sink && (ret = sink(ctx, out, n, err)))
+	if ((ret = pass_on(r, out, n, 1, sink, ctx, err)))
 		goto out;
-	if (t->problem)
+	if (t->problem) {
 		ret = err_set(err, ERR_INPUT, "'%s': line %llu: %s", src->path,
 		    (unsigned long long)t->problem_line, t->problem);
+		goto out;
+	}
+	if (r && r->sub.missing) {
+		ret = err_set(err, ERR_INPUT, "'%s': line %llu: Flyway "
+		    "placeholder ${%s} has no value, and Flyway refuses to run "
+		    "the script without one: give it with --placeholder "
+		    "'%s=VALUE'%s", src->path,
+		    (unsigned long long)r->sub.missing_line, r->sub.missing,
+		    r->sub.missing, strncmp(r->sub.missing, "flyway:", 7) ? "" :
+		    " (Flyway's own are the database's, known only where the "
+		    "script runs: the value is fixed in the bundle)");
+		goto out;
+	}
+	if (r) {
+		checksum_final(&r->sum, hex);
+		t->size = r->size;
+	}
 out:
+	if (r) {
+		subst_release(&r->sub);
+		buf_release(&r->b);
+	}
 	close(fd);
 	return ret;
 }
@@ -739,7 +914,7 @@ static void detect_tx(struct scan *s, struct cand *c, const struct buf *text)
 
 	for (d = DIALECT_POSTGRES; d < DIALECT_NR; d++) {
 		c->tx_on[d] = c->tx;
-		if (c->tx == TX_TRANSACTION &&
+		if (c->tx == TX_TRANSACTION && !c->tx_set &&
 		    (c->dialect == DIALECT_ANY || c->dialect == d) &&
 		    (found[d] = txscan(text->data, text->len, d,
 		    c->dialect == DIALECT_ANY, &need[d])))
@@ -993,14 +1168,19 @@ static int build_manifest(struct layout *l, struct scan *s)
 	return 0;
 }
 
-int layout_scan(struct layout *l, const char *dir, char *const *excludes,
-    size_t nr_excludes, struct err *err)
+int layout_scan(struct layout *l, const char *dir,
+    const struct layout_opts *o, struct err *err)
 {
-	struct scan s = { .err = err, .excludes = excludes,
-	    .nr_excludes = nr_excludes };
-	size_t i;
+	static const struct layout_opts none = { 0 };
+	struct scan s = { .err = err };
+	char *const *excludes;
+	size_t i, nr_excludes;
 	int ret;
 
+	o = o ? o : &none;
+	excludes = s.excludes = o->excludes;
+	nr_excludes = s.nr_excludes = o->nr_excludes;
+	s.ph = o->placeholders;
 	memset(l, 0, sizeof(*l));
 	buf_init(&l->notices);
 	s.notices = &l->notices;

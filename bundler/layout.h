@@ -15,8 +15,12 @@
  * every script once, normalized, to check it and take its checksum.
  */
 
+struct placeholders;
+
 struct source {
 	char *path;		/* input file, as named in messages */
+	const struct placeholders *ph;	/* Flyway's, replaced as read */
+	int subst;		/* a Flyway script: placeholders replaced */
 	off_t offset;		/* the script is bytes [offset, offset+length) */
 	off_t length;		/* -1: to the end of the file */
 	uint64_t first_line;	/* line number at offset */
@@ -31,11 +35,19 @@ struct layout {
 				 * each naming its file (no-op scripts) */
 };
 
-/* Scan dir, leaving out what matches one of the nr_excludes glob patterns
- * (fnmatch, '*' not crossing '/'), by its path relative to dir; a folder
- * is left out whole.  The manifest records patterns and paths. */
-int layout_scan(struct layout *l, const char *dir, char *const *excludes,
-    size_t nr_excludes, struct err *err);
+struct layout_opts {
+	/* What matches one of these glob patterns (fnmatch, '*' not crossing
+	 * '/'), by its path relative to dir, is left out, a folder whole;
+	 * the manifest records patterns and paths. */
+	char *const *excludes;
+	size_t nr_excludes;
+	/* Values for Flyway's placeholders (placeholder.h). */
+	const struct placeholders *placeholders;
+};
+
+/* Scan dir; o may be NULL. */
+int layout_scan(struct layout *l, const char *dir,
+    const struct layout_opts *o, struct err *err);
 void layout_release(struct layout *l);
 
 /* Stream one source, normalized, through a struct text; each normalized

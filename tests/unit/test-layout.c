@@ -83,7 +83,7 @@ static void scan_ok(const char *dir, struct layout *l)
 {
 	struct err err = ERR_INIT;
 
-	if (layout_scan(l, dir, NULL, 0, &err))
+	if (layout_scan(l, dir, NULL, &err))
 		fail_msg("layout_scan: %s", err.msg);
 }
 
@@ -92,7 +92,7 @@ static void scan_fails(const char *dir, const char *msg)
 	struct layout l;
 	struct err err = ERR_INIT;
 
-	assert_int_equal(layout_scan(&l, dir, NULL, 0, &err), ERR_INPUT);
+	assert_int_equal(layout_scan(&l, dir, NULL, &err), ERR_INPUT);
 	if (!strstr(err.msg, msg))
 		fail_msg("message '%s' lacks '%s'", err.msg, msg);
 }
