@@ -217,3 +217,104 @@ scen_refused_in_tx() {
 	has_table lost && fail "the open transaction was kept"
 	same state "$(q "SELECT state FROM migpack_history")" dirty
 }
+
+# section FILE UP|DOWN: the part of a marker file after its up or down
+# marker, up to the other one, as its tool cuts it.
+section() {
+	awk -v want="$2" '
+		/^-- \+goose [Uu][Pp]$|^--[ \t]*migrate:up/ { at = "UP"; next }
+		/^-- \+goose [Dd][Oo][Ww][Nn]$|^--[ \t]*migrate:down/ { at = "DOWN"; next }
+		at == want { print }' "$1"
+}
+
+# Each layout's own folder, bundled as it is: migrun leaves the schema the
+# engine's client leaves running the scripts as the layout's tool does
+# (each in a transaction of its own but where the tool runs it without),
+# its offline SQL the same, and its downs take the database back to empty.
+scen_layouts() {
+	local l b f
+	# golang-migrate: as written, up and down paired by version
+	put gm/1_users.up.sql 'CREATE TABLE users (id integer PRIMARY KEY, name text);\n'
+	put gm/1_users.down.sql 'DROP TABLE users;\n'
+	put gm/2_add_index.up.sql 'CREATE INDEX users_name ON users (name);\n'
+	put gm/2_drop_index_again.down.sql 'DROP INDEX users_name;\n'
+	put gm/3_placeholder.up.sql '-- kept for numbering\n'
+	put gm/3_placeholder.down.sql ''
+	# goose: a transaction per file but NO TRANSACTION, StatementBegin
+	# blocks, a file without a Down section
+	put goose/00001_a.sql '-- +goose Up\nCREATE TABLE a (x integer);\n-- +goose StatementBegin\nINSERT INTO a VALUES (1);\nINSERT INTO a VALUES (2);\n-- +goose StatementEnd\n\n-- +goose Down\nDROP TABLE a;\n'
+	put goose/00002_b.sql '-- +goose up\nCREATE TABLE b (x integer);\n-- +goose down\n-- +goose no transaction\nDROP TABLE b;\n'
+	put goose/00003_c.sql '-- +goose Up\nINSERT INTO a VALUES (3);\n'
+	# dbmate: a transaction per section but transaction:false
+	put dbmate/20240101000000_a.sql '-- migrate:up\nCREATE TABLE a (x integer);\n\n-- migrate:down\nDROP TABLE a;\n'
+	put dbmate/20240102000000_b.sql '--migrate:up transaction:false\nCREATE TABLE b (x integer);\n--migrate:down\nDROP TABLE b;\n'
+	# Flyway: placeholders, settings, a repeatable; undo scripts
+	put flyway/V1__a.sql 'CREATE TABLE ${t} (x integer);\n'
+	put flyway/U1__a.sql 'DROP TABLE ${t};\n'
+	put flyway/V2__b.sql 'CREATE TABLE b (x integer);\n'
+	put flyway/U2__b.sql 'DROP TABLE b;\n'
+	put flyway/V2__b.sql.conf 'executeInTransaction=false\n'
+	# sqlx: simple and reversible, -- no-transaction
+	put sqlx/1_a.sql 'CREATE TABLE a (x integer);\n'
+	put sqlx/2_b.up.sql '-- no-transaction\nCREATE TABLE b (x integer);\n'
+	put sqlx/2_b.down.sql 'DROP TABLE b;\n'
+
+	newdb empty
+	schema >empty.schema
+	for l in gm goose dbmate flyway sqlx; do
+		expect_exit 0 "$MIGPACK" build -o "$l.tgz" --name "$l" \
+		    --placeholder t=items "$l"
+		case $l in
+		gm) as_tool "$l-ref" raw gm/*.up.sql ;;
+		goose)
+			section goose/00001_a.sql UP >g1.sql
+			section goose/00002_b.sql UP >g2.sql
+			section goose/00003_c.sql UP >g3.sql
+			as_tool "$l-ref" tx g1.sql g3.sql
+			client g2.sql >/dev/null ;;
+		dbmate)
+			section dbmate/20240101000000_a.sql UP >d1.sql
+			section dbmate/20240102000000_b.sql UP >d2.sql
+			as_tool "$l-ref" tx d1.sql
+			client d2.sql >/dev/null ;;
+		flyway)
+			sed 's/${t}/items/' flyway/V1__a.sql >f1.sql
+			as_tool "$l-ref" tx f1.sql
+			client flyway/V2__b.sql >/dev/null ;;
+		sqlx)
+			as_tool "$l-ref" tx sqlx/1_a.sql
+			client sqlx/2_b.up.sql >/dev/null ;;
+		esac
+		schema >"$l-ref.schema"
+		newdb "$l-down"
+		mr 0 apply --no-backup "$l.tgz"
+		if [ "$l" = goose ]; then
+			same "goose rows" "$(q 'SELECT x FROM a ORDER BY x' | tr '\n' ' ')" "1 2 3 "
+		fi
+		if [ "$l" = sqlx ]; then
+			# a simple migration cannot be reverted, as in sqlx
+			mr 2 down --to base --yes --no-backup
+			expect_err "no down script stored for 1 a; nothing rolled back"
+			mr 0 down --steps 1 --no-backup
+			has_table b && fail "sqlx's 2_b not reverted"
+		else
+			mr 0 down --to base --yes --no-backup
+		fi
+		schema >"$l-down.schema"
+		newdb "$l-mine"
+		mr 0 apply --no-backup "$l.tgz"
+		schema >"$l-mine.schema"
+		same_schema "$l-ref.schema" "$l-mine.schema"
+		newdb "$l-off"
+		expect_exit 0 "$MIGRUN" sql --dialect "$DIALECT" -o "$l.sql" "$l.tgz"
+		client "$l.sql" >/dev/null 2>"$T/client.err" ||
+		    fail "$l's offline SQL failed: $(cat "$T/client.err")"
+		schema >"$l-off.schema"
+		same_schema "$l-ref.schema" "$l-off.schema"
+		# goose's 00003 has no Down, its rollback does nothing; the
+		# others take it all back
+		if [ "$l" != goose ] && [ "$l" != sqlx ]; then
+			same_schema empty.schema "$l-down.schema"
+		fi
+	done
+}
