@@ -142,8 +142,9 @@ static void free_names(char **names, size_t n)
 
 static int no_layout(struct scan *s, const char *path)
 {
-	return err_set(s->err, ERR_INPUT, "'%s': matches no migration layout",
-	    path);
+	return err_set(s->err, ERR_INPUT, "'%s': matches no migration layout "
+	    "(a file that does not belong is left out knowingly with "
+	    "--exclude '%s')", path, path + s->dir_len + 1);
 }
 
 /* "<version>_<name>": split into version and name, or return 0. */
@@ -241,13 +242,97 @@ static int walk(struct scan *s, const char *dir, entry_fn fn, const void *arg)
 	return ret;
 }
 
-/* Layout 2: "<version>_<name>/" holding up.sql, down.sql and variants. */
+/*
+ * diesel's metadata.toml (diesel_migrations' TomlMetadata): once the file
+ * is there, the migration runs in a transaction only if it says
+ * run_in_transaction = true (a missing key is serde's false); other keys
+ * are diesel's to ignore.  0 with *tx set, or an error.
+ */
+static int diesel_metadata(struct scan *s, const char *path,
+    enum tx_mode *tx)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL, *p, *e;
+	size_t cap = 0;
+	uint64_t lineno = 0;
+	int ret = 0;
+
+	if (!f)
+		return err_errno(s->err, ERR_INPUT, "'%s'", path);
+	*tx = TX_NONE;
+	while (getline(&line, &cap, f) > 0) {
+		lineno++;
+		p = line + strspn(line, " \t");
+		if (strncmp(p, "run_in_transaction", 18))
+			continue;
+		p += 18;
+		p += strspn(p, " \t");
+		if (*p++ != '=')
+			continue;
+		p += strspn(p, " \t");
+		e = p + strcspn(p, " \t\r\n#");
+		if (e - p == 4 && !strncmp(p, "true", 4)) {
+			*tx = TX_TRANSACTION;
+		} else if (e - p == 5 && !strncmp(p, "false", 5)) {
+			*tx = TX_NONE;
+		} else {
+			ret = err_set(s->err, ERR_INPUT, "'%s': line %llu: "
+			    "run_in_transaction is true or false", path,
+			    (unsigned long long)lineno);
+			break;
+		}
+	}
+	if (!ret && ferror(f))
+		ret = err_errno(s->err, ERR_RUNTIME, "'%s': read", path);
+	free(line);
+	fclose(f);
+	return ret;
+}
+
+/*
+ * diesel's version of a folder: the name's part before '_' without its
+ * '-'s (what it records, and orders as strings), so that its old
+ * 20140924113530 and its 2017-08-31-230457 sort by time.  Its newer
+ * 2026-05-27-120000-0000, 18 digits, is written 20260527120000.0000: in
+ * numeric order too it follows 20260527120000 and comes before
+ * 20260528000000, as in diesel's string order.  In place.
+ */
+static void diesel_version(char *v)
+{
+	char *w = v, *r;
+	size_t n;
+
+	if (!strchr(v, '-'))
+		return;
+	for (r = v; *r; r++)
+		if (*r != '-')
+			*w++ = *r;
+	*w = '\0';
+	n = strlen(v);
+	if (n > 14) {
+		memmove(v + 15, v + 14, n - 14 + 1);
+		v[14] = '.';
+	}
+}
+
+/* Layout 2: "<version>_<name>/" holding up.sql, down.sql and variants,
+ * and diesel's metadata.toml. */
+struct folder {
+	char *version, *name;
+	int has_metadata;
+	enum tx_mode tx;
+};
+
 static int folder_entry(struct scan *s, const char *path, const char *name,
     const struct stat *st, const void *arg)
 {
-	const struct cand *mig = arg;	/* version and name */
+	struct folder *mig = (struct folder *)arg;
 	size_t k;
 
+	if (!strcmp(name, "metadata.toml") && S_ISREG(st->st_mode)) {
+		mig->has_metadata = 1;
+		return diesel_metadata(s, path, &mig->tx);
+	}
 	for (k = 0; k < NR_ROLES; k++)
 		if (!strcmp(name, roles[k].suffix))
 			break;
@@ -728,7 +813,8 @@ static int profile_entry(struct scan *s, const char *path, const char *name,
 static int top_entry(struct scan *s, const char *path, const char *name,
     const struct stat *st, const void *arg)
 {
-	struct cand mig = { 0 };
+	struct folder mig = { 0 };
+	size_t first = s->nr, i;
 	int ret;
 
 	(void)arg;
@@ -739,7 +825,13 @@ static int top_entry(struct scan *s, const char *path, const char *name,
 	if (!S_ISDIR(st->st_mode) ||
 	    !split_version(name, strlen(name), &mig.version, &mig.name))
 		return no_layout(s, path);
+	diesel_version(mig.version);
 	ret = walk(s, path, folder_entry, &mig);
+	/* diesel's setting is the migration's: up and down */
+	for (i = first; !ret && mig.has_metadata && i < s->nr; i++) {
+		s->c[i].tx = mig.tx;
+		s->c[i].tx_set = 1;
+	}
 	free(mig.version);
 	free(mig.name);
 	return ret;

@@ -67,7 +67,7 @@ int version_cmp(const char *a, const char *b)
 	size_t la, lb;
 	int c;
 
-	while (*a || *b) {
+	while (*a && *b) {
 		a = next_component(a, &sa, &la);
 		b = next_component(b, &sb, &lb);
 		if (la != lb)
@@ -76,5 +76,6 @@ int version_cmp(const char *a, const char *b)
 		if (c)
 			return c < 0 ? -1 : 1;
 	}
-	return 0;
+	/* One is the other's first components: it comes first. */
+	return *a ? 1 : *b ? -1 : 0;
 }

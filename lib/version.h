@@ -7,8 +7,11 @@
  * Migration versions: digits in components separated by '.' or '-' (and '_'
  * where the layout allows it, as Flyway does).  They order numerically,
  * component by component, whatever their length: 2 < 10, 1.2 < 1.10,
- * 2019-02-26-002946 < 2019-03-01-000000.  Leading zeros, the separator used
- * and trailing zero components do not count: 0002 == 2 == 2.0.
+ * 2019-02-26-002946 < 2019-03-01-000000.  Leading zeros and the separator
+ * used do not count: 0002 == 2, 1.2 == 1-2.  A version that is another's
+ * first components comes before it, zeros or not: 1 < 1.0 < 1.0.1, and
+ * diesel's 2026-05-27-120000 < 2026-05-27-120000-0000, two migrations as
+ * diesel (which compares them as strings without '-') has them.
  */
 
 enum version_flags {

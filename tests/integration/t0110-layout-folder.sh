@@ -17,17 +17,18 @@ put db/seeds/dev/users.csv 'id\n1\n'
 expect_exit 0 "$MIGPACK" build -o db.tar.gz db
 
 s() { echo "script$TAB$1$TAB$2$TAB$3${TAB}sha256:$(sha "$4")$TAB$5"; }
-u=2019-02-26-002946_create_users p=2019-02-26-003000_posts e=2019-03-01-101500_add_email
+# diesel's versions: the folder names' without '-'
+u=20190226002946_create_users p=20190226003000_posts e=20190301101500_add_email
 {
 	echo "migpack-manifest${TAB}1"
 	echo "name${TAB}db"
-	echo "release${TAB}2019-03-01-101500"
-	echo "migration${TAB}versioned${TAB}2019-02-26-002946${TAB}create_users"
+	echo "release${TAB}20190301101500"
+	echo "migration${TAB}versioned${TAB}20190226002946${TAB}create_users"
 	s up any transaction 'CREATE TABLE users (id SERIAL PRIMARY KEY);\n' migrations/$u/up.sql
 	s down any transaction 'DROP TABLE users;\n' migrations/$u/down.sql
-	echo "migration${TAB}versioned${TAB}2019-02-26-003000${TAB}posts"
+	echo "migration${TAB}versioned${TAB}20190226003000${TAB}posts"
 	s up any transaction 'CREATE TABLE posts (id INT);\n' migrations/$p/up.sql
-	echo "migration${TAB}versioned${TAB}2019-03-01-101500${TAB}add_email"
+	echo "migration${TAB}versioned${TAB}20190301101500${TAB}add_email"
 	s up postgres no-transaction '-- migpack:no-transaction\nALTER TABLE users ADD email TEXT;\n' migrations/$e/up.postgres.sql
 	s up sqlite transaction 'ALTER TABLE users ADD email TEXT;\n' migrations/$e/up.sqlite.sql
 	s down any transaction 'ALTER TABLE users DROP email;\n' migrations/$e/down.sql
@@ -38,8 +39,9 @@ diff -u want.manifest got.manifest || fail "MANIFEST differs (- expected, + got)
 
 mkdir x
 tar xzf db.tar.gz -C x
+src() { echo "$1" | sed -E 's/^(....)(..)(..)(......)_/\1-\2-\3-\4_/'; }
 for f in $u/up.sql $u/down.sql $p/up.sql $e/up.postgres.sql $e/up.sqlite.sql $e/down.sql; do
-	cmp "db/$f" "x/migrations/$f" || fail "migrations/$f differs from its source"
+	cmp "db/$(src "$f")" "x/migrations/$f" || fail "migrations/$f differs from its source"
 done
 cmp db/seeds/dev/users.csv x/seeds/dev/users.csv || fail "seed differs"
 [ "$(tar tzf db.tar.gz | wc -l)" -eq 9 ] ||
@@ -48,6 +50,6 @@ cmp db/seeds/dev/users.csv x/seeds/dev/users.csv || fail "seed differs"
 expect_exit 0 "$MIGPACK" list --json db.tar.gz
 json=$(tr -d ' \n\t' <"$T/out")
 case $json in
-*'"version":"2019-02-26-002946","name":"create_users","kind":"versioned"'*) ;;
+*'"version":"20190226002946","name":"create_users","kind":"versioned"'*) ;;
 *) fail "list --json lacks the diesel migration: $json" ;;
 esac

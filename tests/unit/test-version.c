@@ -52,10 +52,16 @@ static void test_equal_spellings(void **state)
 	assert_int_equal(version_cmp("0002", "2"), 0);
 	assert_int_equal(version_cmp("1.2", "1-2"), 0);
 	assert_int_equal(version_cmp("1_2", "1.2"), 0);
-	assert_int_equal(version_cmp("1.0", "1"), 0);
 	assert_int_equal(version_cmp("0", "000"), 0);
 	assert_int_equal(version_cmp("1.02", "1.2"), 0);
 	assert_true(version_cmp("1.0.1", "1") > 0);
+	/* trailing zero components count: diesel's -0000 suffix */
+	assert_true(version_cmp("1.0", "1") > 0);
+	assert_true(version_cmp("1", "1.0") < 0);
+	assert_true(version_cmp("2026-05-27-120000",
+	    "2026-05-27-120000-0000") < 0);
+	assert_true(version_cmp("2026-05-27-120000-0000",
+	    "2026-05-28-000000") < 0);
 }
 
 static void test_max(void **state)
