@@ -53,3 +53,25 @@ case $json in
 *'"version":"20190226002946","name":"create_users","kind":"versioned"'*) ;;
 *) fail "list --json lacks the diesel migration: $json" ;;
 esac
+
+# diesel's metadata.toml: run_in_transaction for up and down; the file
+# without the key is false (serde's default), true is kept even where the
+# build would have found otherwise; another value is refused.
+put d2/2024-01-01-000000_a/up.sql 'CREATE INDEX CONCURRENTLY i ON t (x);\n'
+put d2/2024-01-01-000000_a/down.sql 'DROP INDEX i;\n'
+put d2/2024-01-01-000000_a/metadata.toml '# diesel\nrun_in_transaction = false\n'
+put d2/2024-01-02-000000_b/up.sql 'CREATE TABLE b (x int);\n'
+put d2/2024-01-02-000000_b/metadata.toml '# nothing said\n'
+put d2/2024-01-03-000000_c/up.sql 'VACUUM;\n'
+put d2/2024-01-03-000000_c/metadata.toml 'run_in_transaction=true # kept\n'
+expect_exit 0 "$MIGPACK" build -o d2.tgz d2
+[ ! -s "$T/err" ] || fail "notices: $(cat "$T/err")"
+tar xzOf d2.tgz MANIFEST | awk -F'\t' '$1 == "script" { print $2, $4, $6 }' >modes
+printf '%s\n' "up no-transaction migrations/20240101000000_a/up.sql" \
+    "down no-transaction migrations/20240101000000_a/down.sql" \
+    "up no-transaction migrations/20240102000000_b/up.sql" \
+    "up transaction migrations/20240103000000_c/up.sql" | diff -u - modes ||
+    fail "metadata.toml not read as diesel reads it"
+tar tzf d2.tgz | grep -q metadata && fail "metadata.toml is in the bundle"
+put d2/2024-01-03-000000_c/metadata.toml 'run_in_transaction = "no"\n'
+refused d2 "'d2/2024-01-03-000000_c/metadata.toml': line 1: run_in_transaction is true or false"
