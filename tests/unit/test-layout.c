@@ -143,10 +143,11 @@ static void test_folder(void **state)
 	put(d, "2018-12-01-000000_first/up.sqlite.sql", "select 1;\n");
 	scan_ok(d, &l);
 	assert_int_equal(l.m.nr_migrations, 2);
-	assert_string_equal(l.m.migrations[0].version, "2018-12-01-000000");
+	/* diesel's versions: without '-' */
+	assert_string_equal(l.m.migrations[0].version, "20181201000000");
 	assert_string_equal(l.m.migrations[1].name, "create_users");
 	assert_string_equal(l.m.migrations[1].scripts[1].file.path,
-	    "migrations/2019-02-26-002946_create_users/down.sql");
+	    "migrations/20190226002946_create_users/down.sql");
 	layout_release(&l);
 }
 
@@ -282,11 +283,11 @@ static void test_errors(void **state)
 	scan_fails(d, "0005_m.sql': line 1: statement before the first");
 	put(d, "0005_m.sql", "-- migrate:up\nx;\n-- +goose Down\ny;\n");
 	scan_fails(d, "markers mixed");
-	put(d, "0005_m.sql", "-- +goose Up\nx;\n-- +goose NO TRANSACTION\n");
-	scan_fails(d, "line 3: '-- +goose NO TRANSACTION' must come before");
+	put(d, "0005_m.sql", "-- +goose Up\nx;\n-- +goose NO TRANSACTON\n");
+	scan_fails(d, "line 3: not a goose annotation");
 	put(d, "0005_m.sql", "-- migrate:up\nx;\n-- migrate:up\ny;\n");
 	scan_fails(d, "line 3: second up marker");
-	put(d, "0005_m.sql", "select 1;\n");
+	put(d, "0005_m.sql", "-- +goose Down\nselect 1;\n");
 	scan_fails(d, "0005_m.sql': no '-- migrate:up' or '-- +goose Up'");
 	put(d, "0005_m.sql", "-- migrate:down\nx;\n");
 	scan_fails(d, "no '-- migrate:up'");
