@@ -345,7 +345,7 @@ static int folder_entry(struct scan *s, const char *path, const char *name,
 
 /* Layout 3: one file with dbmate or goose markers. */
 
-enum marker { M_NONE, M_UP, M_DOWN, M_NO_TX, M_ENVSUB, M_BAD };
+enum marker { M_NONE, M_UP, M_DOWN, M_NO_TX, M_ENVSUB, M_BAD, M_BLOCK };
 
 /* dbmate's markers (pkg/dbmate/migration.go): a line "--", blanks,
  * "migrate:up" or "migrate:down", then nothing or blanks and options;
@@ -373,12 +373,13 @@ static enum marker dbmate_marker(const char *line, int *no_tx)
 /* goose v3's annotations (internal/sqlparser): a comment line holding
  * "+goose" is one, with no blank before its "--"; with every "--" and the
  * first "+goose" taken out and blanks trimmed, it reads one of these, in
- * any case.  StatementBegin and StatementEnd are the splitter's. */
+ * any case.  StatementBegin and StatementEnd are the splitter's, and make
+ * the file goose's. */
 static enum marker goose_marker(const char *line)
 {
 	static const struct { const char *word; enum marker m; } words[] = {
 		{ "up", M_UP }, { "down", M_DOWN },
-		{ "statementbegin", M_NONE }, { "statementend", M_NONE },
+		{ "statementbegin", M_BLOCK }, { "statementend", M_BLOCK },
 		{ "no transaction", M_NO_TX },
 		{ "envsub on", M_ENVSUB }, { "envsub off", M_ENVSUB },
 	};
@@ -479,7 +480,10 @@ static int scan_markers(struct scan *s, const char *path, const char *version,
 		pos += len;
 		fl = 0;
 		m = marker_of(text, &fl, &no_tx);
-		if (m == M_NONE || m == M_BAD || m == M_ENVSUB) {
+		if (m == M_BLOCK && !flavor)
+			flavor = 'g';	/* the splitter's, but goose's */
+		if (m == M_NONE || m == M_BAD || m == M_ENVSUB ||
+		    m == M_BLOCK) {
 			if (m == M_BAD && !bad)
 				bad = lineno;
 			if (m == M_ENVSUB && !envsub)

@@ -36,3 +36,7 @@ put app/0002_plain.sql '-- +goose Up\n-- +goose ENVSUB ON\ncreate table ${TABLE}
 refused app "'app/0002_plain.sql': line 2: goose's ENVSUB puts the environment of the machine that runs the migration into its SQL"
 put app/0002_plain.sql '-- +goose Down\ndrop table t;\n'
 refused app "'app/0002_plain.sql': no '-- migrate:up' or '-- +goose Up' marker"
+# goose's block annotations make the file goose's: without an Up, refused
+# as goose refuses it, not taken for sqlx's simple migration
+put app/0002_plain.sql '-- +goose StatementBegin\ncreate table t (x int);\n-- +goose StatementEnd\n'
+refused app "'app/0002_plain.sql': no '-- migrate:up' or '-- +goose Up' marker"
