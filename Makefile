@@ -42,7 +42,7 @@ CORE_LIBS := $(call pkg,libs,$(CORE_PKGS))
 ARCHIVE_A ?= $(wildcard $(shell $(PKG_CONFIG) --variable=libdir libarchive)/libarchive.a)
 RUN_CORE_LIBS = $(if $(ARCHIVE_A),$(ARCHIVE_A) $(filter-out -larchive,$(CORE_LIBS)),$(CORE_LIBS))
 RUNNER_CFLAGS := $(call pkg,cflags,$(RUNNER_PKGS))
-# libpq's headers only: runner/pq.c loads the library for a PostgreSQL URL.
+# libpq's headers only: runner/drivers/pq.c loads the library for a PostgreSQL URL.
 RUNNER_LIBS := $(call pkg,libs,sqlite3) -ldl
 
 ALL_CFLAGS = $(CPPFLAGS) $(WARNINGS) -pthread $(CFLAGS) $(CORE_CFLAGS)
@@ -50,7 +50,10 @@ LINK = $(CC) -pthread $(CFLAGS) $(LDFLAGS)
 
 LIB_SRC = $(wildcard lib/*.c)
 BUNDLER_SRC = $(wildcard bundler/*.c)
-RUNNER_SRC = $(wildcard runner/*.c)
+RUNNER_SRC = $(wildcard runner/*.c runner/*/*.c)
+# migrun's rooms: commands/ over engine/ over drivers/.  -iquote, not -I:
+# drivers/spawn.h must not stand in for the system's <spawn.h>.
+RUNNER_INC = -iquote runner/engine -iquote runner/drivers
 UNIT_SRC = $(wildcard tests/unit/test-*.c)
 TOOL_SRC = $(wildcard tests/tools/*.c)
 INTEGRATION = $(wildcard tests/integration/t*.sh)
@@ -68,9 +71,9 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/runner/%.o: ALL_CFLAGS += $(RUNNER_CFLAGS)
+$(BUILD)/runner/%.o: ALL_CFLAGS += $(RUNNER_INC) $(RUNNER_CFLAGS)
 $(BUILD)/bundler/%.o: ALL_CFLAGS += -Ibundler
-$(BUILD)/tests/unit/%.o: ALL_CFLAGS += -Ibundler -Irunner $(RUNNER_CFLAGS)
+$(BUILD)/tests/unit/%.o: ALL_CFLAGS += -Ibundler $(RUNNER_INC) $(RUNNER_CFLAGS)
 
 $(LIB): $(call obj,$(LIB_SRC))
 	@rm -f $@

@@ -1,5 +1,5 @@
 /*
- * The SQLite driver (runner/sqlite.c) on real database files in a fresh
+ * The SQLite driver (runner/drivers/sqlite.c) on real database files in a fresh
  * folder per test.  What the driver wrote is checked through SQLite's own
  * API where the driver's reading could hide a mistake (NULLs, the run lock
  * against another process).

@@ -92,7 +92,7 @@ struct backup_io {
  * file's name.  A stopped run's are removed by the next writer there. */
 #define SCRATCH_PREFIX ".migrun-"
 
-/* A CSV seed file on its way into a table.  The loader (seed.c) parses
+/* A CSV seed file on its way into a table.  The loader (commands/seed.c) parses
  * the file, header first, and hands the driver whichever it takes: the
  * parsed rows, or the bytes as they are. */
 struct csv_load {
@@ -173,7 +173,7 @@ struct driver {
 	int (*query)(struct db *db, const char *sql, const char *const *params,
 	    int n, db_row_fn row, void *arg, struct err *err);
 
-	/* Backups (backup.c names them and keeps their number): what
+	/* Backups (engine/backups.c names them and keeps their number): what
 	 * follows a backup's name, "db" or "sql"; the database's name
 	 * (caller frees); a consistent copy of the whole database, gzip
 	 * compressed into io->out; and putting a backup's (path) content in
