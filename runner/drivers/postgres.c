@@ -1,5 +1,6 @@
 /* The PostgreSQL driver, over libpq: a session advisory lock as the run
- * lock, scripts sent a statement at a time, and the history table. */
+ * lock, scripts sent a statement at a time; its history table is in
+ * pg_history.c, its CSV seeds in pg_copy.c (pg.h). */
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
@@ -8,13 +9,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "pq.h"
-
-#include "buf.h"
 #include "checksum.h"
 #include "db.h"
-#include "driver.h"
-#include "histsql.h"
+#include "pg.h"
 #include "pgclient.h"
 #include "split.h"
 #include "xalloc.h"
@@ -23,39 +20,6 @@
 #define POLL_MIN_MS 50
 #define POLL_JITTER_MS 50
 #define SQLSTATE_LOCK_NOT_AVAILABLE "55P03"
-#define SQLSTATE_NO_SUCH_STATEMENT "26000"
-
-/* History statements (histsql.h), prepared on first use and kept for the
- * connection: a run of 1000 migrations parses the insert once (a fifth of
- * its cost on a local socket).  They outlive a rollback; after a
- * migration's DEALLOCATE ALL the next history write fails, naming the
- * statement, and the one after prepares again. */
-static const char *const stmt_name[HS_NR] = {
-	"migpack_insert", "migpack_update_versioned",
-	"migpack_update_repeatable", "migpack_delete_versioned",
-	"migpack_delete_repeatable",
-};
-
-struct pg_db {
-	struct db base;		/* first: the runner sees a struct db */
-	PGconn *conn;
-	char *table;		/* as given, for messages until resolved */
-	char *schema;		/* folded as SQL folds; NULL: current_schema() */
-	char *name;		/* the table part, folded */
-	char *shown;		/* schema.name once resolved, for messages */
-	char *qschema;		/* "schema" once resolved, for SQL */
-	char *quoted;		/* "schema"."name" once resolved, for SQL */
-	char lock_key[24];	/* decimal bigint, once resolved */
-	unsigned timeout_ms;
-	int locked;
-	struct buf stmt;	/* the statement being sent, NUL-terminated */
-	int prepared[HS_NR];
-};
-
-static struct pg_db *to_pg(struct db *db)
-{
-	return (struct pg_db *)db;
-}
 
 static void ignore_notice(void *arg, const char *message)
 {
@@ -107,7 +71,7 @@ static int connect_fail(PGconn *conn, const char *target,
 
 /* The server's words: "SEVERITY: PRIMARY (DETAIL)"; libpq's own when the
  * failure is on this side (a lost connection, say). */
-static void result_message(PGconn *conn, const PGresult *res,
+void pg_result_message(PGconn *conn, const PGresult *res,
     struct buf *out)
 {
 	const char *sev = pq.PQresultErrorField(res, PG_DIAG_SEVERITY);
@@ -130,7 +94,7 @@ static void result_message(PGconn *conn, const PGresult *res,
 
 /* A statement that waited too long for a lock (lock_timeout) is a lock not
  * obtained, as the run lock is. */
-static enum err_code result_code(const PGresult *res)
+enum err_code pg_result_code(const PGresult *res)
 {
 	const char *state = pq.PQresultErrorField(res, PG_DIAG_SQLSTATE);
 
@@ -138,20 +102,20 @@ static enum err_code result_code(const PGresult *res)
 	    ERR_LOCK : ERR_RUNTIME;
 }
 
-static int sql_fail(struct pg_db *d, const PGresult *res, const char *what,
+int pg_sql_fail(struct pg_db *d, const PGresult *res, const char *what,
     struct err *err)
 {
 	struct buf m = BUF_INIT;
 	int ret;
 
-	result_message(d->conn, res, &m);
-	ret = err_set(err, result_code(res), "%s: %s: %s", d->base.display,
+	pg_result_message(d->conn, res, &m);
+	ret = err_set(err, pg_result_code(res), "%s: %s: %s", d->base.display,
 	    what, m.data);
 	buf_release(&m);
 	return ret;
 }
 
-static int result_ok(const PGresult *res)
+int pg_result_ok(const PGresult *res)
 {
 	ExecStatusType st = pq.PQresultStatus(res);
 
@@ -159,11 +123,11 @@ static int result_ok(const PGresult *res)
 }
 
 /* One statement without rows to read. */
-static int command(struct pg_db *d, const char *sql, const char *what,
+int pg_command(struct pg_db *d, const char *sql, const char *what,
     struct err *err)
 {
 	PGresult *res = pq.PQexec(d->conn, sql);
-	int ret = result_ok(res) ? 0 : sql_fail(d, res, what, err);
+	int ret = pg_result_ok(res) ? 0 : pg_sql_fail(d, res, what, err);
 
 	pq.PQclear(res);
 	return ret;
@@ -171,7 +135,7 @@ static int command(struct pg_db *d, const char *sql, const char *what,
 
 /* A query that answers one row, with text parameters; the caller clears
  * *out. */
-static int query_row(struct pg_db *d, const char *sql, int n,
+int pg_query_row(struct pg_db *d, const char *sql, int n,
     const char *const *params, const char *what, PGresult **out,
     struct err *err)
 {
@@ -180,7 +144,7 @@ static int query_row(struct pg_db *d, const char *sql, int n,
 	int ret = 0;
 
 	if (pq.PQresultStatus(res) != PGRES_TUPLES_OK)
-		ret = sql_fail(d, res, what, err);
+		ret = pg_sql_fail(d, res, what, err);
 	else if (pq.PQntuples(res) != 1)
 		ret = err_set(err, ERR_RUNTIME, "%s: %s: %d rows, not 1",
 		    d->base.display, what, pq.PQntuples(res));
@@ -215,7 +179,7 @@ static void make_lock_key(struct pg_db *d)
 /* The table's schema, once: an unqualified name lives in the connection's
  * current_schema(), and is used qualified from then on, so the lock key
  * and the table stay the same whatever a migration does to search_path. */
-static int resolve(struct pg_db *d, struct err *err)
+int pg_resolve(struct pg_db *d, struct err *err)
 {
 	PGresult *res = NULL;
 	char *qs = NULL, *qn = NULL;
@@ -224,7 +188,7 @@ static int resolve(struct pg_db *d, struct err *err)
 	if (d->quoted)
 		return 0;
 	if (!d->schema) {
-		if ((ret = query_row(d, "SELECT current_schema()", 0, NULL,
+		if ((ret = pg_query_row(d, "SELECT current_schema()", 0, NULL,
 		    "current_schema()", &res, err)))
 			goto out;
 		if (pq.PQgetisnull(res, 0, 0)) {
@@ -323,7 +287,7 @@ static int pg_open(struct db **out, const char *target, const char *display,
 		goto out;
 	}
 	/* A reading command cannot write, whatever goes wrong above it. */
-	if (opts->readonly && (ret = command(d, "SET "
+	if (opts->readonly && (ret = pg_command(d, "SET "
 	    "default_transaction_read_only = on", "read-only session", err)))
 		goto out;
 out:
@@ -352,12 +316,12 @@ static int pg_lock(struct db *db, struct err *err)
 
 	if (d->locked)
 		return 0;
-	if ((ret = resolve(d, err)))
+	if ((ret = pg_resolve(d, err)))
 		return ret;
 	params[0] = d->lock_key;
 	lockwait_start(&w, d->timeout_ms, POLL_MIN_MS, POLL_JITTER_MS);
 	for (;;) {
-		if ((ret = query_row(d, "SELECT pg_try_advisory_lock($1::bigint)",
+		if ((ret = pg_query_row(d, "SELECT pg_try_advisory_lock($1::bigint)",
 		    1, params, "run lock", &res, err)))
 			return ret;
 		got = pq.PQgetvalue(res, 0, 0)[0] == 't';
@@ -385,7 +349,7 @@ static int pg_unlock(struct db *db, struct err *err)
 	if (!d->locked)
 		return 0;
 	d->locked = 0;
-	if ((ret = query_row(d, "SELECT pg_advisory_unlock($1::bigint)", 1,
+	if ((ret = pg_query_row(d, "SELECT pg_advisory_unlock($1::bigint)", 1,
 	    params, "run lock", &res, err)))
 		return ret;
 	held = pq.PQgetvalue(res, 0, 0)[0] == 't';
@@ -400,7 +364,7 @@ static int pg_unlock(struct db *db, struct err *err)
 
 static int pg_begin(struct db *db, struct err *err)
 {
-	return command(to_pg(db), "BEGIN", "begin", err);
+	return pg_command(to_pg(db), "BEGIN", "begin", err);
 }
 
 static void pg_rollback(struct db *db)
@@ -429,8 +393,8 @@ static int pg_commit(struct db *db, struct err *err)
 		    "had failed and was rolled back", db->display);
 	}
 	res = pq.PQexec(d->conn, "COMMIT");
-	if (!result_ok(res))
-		ret = sql_fail(d, res, "commit", err);
+	if (!pg_result_ok(res))
+		ret = pg_sql_fail(d, res, "commit", err);
 	else if (strcmp(pq.PQcmdStatus(res), "COMMIT"))
 		ret = err_set(err, ERR_RUNTIME, "%s: commit: the transaction "
 		    "was rolled back (%s)", db->display, pq.PQcmdStatus(res));
@@ -450,8 +414,8 @@ static int stmt_fail(struct pg_db *d, const struct script *s,
 
 	line = split_position_line(s->text, st, pos ? strtol(pos, NULL, 10) :
 	    0);
-	result_message(d->conn, res, &m);
-	ret = err_set(err, result_code(res), "%s:%u: %s", s->path, line,
+	pg_result_message(d->conn, res, &m);
+	ret = err_set(err, pg_result_code(res), "%s:%u: %s", s->path, line,
 	    m.data);
 	buf_release(&m);
 	return ret;
@@ -459,12 +423,12 @@ static int stmt_fail(struct pg_db *d, const struct script *s,
 
 /* Consume what is left of a statement's results; the first that failed,
  * if any, is returned. */
-static PGresult *drain(PGconn *conn)
+PGresult *pg_drain(PGconn *conn)
 {
 	PGresult *res, *bad = NULL;
 
 	while ((res = pq.PQgetResult(conn))) {
-		if (!bad && !result_ok(res))
+		if (!bad && !pg_result_ok(res))
 			bad = res;
 		else
 			pq.PQclear(res);
@@ -496,7 +460,7 @@ static int pg_exec(struct db *db, const struct script *s, struct err *err)
 			/* The server ends the COPY with an error. */
 			pq.PQputCopyEnd(d->conn, "COPY FROM STDIN is not "
 			    "supported by migrun");
-			pq.PQclear(drain(d->conn));
+			pq.PQclear(pg_drain(d->conn));
 			ret = err_set(err, ERR_RUNTIME, "%s:%u: COPY FROM STDIN "
 			    "is not supported in a migration: use INSERT, or "
 			    "a CSV seed", s->path, st.line);
@@ -505,7 +469,7 @@ static int pg_exec(struct db *db, const struct script *s, struct err *err)
 			/* Rows to nowhere, as a SELECT's. */
 			while (pq.PQgetCopyData(d->conn, &row, 0) > 0)
 				pq.PQfreemem(row);
-			if ((bad = drain(d->conn))) {
+			if ((bad = pg_drain(d->conn))) {
 				pq.PQclear(res);
 				res = bad;
 				ret = stmt_fail(d, s, &st, res, err);
@@ -542,220 +506,6 @@ out:
 	return ret;
 }
 
-static int pg_history_create(struct db *db, struct err *err)
-{
-	struct pg_db *d = to_pg(db);
-	const char *params[2];
-	struct buf sql = BUF_INIT;
-	PGresult *res = NULL;
-	char what[160];
-	int ret, table_exists, schema_exists;
-
-	if ((ret = resolve(d, err)))
-		return ret;
-	snprintf(what, sizeof(what), "create history table %s", d->shown);
-	/* IF NOT EXISTS still needs the CREATE privilege: a table or schema
-	 * a DBA made for a less privileged user is looked for first. */
-	params[0] = d->quoted;
-	params[1] = d->schema;
-	if ((ret = query_row(d, "SELECT to_regclass($1) IS NOT NULL, "
-	    "EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $2)", 2,
-	    params, what, &res, err)))
-		goto out;
-	table_exists = pq.PQgetvalue(res, 0, 0)[0] == 't';
-	schema_exists = pq.PQgetvalue(res, 0, 1)[0] == 't';
-	if (table_exists)
-		goto out;
-	if (!schema_exists)
-		buf_addf(&sql, "CREATE SCHEMA IF NOT EXISTS %s;\n", d->qschema);
-	histsql_create(&sql, DIALECT_POSTGRES, d->quoted);
-	ret = command(d, sql.data, what, err);
-out:
-	pq.PQclear(res);
-	buf_release(&sql);
-	return ret;
-}
-
-/* A text column, copied; NULL when SQL NULL. */
-static char *column_dup(const PGresult *res, int row, int col)
-{
-	return pq.PQgetisnull(res, row, col) ? NULL :
-	    xstrdup(pq.PQgetvalue(res, row, col));
-}
-
-static int bad_row(struct pg_db *d, const struct hist_row *r,
-    const char *id, struct err *err, const char *why)
-{
-	return err_set(err, ERR_INTEGRITY, "%s: history table %s: row %s (id "
-	    "%s): %s", d->base.display, d->shown,
-	    r->version ? r->version : r->name ? r->name : "?", id, why);
-}
-
-enum {
-	COL_ID, COL_VERSION, COL_NAME, COL_KIND, COL_CHECKSUM, COL_DOWN,
-	COL_DOWN_TX, COL_BUNDLE_NAME, COL_BUNDLE_RELEASE, COL_BUNDLE_SHA256,
-	COL_APPLIED_AT, COL_EXECUTION_MS, COL_STATE
-};
-
-/* Fill r from row i of the history query. */
-static int read_row(struct pg_db *d, const PGresult *res, int i,
-    struct hist_row *r, struct err *err)
-{
-	static const char *const required[] = { "name", "kind", "checksum",
-	    "bundle_name", "bundle_release", "bundle_sha256", "applied_at",
-	    "execution_ms", "state" };
-	static const int required_col[] = { COL_NAME, COL_KIND, COL_CHECKSUM,
-	    COL_BUNDLE_NAME, COL_BUNDLE_RELEASE, COL_BUNDLE_SHA256,
-	    COL_APPLIED_AT, COL_EXECUTION_MS, COL_STATE };
-	const char *id = pq.PQgetvalue(res, i, COL_ID);
-	const char *kind = pq.PQgetvalue(res, i, COL_KIND);
-	const char *state = pq.PQgetvalue(res, i, COL_STATE);
-	const char *down_tx = pq.PQgetisnull(res, i, COL_DOWN_TX) ? NULL :
-	    pq.PQgetvalue(res, i, COL_DOWN_TX);
-	char why[160];
-	size_t k;
-
-	r->version = column_dup(res, i, COL_VERSION);
-	r->name = column_dup(res, i, COL_NAME);
-	r->checksum = column_dup(res, i, COL_CHECKSUM);
-	r->down = column_dup(res, i, COL_DOWN);
-	r->bundle_name = column_dup(res, i, COL_BUNDLE_NAME);
-	r->bundle_release = column_dup(res, i, COL_BUNDLE_RELEASE);
-	r->bundle_sha256 = column_dup(res, i, COL_BUNDLE_SHA256);
-	r->applied_at = column_dup(res, i, COL_APPLIED_AT);
-	r->execution_ms = strtoll(pq.PQgetvalue(res, i, COL_EXECUTION_MS), NULL,
-	    10);
-
-	/* The table's constraints say so, unless someone changed it. */
-	for (k = 0; k < sizeof(required) / sizeof(required[0]); k++)
-		if (pq.PQgetisnull(res, i, required_col[k])) {
-			snprintf(why, sizeof(why), "%s is NULL", required[k]);
-			return bad_row(d, r, id, err, why);
-		}
-	if (hist_row_parse(r, kind, state, down_tx, why, sizeof(why)))
-		return bad_row(d, r, id, err, why);
-	return 0;
-}
-
-/* Replaces h's contents on success; leaves h untouched on failure. */
-static int pg_history_read(struct db *db, struct history *h,
-    struct err *err)
-{
-	struct pg_db *d = to_pg(db);
-	struct history tmp = HISTORY_INIT;
-	const char *params[1];
-	PGresult *res = NULL;
-	char *sql = NULL, what[160];
-	int ret, i;
-
-	if ((ret = resolve(d, err)))
-		return ret;
-	snprintf(what, sizeof(what), "read history table %s", d->shown);
-	params[0] = d->quoted;
-	if ((ret = query_row(d, "SELECT to_regclass($1) IS NOT NULL", 1,
-	    params, what, &res, err)))
-		goto out;
-	if (pq.PQgetvalue(res, 0, 0)[0] != 't')
-		goto out;	/* no table: no rows */
-	pq.PQclear(res);
-	tmp.exists = 1;
-
-	sql = xasprintf("SELECT id, version, name, kind, checksum, "
-	    "down_script, down_tx, bundle_name, bundle_release, bundle_sha256, "
-	    "to_char(applied_at AT TIME ZONE 'UTC', "
-	    "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), execution_ms, state "
-	    "FROM %s ORDER BY id", d->quoted);
-	res = pq.PQexec(d->conn, sql);
-	if (pq.PQresultStatus(res) != PGRES_TUPLES_OK) {
-		ret = sql_fail(d, res, what, err);
-		goto out;
-	}
-	for (i = 0; i < pq.PQntuples(res); i++)
-		if ((ret = read_row(d, res, i, history_add(&tmp), err)))
-			goto out;
-out:
-	pq.PQclear(res);
-	free(sql);
-	if (ret)
-		history_release(&tmp);
-	else {
-		history_release(h);
-		*h = tmp;
-	}
-	return ret;
-}
-
-static int prepare(struct pg_db *d, enum hist_stmt id, const char *what,
-    struct err *err)
-{
-	struct buf sql = BUF_INIT;
-	PGresult *res;
-	int ret;
-
-	if (d->prepared[id])
-		return 0;
-	histsql_stmt(&sql, DIALECT_POSTGRES, id, d->quoted);
-	res = pq.PQprepare(d->conn, stmt_name[id], sql.data, 0, NULL);
-	ret = result_ok(res) ? 0 : sql_fail(d, res, what, err);
-	d->prepared[id] = !ret;
-	pq.PQclear(res);
-	buf_release(&sql);
-	return ret;
-}
-
-/* Run one history statement for r, which must change exactly one row. */
-static int history_write(struct pg_db *d, enum hist_stmt id,
-    const struct hist_row *r, const char *verb, struct err *err)
-{
-	char ms[24], what[160];
-	const char *params[HIST_PARAMS], *state;
-	PGresult *res = NULL;
-	int ret, n;
-
-	if ((ret = resolve(d, err)))
-		return ret;
-	snprintf(what, sizeof(what), "%s %s%s%s in history table %s", verb,
-	    r->version ? r->version : "", r->version ? " " : "",
-	    r->name ? r->name : "", d->shown);
-	if (!histsql_row_ok(r))
-		return err_set(err, ERR_RUNTIME, "%s: BUG: %s: malformed row",
-		    d->base.display, what);
-	if ((ret = prepare(d, id, what, err)))
-		return ret;
-	n = histsql_params(id, r, params, ms);
-	res = pq.PQexecPrepared(d->conn, stmt_name[id], n, params, NULL, NULL, 0);
-	if (pq.PQresultStatus(res) != PGRES_COMMAND_OK) {
-		state = pq.PQresultErrorField(res, PG_DIAG_SQLSTATE);
-		if (state && !strcmp(state, SQLSTATE_NO_SUCH_STATEMENT))
-			memset(d->prepared, 0, sizeof(d->prepared));
-		ret = sql_fail(d, res, what, err);
-	} else if (strcmp(pq.PQcmdTuples(res), "1"))
-		ret = err_set(err, ERR_RUNTIME, "%s: BUG: %s: %s rows changed, "
-		    "not 1", d->base.display, what, pq.PQcmdTuples(res));
-	pq.PQclear(res);
-	return ret;
-}
-
-static int pg_history_insert(struct db *db, const struct hist_row *r,
-    struct err *err)
-{
-	return history_write(to_pg(db), HS_INSERT, r, "insert", err);
-}
-
-static int pg_history_update(struct db *db, const struct hist_row *r,
-    struct err *err)
-{
-	return history_write(to_pg(db), histsql_update_of(r), r,
-	    "update", err);
-}
-
-static int pg_history_delete(struct db *db, const struct hist_row *r,
-    struct err *err)
-{
-	return history_write(to_pg(db), histsql_delete_of(r), r,
-	    "delete", err);
-}
-
 /* sql with its ?N placeholders as $N. */
 static char *dollars(const char *sql)
 {
@@ -778,8 +528,8 @@ static int pg_query(struct db *db, const char *sql,
 	int ret = 0, i, j, nc;
 
 	res = pq.PQexecParams(d->conn, text, n, NULL, params, NULL, NULL, 0);
-	if (!result_ok(res)) {
-		ret = sql_fail(d, res, "query", err);
+	if (!pg_result_ok(res)) {
+		ret = pg_sql_fail(d, res, "query", err);
 		goto out;
 	}
 	if ((nc = pq.PQnfields(res)) > 16)
@@ -812,97 +562,6 @@ static int pg_restore(struct db *db, const char *path,
     const struct backup_io *io, struct err *err)
 {
 	return pgclient_restore(to_pg(db)->conn, db->display, path, io, err);
-}
-
-static int pg_csv_begin(struct db *db, struct csv_load *l,
-    struct err *err)
-{
-	struct pg_db *d = to_pg(db);
-	struct buf sql = BUF_INIT;
-	PGresult *res;
-	int ret = 0;
-
-	buf_addf(&sql, "COPY %s (%s) FROM STDIN (FORMAT csv, HEADER)",
-	    l->table, l->column_list);
-	l->rows = 0;
-	res = pq.PQexec(d->conn, sql.data);
-	if (pq.PQresultStatus(res) != PGRES_COPY_IN) {
-		l->fail_within = 1;
-		result_message(d->conn, res, &d->stmt);
-		ret = err_set(err, result_code(res), "%s", d->stmt.data);
-		buf_reset(&d->stmt);
-	}
-	pq.PQclear(res);
-	buf_release(&sql);
-	return ret;
-}
-
-/* A failed COPY: the server's words and, from its context ("COPY t, line
- * 3, column c: ..."), the record and column it names.  Clears bad. */
-static int copy_failed(struct pg_db *d, struct csv_load *l, PGresult *bad,
-    struct err *err)
-{
-	const char *ctx = pq.PQresultErrorField(bad, PG_DIAG_CONTEXT), *p;
-	int ret;
-
-	/* COPY's line counts the line breaks inside quotes: one of the
-	 * record's lines, its last. */
-	if (ctx && (p = strstr(ctx, ", line ")))
-		l->fail_within = strtoul(p + 7, NULL, 10);
-	if (ctx && (p = strstr(ctx, ", column ")))
-		snprintf(l->fail_column, sizeof(l->fail_column), "%.*s",
-		    (int)strcspn(p + 9, ":\n"), p + 9);
-	buf_reset(&d->stmt);
-	result_message(d->conn, bad, &d->stmt);
-	ret = err_set(err, result_code(bad), "%s", d->stmt.data);
-	buf_reset(&d->stmt);
-	pq.PQclear(bad);
-	return ret;
-}
-
-/* The file's bytes as they are: the server parses them. */
-static int pg_csv_data(struct db *db, struct csv_load *l, const char *data,
-    size_t len, struct err *err)
-{
-	struct pg_db *d = to_pg(db);
-	PGresult *bad;
-
-	if (len > INT_MAX)
-		BUG("csv chunk of %zu bytes", len);
-	if (pq.PQputCopyData(d->conn, data, (int)len) == 1)
-		return 0;
-	/* The server ended the COPY, failing: say why. */
-	if ((bad = drain(d->conn)))
-		return copy_failed(d, l, bad, err);
-	return err_set(err, ERR_RUNTIME, "%s", pq.PQerrorMessage(d->conn));
-}
-
-static int pg_csv_end(struct db *db, struct csv_load *l, int abort,
-    struct err *err)
-{
-	struct pg_db *d = to_pg(db);
-	PGresult *res, *bad;
-
-	if (pq.PQputCopyEnd(d->conn, abort ? "migrun: the seed failed" :
-	    NULL) != 1) {
-		pq.PQclear(drain(d->conn));
-		return abort ? 0 : err_set(err, ERR_RUNTIME, "%s",
-		    pq.PQerrorMessage(d->conn));
-	}
-	res = pq.PQgetResult(d->conn);
-	bad = drain(d->conn);
-	if (abort) {
-		pq.PQclear(res);
-		pq.PQclear(bad);
-		return 0;
-	}
-	if (pq.PQresultStatus(res) != PGRES_COMMAND_OK) {
-		pq.PQclear(bad);
-		return copy_failed(d, l, res, err);
-	}
-	l->rows = strtoull(pq.PQcmdTuples(res), NULL, 10);
-	pq.PQclear(res);
-	return bad ? copy_failed(d, l, bad, err) : 0;
 }
 
 const struct driver postgres_driver = {

@@ -1,0 +1,80 @@
+#ifndef MIGRUN_PG_H
+#define MIGRUN_PG_H
+
+/*
+ * The PostgreSQL driver's parts share its connection and these helpers:
+ * postgres.c (connection, run lock, transactions, scripts, backups and
+ * the driver's table), pg_history.c (the history table), pg_copy.c (CSV
+ * seeds through COPY).
+ */
+
+#include "pq.h"
+
+#include "buf.h"
+#include "driver.h"
+#include "histsql.h"
+
+struct pg_db {
+	struct db base;		/* first: the runner sees a struct db */
+	PGconn *conn;
+	char *table;		/* as given, for messages until resolved */
+	char *schema;		/* folded as SQL folds; NULL: current_schema() */
+	char *name;		/* the table part, folded */
+	char *shown;		/* schema.name once resolved, for messages */
+	char *qschema;		/* "schema" once resolved, for SQL */
+	char *quoted;		/* "schema"."name" once resolved, for SQL */
+	char lock_key[24];	/* decimal bigint, once resolved */
+	unsigned timeout_ms;
+	int locked;
+	struct buf stmt;	/* the statement being sent, NUL-terminated */
+	int prepared[HS_NR];
+};
+
+static inline struct pg_db *to_pg(struct db *db)
+{
+	return (struct pg_db *)db;
+}
+
+/* The server's words: "SEVERITY: PRIMARY (DETAIL)"; libpq's own when the
+ * failure is on this side (a lost connection, say). */
+void pg_result_message(PGconn *conn, const PGresult *res, struct buf *out);
+/* A statement that waited too long for a lock (lock_timeout) is a lock not
+ * obtained (ERR_LOCK), as the run lock is; anything else ERR_RUNTIME. */
+enum err_code pg_result_code(const PGresult *res);
+/* "DISPLAY: WHAT: MESSAGE" for a failed statement. */
+int pg_sql_fail(struct pg_db *d, const PGresult *res, const char *what,
+    struct err *err);
+int pg_result_ok(const PGresult *res);
+/* One statement without rows to read. */
+int pg_command(struct pg_db *d, const char *sql, const char *what,
+    struct err *err);
+/* A query that answers one row, with text parameters; the caller clears
+ * *out. */
+int pg_query_row(struct pg_db *d, const char *sql, int n,
+    const char *const *params, const char *what, PGresult **out,
+    struct err *err);
+/* The table's schema, once: an unqualified name lives in the connection's
+ * current_schema(), and is used qualified from then on. */
+int pg_resolve(struct pg_db *d, struct err *err);
+/* Consume what is left of a statement's results; the first that failed,
+ * if any, is returned. */
+PGresult *pg_drain(PGconn *conn);
+
+/* pg_history.c: the driver's history operations (driver.h). */
+int pg_history_create(struct db *db, struct err *err);
+int pg_history_read(struct db *db, struct history *h, struct err *err);
+int pg_history_insert(struct db *db, const struct hist_row *r,
+    struct err *err);
+int pg_history_update(struct db *db, const struct hist_row *r,
+    struct err *err);
+int pg_history_delete(struct db *db, const struct hist_row *r,
+    struct err *err);
+
+/* pg_copy.c: CSV seeds (driver.h). */
+int pg_csv_begin(struct db *db, struct csv_load *l, struct err *err);
+int pg_csv_data(struct db *db, struct csv_load *l, const char *data,
+    size_t len, struct err *err);
+int pg_csv_end(struct db *db, struct csv_load *l, int abort,
+    struct err *err);
+
+#endif
