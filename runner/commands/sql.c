@@ -1,16 +1,10 @@
 /* migrun sql: a bundle as one SQL script for a DBA to review and run. */
 #include <getopt.h>
-#include <libgen.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "db.h"
-#include "emit.h"
-#include "ofile.h"
+#include "offline.h"
 #include "runner.h"
 #include "version.h"
-#include "xalloc.h"
 
 static int exec_sql(int argc, char **argv, struct err *err);
 
@@ -44,110 +38,6 @@ const struct cmd_entry cmd_sql_entry = {
 enum { OPT_DIALECT = 'D', OPT_FROM = 'F', OPT_TO = 'T', OPT_DOWN = 'd',
 	OPT_SINGLE = 's', OPT_OOO = 'O', OPT_OUTPUT = 'o' };
 
-/* The history a database at `from` has, as migrun apply --to FROM leaves
- * it: the versioned migrations up to it and, when it is the newest, the
- * repeatable ones.  Rolled back, a row's down script is the bundle's. */
-static int assume_history(struct session *s, enum dialect d,
-    const char *from, int down, struct err *err)
-{
-	struct plan p = PLAN_INIT;
-	struct history none = HISTORY_INIT;
-	const struct plan_item **its = NULL;
-	const struct manifest_script **want = NULL;
-	struct buf *texts = NULL, **into = NULL;
-	struct cursor cur = { NULL, NULL };
-	const char *latest;
-	size_t i, n = 0;
-	int ret;
-
-	if ((ret = plan_build(&p, &s->m, d, &none, err)))
-		goto out;
-	latest = plan_latest(&p);
-	its = xreallocarray(NULL, p.nr + 1, sizeof(*its));
-	for (i = 0; from && i < p.nr; i++) {
-		const struct plan_item *it = &p.items[i];
-
-		if (it->mig->version ? version_cmp(it->mig->version, from) <= 0 :
-		    version_cmp(from, latest) >= 0)
-			its[n++] = it;
-	}
-	want = xcalloc(n + 1, sizeof(*want));
-	texts = xcalloc(n + 1, sizeof(*texts));
-	into = xcalloc(n + 1, sizeof(*into));
-	for (i = 0; i < n; i++) {
-		want[i] = down && its[i]->mig->version ? its[i]->down : NULL;
-		buf_init(&texts[i]);
-		into[i] = &texts[i];
-	}
-	if (down && n && ((ret = cursor_open(&cur, s, err)) ||
-	    (ret = cursor_fetch(&cur, want, into, n, err))))
-		goto out;
-	for (i = 0; i < n; i++)
-		session_row(s, its[i], want[i] ? texts[i].data : NULL,
-		    history_add(&s->h));
-	s->h.exists = 1;
-	if ((ret = plan_build(&s->plan, &s->m, d, &s->h, err)))
-		goto out;
-	s->planned = 1;
-out:
-	if (cur.r)
-		cursor_close(&cur);
-	for (i = 0; texts && i < n; i++)
-		buf_release(&texts[i]);
-	free(texts);
-	free(into);
-	free(want);
-	free(its);
-	plan_release(&p);
-	return ret;
-}
-
-/* The history and plan from the database at url, read only. */
-static int read_history(struct session *s, enum dialect *d, int given,
-    struct err *err)
-{
-	int ret;
-
-	if ((ret = session_open(s, 0, err)))
-		return ret;
-	if (given && s->db->drv->dialect != *d)
-		return err_set(err, ERR_INPUT, "--dialect %s, but --db is a "
-		    "%s database", dialect_name(*d),
-		    dialect_name(s->db->drv->dialect));
-	*d = s->db->drv->dialect;
-	db_close(s->db);
-	s->db = NULL;
-	s->h.exists = 1;	/* the script creates it if missing */
-	return session_refuse_dirty(s, "sql", err);
-}
-
-static void header(struct buf *b, const struct session *s, enum dialect d,
-    int down, const char *from, const char *to, size_t n)
-{
-	buf_addf(b, "-- migpack offline SQL for %s, written by migrun %s "
-	    "(migrun sql)\n--\n", dialect_name(d), MIGPACK_VERSION);
-	buf_addf(b, "-- bundle   %s %s %s\n", s->m.name, s->m.release, s->sha);
-	buf_addf(b, "-- from     %s\n", from ? from : "no version (an empty "
-	    "history)");
-	buf_addf(b, "-- to       %s\n", to ? to : down ? "base" :
-	    "no version");
-	buf_addf(b, "-- %s %zu migration%s, history table %s\n--\n",
-	    down ? "rolls back" : "applies ", n, n == 1 ? "" : "s",
-	    s->o->table);
-	buf_addstr(b, "-- Run it with:\n");
-	if (d == DIALECT_POSTGRES)
-		buf_addstr(b, "--     psql -X -v ON_ERROR_STOP=1 -f FILE\n"
-		    "-- It stops at the first error (ON_ERROR_STOP is set "
-		    "below too), and at once\n-- unless the database is at "
-		    "the from version.\n\\set ON_ERROR_STOP on\n"
-		    "SET client_encoding = 'UTF8';\n\n");
-	else
-		buf_addstr(b, "--     sqlite3 -bail DB < FILE\n"
-		    "-- It stops at the first error (.bail is set below too), "
-		    "and at once\n-- unless the database is at the from "
-		    "version.\n.bail on\n\n");
-}
-
 static int exec_sql(int argc, char **argv, struct err *err)
 {
 	static const struct option opts[] = {
@@ -163,17 +53,9 @@ static int exec_sql(int argc, char **argv, struct err *err)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ropts o = ROPTS_INIT;
+	struct offline_opts oo = { DIALECT_ANY, NULL, NULL, NULL, 0, 0, 0 };
 	struct session s;
-	struct ofile *out = NULL;
-	struct emit_guard guard = { NULL, 0 };
-	const struct plan_item **todo = NULL;
-	struct hist_row **rows = NULL;
-	struct run_step *done = NULL;
-	struct buf b = BUF_INIT;
-	const char *from = NULL, *to = NULL, *path = NULL, *reached;
-	enum dialect d = DIALECT_ANY;
-	int down = 0, single = 0, allow_ooo = 0, c, ret = 0;
-	size_t i, nr = 0, nr_done = 0;
+	int c, ret;
 
 	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
 		switch (c) {
@@ -181,19 +63,19 @@ static int exec_sql(int argc, char **argv, struct err *err)
 			return cmd_help(&cmd_sql_entry);
 		case OPT_DIALECT:
 			if (!strcmp(optarg, "postgres"))
-				d = DIALECT_POSTGRES;
+				oo.dialect = DIALECT_POSTGRES;
 			else if (!strcmp(optarg, "sqlite"))
-				d = DIALECT_SQLITE;
+				oo.dialect = DIALECT_SQLITE;
 			else
 				return cmd_usage(&cmd_sql_entry, err,
 				    "--dialect: postgres or sqlite");
 			continue;
-		case OPT_FROM: from = optarg; continue;
-		case OPT_TO: to = optarg; continue;
-		case OPT_DOWN: down = 1; continue;
-		case OPT_SINGLE: single = 1; continue;
-		case OPT_OOO: allow_ooo = 1; continue;
-		case OPT_OUTPUT: path = optarg; continue;
+		case OPT_FROM: oo.from = optarg; continue;
+		case OPT_TO: oo.to = optarg; continue;
+		case OPT_DOWN: oo.down = 1; continue;
+		case OPT_SINGLE: oo.single = 1; continue;
+		case OPT_OOO: oo.allow_ooo = 1; continue;
+		case OPT_OUTPUT: oo.path = optarg; continue;
 		}
 		if (c == OPT_LOCK_TIMEOUT || c == OPT_JSON || c == OPT_QUIET ||
 		    ropt_parse(c, optarg, &o) <= 0)
@@ -201,107 +83,27 @@ static int exec_sql(int argc, char **argv, struct err *err)
 	}
 	if (optind != argc - 1)
 		return cmd_usage(&cmd_sql_entry, err, "expected one BUNDLE");
-	if (from && o.db)
+	if (oo.from && o.db)
 		return cmd_usage(&cmd_sql_entry, err,
 		    "give --from or --db, not both");
-	if (d == DIALECT_ANY && !o.db)
+	if (oo.dialect == DIALECT_ANY && !o.db)
 		return cmd_usage(&cmd_sql_entry, err, "--dialect postgres or "
 		    "--dialect sqlite is required without --db");
-	if (from && !version_valid(from, strlen(from),
+	if (oo.from && !version_valid(oo.from, strlen(oo.from),
 	    VERSION_ALLOW_UNDERSCORE))
 		return cmd_usage(&cmd_sql_entry, err, "--from: not a version");
-	if (to && (!down || strcmp(to, "base")) &&
-	    !version_valid(to, strlen(to), VERSION_ALLOW_UNDERSCORE))
-		return cmd_usage(&cmd_sql_entry, err, down ? "--to: not a "
+	if (oo.to && (!oo.down || strcmp(oo.to, "base")) &&
+	    !version_valid(oo.to, strlen(oo.to), VERSION_ALLOW_UNDERSCORE))
+		return cmd_usage(&cmd_sql_entry, err, oo.down ? "--to: not a "
 		    "version or 'base'" : "--to: not a version");
-	if (down && !to)
+	if (oo.down && !oo.to)
 		return cmd_usage(&cmd_sql_entry, err, "--down needs --to "
 		    "VERSION or --to base");
-	if (down && single)
+	if (oo.down && oo.single)
 		return cmd_usage(&cmd_sql_entry, err, "--single-transaction "
 		    "is for upgrades: each rollback commits on its own");
 	session_init(&s, &o);
-
-	if ((ret = session_bundle(&s, argv[optind], err)) ||
-	    (ret = session_check_version(&s, "--from", from, err)) ||
-	    (ret = session_check_version(&s, "--to", to && strcmp(to, "base") ?
-	    to : NULL, err)))
-		goto out;
-	if (o.db)
-		ret = read_history(&s, &d, d != DIALECT_ANY, err);
-	else
-		ret = assume_history(&s, d, from, down, err);
-	if (ret)
-		goto out;
-	guard.version = s.plan.current;
-	for (i = 0; i < s.h.nr; i++)
-		guard.applied += s.h.rows[i].version != NULL;
-
-	/* Nothing is written before the header: a refusal leaves no file. */
-	if (path && strcmp(path, "-")) {
-		char *where = xstrdup(path);
-
-		session_swept(&s, afile_sweep_for(path), dirname(where));
-		free(where);
-	}
-	out = xmalloc(sizeof(*out));
-	if ((ret = ofile_open(out, path, ofile_is_gz(path), err))) {
-		free(out);
-		out = NULL;
-		goto out;
-	}
-	if ((ret = emit_open(&s.db, d, out, o.table, &guard, err)))
-		goto out;
-	if (down) {
-		/* Stored rows need a down script; assumed ones take the
-		 * bundle's, which must have one. */
-		for (i = 0; !o.db && i < s.plan.nr; i++) {
-			const struct plan_item *it = &s.plan.items[i];
-
-			if (it->row && it->mig && it->mig->version &&
-			    it->up && !it->down && (!strcmp(to, "base") ||
-			    version_cmp(it->mig->version, to) > 0))
-				buf_addf(&b, "%s%s %s", b.len ? ", " : "",
-				    it->mig->version, it->mig->name);
-		}
-		if (b.len) {
-			ret = err_set(err, ERR_INPUT, "no down script in the "
-			    "bundle for %s; nothing written", b.data);
-			goto out;
-		}
-		if ((ret = run_select_down(&s, to, 0, &rows, &nr, err)))
-			goto out;
-		reached = rows[nr] ? rows[nr]->version : NULL;
-	} else {
-		if ((ret = run_select_up(&s, to, allow_ooo, single, &todo, &nr,
-		    err)))
-			goto out;
-		reached = run_reached(s.plan.current, todo, nr);
-	}
-
-	header(&b, &s, d, down, s.plan.current, reached, nr);
-	if ((ret = ofile_write(out, b.data, b.len, err)))
-		goto out;
-	done = xcalloc(nr + 1, sizeof(*done));
-	ret = down ? run_downs(&s, rows, nr, 0, done, &nr_done, err) :
-	    run_ups(&s, todo, nr, single, 0, done, &nr_done, err);
-	if (ret)
-		goto out;
-	buf_reset(&b);
-	buf_addf(&b, "-- End: the database is at %s.\n", reached ? reached :
-	    "no version");
-	if ((ret = ofile_write(out, b.data, b.len, err)) ||
-	    (ret = ofile_commit(out, err)))
-		goto out;
-out:
-	if (out) {
-		ofile_abort(out);
-		free(out);
-	}
-	buf_release(&b);
-	free(todo);
-	free(rows);
-	free(done);
+	ret = offline_write(&s, argv[optind], &oo, err);
 	session_end(&s, err);
 	return ret;
 }
