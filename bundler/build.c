@@ -13,6 +13,7 @@
 #include "commands.h"
 #include "layout.h"
 #include "placeholder.h"
+#include "release.h"
 #include "text.h"
 #include "xalloc.h"
 
@@ -21,7 +22,8 @@ static int exec_build(int argc, char **argv, struct err *err);
 const struct cmd_entry cmd_build_entry = {
 	.name = "build",
 	.usage = "[-o OUT] [--name NAME] [--version VERSION] "
-	    "[--exclude GLOB]... [--placeholder NAME=VALUE]... DIR",
+	    "[--exclude GLOB]... [--placeholder NAME=VALUE]... "
+	    "[--previous OLD [--allow-out-of-order]] DIR",
 	.help =
 	    "Bundle the migrations and seeds in DIR into one reproducible\n"
 	    "tar.gz, and print its path and SHA-256.\n\n"
@@ -35,7 +37,11 @@ const struct cmd_entry cmd_build_entry = {
 	    "                       the patterns and what they left out\n"
 	    "  --placeholder NAME=VALUE\n"
 	    "                       Flyway scripts' ${NAME} becomes VALUE;\n"
-	    "                       repeatable\n\n"
+	    "                       repeatable\n"
+	    "  --previous OLD       the last release's bundle: its versioned\n"
+	    "                       migrations must be here unchanged, and no\n"
+	    "                       new one at or below its newest (exit 3)\n"
+	    "  --allow-out-of-order allow new migrations below OLD's newest\n\n"
 	    "SOURCE_DATE_EPOCH, when set, is recorded as the build time;\n"
 	    "without it the bundle holds no time at all.\n",
 	.exec = exec_build,
@@ -154,6 +160,29 @@ static char *default_name(const char *dir)
 	return xstrdup(basename(real));
 }
 
+/* The last release, verified like any bundle before it is trusted, then
+ * what it released kept as released. */
+static int check_previous(const char *path, const struct manifest *m,
+    int allow_ooo, struct err *err)
+{
+	struct bundle_limits limits = BUNDLE_LIMITS_INIT;
+	struct manifest old = MANIFEST_INIT;
+	char sha[CHECKSUM_HEX_LEN + 1];
+	int ret;
+
+	if ((ret = bundle_verify(path, &limits, &old, sha, err))) {
+		struct buf b = BUF_INIT;
+
+		buf_addf(&b, "--previous: %s", err->msg);
+		snprintf(err->msg, sizeof(err->msg), "%s", b.data);
+		buf_release(&b);
+		return ret;
+	}
+	ret = release_check(&old, m, allow_ooo, err);
+	manifest_release(&old);
+	return ret;
+}
+
 static int exec_build(int argc, char **argv, struct err *err)
 {
 	static const struct option opts[] = {
@@ -162,6 +191,8 @@ static int exec_build(int argc, char **argv, struct err *err)
 		{ "version", required_argument, NULL, 'v' },
 		{ "exclude", required_argument, NULL, 'x' },
 		{ "placeholder", required_argument, NULL, 'p' },
+		{ "previous", required_argument, NULL, 'P' },
+		{ "allow-out-of-order", no_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -173,6 +204,8 @@ static int exec_build(int argc, char **argv, struct err *err)
 	size_t nr_excludes = 0, alloc_excludes = 0;
 	struct placeholders ph = { 0 };
 	struct layout_opts lo = { 0 };
+	const char *previous = NULL;
+	int allow_ooo = 0;
 	int64_t mtime;
 	int c, ret;
 
@@ -191,6 +224,8 @@ static int exec_build(int argc, char **argv, struct err *err)
 			ALLOC_GROW(excludes, nr_excludes + 1, alloc_excludes);
 			excludes[nr_excludes++] = optarg;
 			break;
+		case 'P': previous = optarg; break;
+		case 'O': allow_ooo = 1; break;
 		case 'p':
 			if (placeholders_add(&ph, optarg)) {
 				ret = err_set(err, ERR_INPUT, "--placeholder "
@@ -215,6 +250,8 @@ static int exec_build(int argc, char **argv, struct err *err)
 	    (ret = layout_scan(&l, dir, &lo, err)))
 		goto out;
 	print_notices(&l.notices);
+	if (previous && (ret = check_previous(previous, &l.m, allow_ooo, err)))
+		goto out;
 	if (!name)
 		name = default_name(dir);
 	if (!release)
