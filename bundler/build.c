@@ -170,14 +170,8 @@ static int check_previous(const char *path, const struct manifest *m,
 	char sha[CHECKSUM_HEX_LEN + 1];
 	int ret;
 
-	if ((ret = bundle_verify(path, &limits, &old, sha, err))) {
-		struct buf b = BUF_INIT;
-
-		buf_addf(&b, "--previous: %s", err->msg);
-		snprintf(err->msg, sizeof(err->msg), "%s", b.data);
-		buf_release(&b);
-		return ret;
-	}
+	if ((ret = bundle_verify(path, &limits, &old, sha, err)))
+		return err_prefix(err, "--previous: ");
 	ret = release_check(&old, m, allow_ooo, err);
 	manifest_release(&old);
 	return ret;

@@ -18,25 +18,13 @@ static const struct manifest_migration *find(const struct manifest *m,
 	return NULL;
 }
 
-/* The checksum of mig's script of role on engine d: its own, else the
- * one for every engine; NULL when it has none. */
+/* The checksum of mig's script of role on engine d, or NULL. */
 static const char *sum_on(const struct manifest_migration *mig,
     enum script_role role, enum dialect d)
 {
-	const char *any = NULL;
-	size_t i;
+	const struct manifest_script *s = manifest_script_for(mig, role, d);
 
-	for (i = 0; i < mig->nr_scripts; i++) {
-		const struct manifest_script *s = &mig->scripts[i];
-
-		if (s->role != role)
-			continue;
-		if (s->dialect == d)
-			return s->file.sha256;
-		if (s->dialect == DIALECT_ANY)
-			any = s->file.sha256;
-	}
-	return any;
+	return s ? s->file.sha256 : NULL;
 }
 
 static void add_sum(struct buf *b, const char *sum)

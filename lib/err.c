@@ -58,6 +58,16 @@ void err_append(struct err *err, const char *fmt, ...)
 	memcpy(err->msg + len, tail, n + 1);
 }
 
+int err_prefix(struct err *err, const char *prefix)
+{
+	char msg[sizeof(err->msg)];
+
+	memcpy(msg, err->msg, sizeof(msg));
+	snprintf(err->msg, sizeof(err->msg), "%s%.*s", prefix,
+	    (int)(sizeof(msg) - 1), msg);
+	return err->code;
+}
+
 void err_print(const char *program, const struct err *err)
 {
 	fprintf(stderr, "%s: %s\n", program,

@@ -44,6 +44,10 @@ int err_errno(struct err *err, enum err_code code, const char *fmt, ...)
  * not fit, the message before it is, with "...". */
 void err_append(struct err *err, const char *fmt, ...) ATTR_PRINTF(2, 3);
 
+/* err's message with prefix before it (the message's end is what gives
+ * way); returns err's code. */
+int err_prefix(struct err *err, const char *prefix);
+
 /* Print "PROGRAM: MESSAGE" on stderr, as every command's caller does. */
 void err_print(const char *program, const struct err *err);
 

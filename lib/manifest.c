@@ -165,6 +165,26 @@ size_t manifest_files(const struct manifest *m, struct manifest_file ***out)
 	return n;
 }
 
+const struct manifest_script *manifest_script_for(
+    const struct manifest_migration *mig, enum script_role role,
+    enum dialect d)
+{
+	const struct manifest_script *any = NULL;
+	size_t i;
+
+	for (i = 0; i < mig->nr_scripts; i++) {
+		const struct manifest_script *s = &mig->scripts[i];
+
+		if (s->role != role)
+			continue;
+		if (s->dialect == d)
+			return s;
+		if (s->dialect == DIALECT_ANY)
+			any = s;
+	}
+	return any;
+}
+
 int manifest_migration_check(const struct manifest_migration *mig,
     size_t *bad, const char **why)
 {

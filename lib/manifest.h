@@ -106,6 +106,12 @@ char *manifest_script_path(const struct manifest_migration *mig,
  * only. */
 size_t manifest_files(const struct manifest *m, struct manifest_file ***out);
 
+/* The script of a migration for an engine: the engine's own variant, else
+ * the one for any engine; NULL when there is none. */
+const struct manifest_script *manifest_script_for(
+    const struct manifest_migration *mig, enum script_role role,
+    enum dialect d);
+
 /* Check the rules of one migration: at least one up script, no two scripts
  * for the same role and dialect, no down where that dialect has no up, no
  * down in a repeatable migration.  On failure return the offending script's

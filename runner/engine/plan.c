@@ -15,25 +15,6 @@ const char *mig_state_name(enum mig_state s)
 	return state_names[s];
 }
 
-const struct manifest_script *script_for(const struct manifest_migration *mig,
-    enum script_role role, enum dialect d)
-{
-	const struct manifest_script *any = NULL;
-	size_t i;
-
-	for (i = 0; i < mig->nr_scripts; i++) {
-		const struct manifest_script *s = &mig->scripts[i];
-
-		if (s->role != role)
-			continue;
-		if (s->dialect == d)
-			return s;
-		if (s->dialect == DIALECT_ANY)
-			any = s;
-	}
-	return any;
-}
-
 const char *plan_item_name(const struct plan_item *it)
 {
 	return it->mig ? it->mig->name : it->row->name;
@@ -158,13 +139,13 @@ int plan_build(struct plan *p, const struct manifest *m, enum dialect d,
 
 	for (i = 0; i < m->nr_migrations; i++) {
 		const struct manifest_migration *mig = &m->migrations[i];
-		const struct manifest_script *up = script_for(mig, ROLE_UP, d);
+		const struct manifest_script *up = manifest_script_for(mig, ROLE_UP, d);
 		struct plan_item *it;
 
 		it = add_item(p);
 		it->mig = mig;
 		it->up = up;
-		it->down = up ? script_for(mig, ROLE_DOWN, d) : NULL;
+		it->down = up ? manifest_script_for(mig, ROLE_DOWN, d) : NULL;
 		key.kind = mig->kind;
 		key.version = mig->version;
 		key.name = mig->name;

@@ -49,11 +49,6 @@ struct plan {
 
 #define PLAN_INIT { NULL, 0, 0, NULL, { 0 }, 0 }
 
-/* The script of a migration for an engine: the engine's own variant, else
- * the one for any engine; NULL when there is none. */
-const struct manifest_script *script_for(const struct manifest_migration *mig,
-    enum script_role role, enum dialect d);
-
 /* Build the plan of m against h for dialect d.  Fails (ERR_INTEGRITY) only
  * when the history is inconsistent in itself: two rows for one version. */
 int plan_build(struct plan *p, const struct manifest *m, enum dialect d,

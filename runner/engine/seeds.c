@@ -53,17 +53,6 @@ struct seeder {
 	int drawn;
 };
 
-/* err's message with prefix before it; returns err's code. */
-static int err_prefix(struct err *err, const char *prefix)
-{
-	struct buf b = BUF_INIT;
-
-	buf_addf(&b, "%s%s", prefix, err->msg);
-	snprintf(err->msg, sizeof(err->msg), "%s", b.data);
-	buf_release(&b);
-	return err->code;
-}
-
 static int by_path(const void *a, const void *b)
 {
 	const struct manifest_seed *const *x = a, *const *y = b;
