@@ -1,6 +1,5 @@
 #include <getopt.h>
 #include <libgen.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +11,6 @@
 #include "cmd.h"
 #include "commands.h"
 #include "layout.h"
-#include "placeholder.h"
 #include "release.h"
 #include "text.h"
 #include "xalloc.h"
@@ -31,13 +29,7 @@ const struct cmd_entry cmd_build_entry = {
 	    "  --name NAME          bundle name (default: DIR's name)\n"
 	    "  --version VERSION    release version (default: the newest\n"
 	    "                       migration's version)\n"
-	    "  --exclude GLOB       leave out what matches GLOB, a path in\n"
-	    "                       DIR ('*' stops at '/'; a folder goes\n"
-	    "                       whole); repeatable; the manifest lists\n"
-	    "                       the patterns and what they left out\n"
-	    "  --placeholder NAME=VALUE\n"
-	    "                       Flyway scripts' ${NAME} becomes VALUE;\n"
-	    "                       repeatable\n"
+	    SCAN_HELP
 	    "  --previous OLD       the last release's bundle: its versioned\n"
 	    "                       migrations must be here unchanged, and no\n"
 	    "                       new one at or below its newest (exit 3)\n"
@@ -141,25 +133,6 @@ static void print_notices(const struct buf *b)
 		fprintf(stderr, "%s: %.*s\n", cmd_progname, (int)(nl - p), p);
 }
 
-static const char *newest_version(const struct manifest *m)
-{
-	size_t i = m->nr_migrations;
-
-	while (i--)
-		if (m->migrations[i].kind == KIND_VERSIONED)
-			return m->migrations[i].version;
-	return "0";
-}
-
-static char *default_name(const char *dir)
-{
-	char real[PATH_MAX];
-
-	if (!realpath(dir, real))
-		return xstrdup("bundle");
-	return xstrdup(basename(real));
-}
-
 /* The last release, verified like any bundle before it is trusted, then
  * what it released kept as released. */
 static int check_previous(const char *path, const struct manifest *m,
@@ -183,8 +156,7 @@ static int exec_build(int argc, char **argv, struct err *err)
 		{ "output", required_argument, NULL, 'o' },
 		{ "name", required_argument, NULL, 'n' },
 		{ "version", required_argument, NULL, 'v' },
-		{ "exclude", required_argument, NULL, 'x' },
-		{ "placeholder", required_argument, NULL, 'p' },
+		SCAN_OPTIONS,
 		{ "previous", required_argument, NULL, 'P' },
 		{ "allow-out-of-order", no_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },
@@ -194,10 +166,7 @@ static int exec_build(int argc, char **argv, struct err *err)
 	char *out = NULL, *name = NULL, *release = NULL, *created = NULL;
 	char *where = NULL, sha[CHECKSUM_HEX_LEN + 1];
 	const char *dir;
-	char **excludes = NULL;
-	size_t nr_excludes = 0, alloc_excludes = 0;
-	struct placeholders ph = { 0 };
-	struct layout_opts lo = { 0 };
+	struct scan_args sa = { 0 };
 	const char *previous = NULL;
 	int allow_ooo = 0;
 	int64_t mtime;
@@ -208,25 +177,12 @@ static int exec_build(int argc, char **argv, struct err *err)
 		case 'o': free(out); out = xstrdup(optarg); break;
 		case 'n': free(name); name = xstrdup(optarg); break;
 		case 'v': free(release); release = xstrdup(optarg); break;
-		case 'x':
-			if (!manifest_text_valid(optarg)) {
-				ret = err_set(err, ERR_INPUT, "--exclude '%s': "
-				    "empty, or holds a control character or a "
-				    "backslash", optarg);
+		case 'x': case 'p':
+			if ((ret = scan_option(c, optarg, &sa, err)))
 				goto out;
-			}
-			ALLOC_GROW(excludes, nr_excludes + 1, alloc_excludes);
-			excludes[nr_excludes++] = optarg;
 			break;
 		case 'P': previous = optarg; break;
 		case 'O': allow_ooo = 1; break;
-		case 'p':
-			if (placeholders_add(&ph, optarg)) {
-				ret = err_set(err, ERR_INPUT, "--placeholder "
-				    "'%s': expected NAME=VALUE", optarg);
-				goto out;
-			}
-			break;
 		case 'h': ret = cmd_help(&cmd_build_entry); goto out;
 		default: ret = cmd_bad_option(&cmd_build_entry, argc, argv, err);
 			goto out;
@@ -237,19 +193,16 @@ static int exec_build(int argc, char **argv, struct err *err)
 		goto out;
 	}
 	dir = argv[optind];
-	lo.excludes = excludes;
-	lo.nr_excludes = nr_excludes;
-	lo.placeholders = &ph;
 	if ((ret = build_time(&mtime, &created, err)) ||
-	    (ret = layout_scan(&l, dir, &lo, err)))
+	    (ret = layout_scan(&l, dir, scan_args_opts(&sa), err)))
 		goto out;
 	print_notices(&l.notices);
 	if (previous && (ret = check_previous(previous, &l.m, allow_ooo, err)))
 		goto out;
 	if (!name)
-		name = default_name(dir);
+		name = layout_dir_name(dir);
 	if (!release)
-		release = xstrdup(newest_version(&l.m));
+		release = xstrdup(manifest_newest(&l.m));
 	if (!manifest_name_valid(name) || !manifest_name_valid(release)) {
 		ret = err_set(err, ERR_INPUT, "invalid bundle name or version "
 		    "'%s'", manifest_name_valid(name) ? release : name);
@@ -268,8 +221,7 @@ static int exec_build(int argc, char **argv, struct err *err)
 	printf("%s sha256:%s\n", out, sha);
 out:
 	layout_release(&l);
-	placeholders_release(&ph);
-	free(excludes);
+	scan_args_release(&sa);
 	free(where);
 	free(out);
 	free(name);

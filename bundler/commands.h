@@ -4,6 +4,7 @@
 #include "cmd.h"
 
 extern const struct cmd_entry cmd_build_entry;
+extern const struct cmd_entry cmd_diff_entry;
 extern const struct cmd_entry cmd_list_entry;
 extern const struct cmd_entry cmd_verify_entry;
 
@@ -22,5 +23,35 @@ extern const struct cmd_entry cmd_verify_entry;
 struct bundle_limits;
 /* Take one of LIMIT_OPTIONS into limits; 0, or -1 if the value is bad. */
 int limit_option(int c, const char *arg, struct bundle_limits *limits);
+
+/* Options shared by the commands that scan a folder: how to read it. */
+#define SCAN_OPTIONS \
+	{ "exclude", required_argument, NULL, 'x' }, \
+	{ "placeholder", required_argument, NULL, 'p' }
+#define SCAN_HELP \
+	"  --exclude GLOB       leave out what matches GLOB, a path in\n" \
+	"                       DIR ('*' stops at '/'; a folder goes\n" \
+	"                       whole); repeatable; the manifest lists\n" \
+	"                       the patterns and what they left out\n" \
+	"  --placeholder NAME=VALUE\n" \
+	"                       Flyway scripts' ${NAME} becomes VALUE;\n" \
+	"                       repeatable\n"
+
+#include "layout.h"
+#include "placeholder.h"
+
+struct scan_args {
+	char **excludes;
+	size_t nr_excludes, alloc_excludes;
+	struct placeholders ph;
+	struct layout_opts opts;
+};
+
+/* Take one of SCAN_OPTIONS into a: 0, or ERR_INPUT naming the bad value.
+ * The option arguments are kept, not copied. */
+int scan_option(int c, char *arg, struct scan_args *a, struct err *err);
+/* How to scan, over what the options gave. */
+const struct layout_opts *scan_args_opts(struct scan_args *a);
+void scan_args_release(struct scan_args *a);
 
 #endif

@@ -2,6 +2,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1323,4 +1325,13 @@ void layout_release(struct layout *l)
 	manifest_release(&l->m);
 	buf_release(&l->notices);
 	memset(l, 0, sizeof(*l));
+}
+
+char *layout_dir_name(const char *dir)
+{
+	char real[PATH_MAX];
+
+	if (!realpath(dir, real))
+		return xstrdup("bundle");
+	return xstrdup(basename(real));
 }

@@ -50,6 +50,10 @@ int layout_scan(struct layout *l, const char *dir,
     const struct layout_opts *o, struct err *err);
 void layout_release(struct layout *l);
 
+/* A bundle's default name: dir's own name, "bundle" when it has none
+ * (caller frees). */
+char *layout_dir_name(const char *dir);
+
 /* Stream one source, normalized, through a struct text; each normalized
  * chunk goes to sink when it is not NULL. */
 struct text;

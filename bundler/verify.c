@@ -20,14 +20,6 @@ const struct cmd_entry cmd_verify_entry = {
 	.exec = exec_verify,
 };
 
-int limit_option(int c, const char *arg, struct bundle_limits *limits)
-{
-	uint64_t *field = c == 'S' ? &limits->max_script :
-	    c == 'T' ? &limits->max_total : &limits->max_ratio;
-
-	return cmd_parse_size(arg, field) || *field == 0 ? -1 : 0;
-}
-
 static int exec_verify(int argc, char **argv, struct err *err)
 {
 	static const struct option opts[] = {

@@ -147,6 +147,16 @@ char *manifest_script_path(const struct manifest_migration *mig,
 	    role_name(s->role), dot, d);
 }
 
+const char *manifest_newest(const struct manifest *m)
+{
+	size_t i = m->nr_migrations;
+
+	while (i--)
+		if (m->migrations[i].kind == KIND_VERSIONED)
+			return m->migrations[i].version;
+	return "0";
+}
+
 size_t manifest_files(const struct manifest *m, struct manifest_file ***out)
 {
 	size_t i, j, n = m->nr_seeds;

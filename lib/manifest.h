@@ -106,6 +106,9 @@ char *manifest_script_path(const struct manifest_migration *mig,
  * only. */
 size_t manifest_files(const struct manifest *m, struct manifest_file ***out);
 
+/* The newest versioned migration's version, "0" when there is none. */
+const char *manifest_newest(const struct manifest *m);
+
 /* The script of a migration for an engine: the engine's own variant, else
  * the one for any engine; NULL when there is none. */
 const struct manifest_script *manifest_script_for(
