@@ -20,6 +20,7 @@ static int exec_build(int argc, char **argv, struct err *err);
 const struct cmd_entry cmd_build_entry = {
 	.name = "build",
 	.usage = "[-o OUT] [--name NAME] [--version VERSION] "
+	    "[--engines postgres|sqlite|postgres,sqlite] "
 	    "[--exclude GLOB]... [--placeholder NAME=VALUE]... "
 	    "[--previous OLD [--allow-out-of-order]] DIR",
 	.help =
@@ -29,6 +30,9 @@ const struct cmd_entry cmd_build_entry = {
 	    "  --name NAME          bundle name (default: DIR's name)\n"
 	    "  --version VERSION    release version (default: the newest\n"
 	    "                       migration's version)\n"
+	    "  --engines E          the engines the bundle is for: postgres,\n"
+	    "                       sqlite or both (default postgres,sqlite);\n"
+	    "                       migrun refuses it on another\n"
 	    SCAN_HELP
 	    "  --previous OLD       the last release's bundle: its versioned\n"
 	    "                       migrations must be here unchanged, and no\n"
@@ -156,6 +160,7 @@ static int exec_build(int argc, char **argv, struct err *err)
 		{ "output", required_argument, NULL, 'o' },
 		{ "name", required_argument, NULL, 'n' },
 		{ "version", required_argument, NULL, 'v' },
+		{ "engines", required_argument, NULL, 'e' },
 		SCAN_OPTIONS,
 		{ "previous", required_argument, NULL, 'P' },
 		{ "allow-out-of-order", no_argument, NULL, 'O' },
@@ -180,6 +185,14 @@ static int exec_build(int argc, char **argv, struct err *err)
 		case 'x': case 'p':
 			if ((ret = scan_option(c, optarg, &sa, err)))
 				goto out;
+			break;
+		case 'e':
+			if (engines_parse(optarg, &sa.engines)) {
+				ret = err_set(err, ERR_INPUT, "--engines '%s': "
+				    "expected postgres, sqlite or "
+				    "postgres,sqlite", optarg);
+				goto out;
+			}
 			break;
 		case 'P': previous = optarg; break;
 		case 'O': allow_ooo = 1; break;

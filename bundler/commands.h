@@ -44,6 +44,7 @@ struct scan_args {
 	char **excludes;
 	size_t nr_excludes, alloc_excludes;
 	struct placeholders ph;
+	unsigned engines;		/* build --engines */
 	struct layout_opts opts;
 };
 

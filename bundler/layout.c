@@ -55,6 +55,7 @@ struct scan {
 	size_t nr_excludes;
 	unsigned char *used;	/* an exclude matched something */
 	const struct placeholders *ph;
+	unsigned engines;	/* what the bundle is for: ENGINE_BITs */
 };
 
 static struct cand *add_cand(struct scan *s, const char *path)
@@ -1012,7 +1013,8 @@ static void detect_tx(struct scan *s, struct cand *c, const struct buf *text)
 
 	for (d = DIALECT_POSTGRES; d < DIALECT_NR; d++) {
 		c->tx_on[d] = c->tx;
-		if (c->tx == TX_TRANSACTION && !c->tx_set &&
+		if ((s->engines & ENGINE_BIT(d)) &&
+		    c->tx == TX_TRANSACTION && !c->tx_set &&
 		    (c->dialect == DIALECT_ANY || c->dialect == d) &&
 		    (found[d] = txscan(text->data, text->len, d,
 		    c->dialect == DIALECT_ANY, &need[d])))
@@ -1208,11 +1210,18 @@ static int add_scripts(struct layout *l, struct scan *s,
 
 	if ((ret = second_script(l, mig, c, s->err)))
 		return ret;
-	if (c->dialect != DIALECT_ANY)
+	if (c->dialect != DIALECT_ANY) {
+		if (!(s->engines & ENGINE_BIT(c->dialect)))
+			buf_addf(s->notices, "'%s': a script for %s, which this "
+			    "bundle is not for (--engines): bundled, never run\n",
+			    c->src.path, engine_name(c->dialect));
 		return add_one(l, s, mig, c, c->dialect, c->tx_on[c->dialect]);
-	if (c->tx_on[DIALECT_POSTGRES] == c->tx_on[DIALECT_SQLITE])
+	}
+	if (s->engines != ENGINES_ALL ||
+	    c->tx_on[DIALECT_POSTGRES] == c->tx_on[DIALECT_SQLITE])
 		return add_one(l, s, mig, c, DIALECT_ANY,
-		    c->tx_on[DIALECT_POSTGRES]);
+		    c->tx_on[s->engines & ENGINE_BIT(DIALECT_POSTGRES) ?
+		    DIALECT_POSTGRES : DIALECT_SQLITE]);
 	for (d = DIALECT_POSTGRES; d < DIALECT_NR; d++)
 		if (!has_variant(s, i, d) &&
 		    (ret = add_one(l, s, mig, c, d, c->tx_on[d])))
@@ -1279,7 +1288,9 @@ int layout_scan(struct layout *l, const char *dir,
 	excludes = s.excludes = o->excludes;
 	nr_excludes = s.nr_excludes = o->nr_excludes;
 	s.ph = o->placeholders;
+	s.engines = o->engines ? o->engines : ENGINES_ALL;
 	memset(l, 0, sizeof(*l));
+	l->m.engines = s.engines;
 	buf_init(&l->notices);
 	s.notices = &l->notices;
 	s.m = &l->m;

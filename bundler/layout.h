@@ -43,6 +43,9 @@ struct layout_opts {
 	size_t nr_excludes;
 	/* Values for Flyway's placeholders (placeholder.h). */
 	const struct placeholders *placeholders;
+	/* The engines the bundle is for (ENGINE_BITs; 0: both): a script
+	 * is read for what it needs on those only. */
+	unsigned engines;
 };
 
 /* Scan dir; o may be NULL. */

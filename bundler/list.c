@@ -71,8 +71,10 @@ static void list_text(const struct manifest *m, struct buf *out)
 	struct buf d = BUF_INIT;
 	size_t i;
 
-	buf_addf(out, "bundle %s, release %s%s%s\n\n", m->name, m->release,
-	    m->created ? ", built " : "", m->created ? m->created : "");
+	buf_addf(out, "bundle %s, release %s, for ", m->name, m->release);
+	engines_write(m->engines, out);
+	buf_addf(out, "%s%s\n\n", m->created ? ", built " : "",
+	    m->created ? m->created : "");
 	buf_addf(out, "%-20s %-32s %-10s %-14s %-20s %s\n", "VERSION", "NAME",
 	    "KIND", "TRANSACTION", "DIALECTS", "SHA256");
 	for (i = 0; i < m->nr_migrations; i++) {
@@ -109,6 +111,7 @@ static void json_file(struct buf *out, const struct manifest_file *f)
 
 static void list_json(const struct manifest *m, struct buf *out)
 {
+	enum dialect d;
 	size_t i, j;
 
 	buf_addstr(out, "{\"name\": ");
@@ -117,6 +120,12 @@ static void list_json(const struct manifest *m, struct buf *out)
 	json_str(out, m->release);
 	buf_addstr(out, ", \"created\": ");
 	json_str(out, m->created);
+	buf_addstr(out, ", \"engines\": [");
+	for (d = DIALECT_POSTGRES; d < DIALECT_NR; d++)
+		if (manifest_for_engine(m, d))
+			buf_addf(out, "%s\"%s\"", out->data[out->len - 1] == '[' ?
+			    "" : ", ", dialect_name(d));
+	buf_addch(out, ']');
 	buf_addstr(out, ", \"migrations\": [");
 	for (i = 0; i < m->nr_migrations; i++) {
 		const struct manifest_migration *mig = &m->migrations[i];

@@ -33,6 +33,7 @@ const struct layout_opts *scan_args_opts(struct scan_args *a)
 	a->opts.excludes = a->excludes;
 	a->opts.nr_excludes = a->nr_excludes;
 	a->opts.placeholders = &a->ph;
+	a->opts.engines = a->engines;
 	return &a->opts;
 }
 

@@ -147,6 +147,42 @@ char *manifest_script_path(const struct manifest_migration *mig,
 	    role_name(s->role), dot, d);
 }
 
+int manifest_for_engine(const struct manifest *m, enum dialect d)
+{
+	return ((m->engines ? m->engines : ENGINES_ALL) & ENGINE_BIT(d)) != 0;
+}
+
+void engines_write(unsigned engines, struct buf *out)
+{
+	enum dialect d;
+	size_t start = out->len;
+
+	for (d = DIALECT_POSTGRES; d < DIALECT_NR; d++)
+		if (!engines || (engines & ENGINE_BIT(d)))
+			buf_addf(out, "%s%s", out->len > start ? "," : "",
+			    dialect_names[d]);
+}
+
+int engines_parse(const char *s, unsigned *out)
+{
+	*out = 0;
+	for (;;) {
+		size_t n = strcspn(s, ",");
+		enum dialect d;
+
+		for (d = DIALECT_POSTGRES; d < DIALECT_NR; d++)
+			if (strlen(dialect_names[d]) == n &&
+			    !strncmp(s, dialect_names[d], n))
+				break;
+		if (d == DIALECT_NR || (*out & ENGINE_BIT(d)))
+			return -1;
+		*out |= ENGINE_BIT(d);
+		if (!s[n])
+			return 0;
+		s += n + 1;
+	}
+}
+
 const char *manifest_newest(const struct manifest *m)
 {
 	size_t i = m->nr_migrations;
@@ -308,6 +344,9 @@ void manifest_write(const struct manifest *m, struct buf *out)
 	buf_addf(out, "name\t%s\nrelease\t%s\n", m->name, m->release);
 	if (m->created)
 		buf_addf(out, "created\t%s\n", m->created);
+	buf_addstr(out, "engines\t");
+	engines_write(m->engines, out);
+	buf_addch(out, '\n');
 	for (i = 0; i < m->nr_excludes; i++)
 		buf_addf(out, "exclude\t%s\n", m->excludes[i]);
 	for (i = 0; i < m->nr_excluded; i++)
@@ -498,6 +537,27 @@ static int parse_seed(struct parser *p)
 	return parse_sha(p, p->field[4], seed->file.sha256);
 }
 
+/* Which engines the bundle is for: once, before everything but the
+ * header. */
+static int parse_engines(struct parser *p)
+{
+	const struct manifest *m = p->m;
+	struct buf canon = BUF_INIT;
+	int ret = 0;
+
+	if (p->nr_fields != 2)
+		return perr(p, "engines: expected 2 fields");
+	if (m->engines || m->nr_excludes || m->nr_excluded ||
+	    m->nr_migrations || m->nr_seeds)
+		return perr(p, "engines out of order or given twice");
+	if (engines_parse(p->field[1], &p->m->engines) ||
+	    (engines_write(p->m->engines, &canon), strcmp(canon.data,
+	    p->field[1])))
+		ret = perr(p, "unknown engines '%s'", p->field[1]);
+	buf_release(&canon);
+	return ret;
+}
+
 /* What migpack build --exclude left out: before the first migration, the
  * patterns before the paths, the paths in order. */
 static int parse_exclude(struct parser *p)
@@ -571,6 +631,8 @@ static int parse_line(struct parser *p, char *line)
 	if (p->lineno <= 3 || !p->m->name || !p->m->release)
 		return perr(p, "expected '%s'", p->lineno == 1 ?
 		    "migpack-manifest" : p->lineno == 2 ? "name" : "release");
+	if (!strcmp(p->field[0], "engines"))
+		return parse_engines(p);
 	if (!strcmp(p->field[0], "exclude") ||
 	    !strcmp(p->field[0], "excluded"))
 		return parse_exclude(p);

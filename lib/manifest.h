@@ -15,6 +15,7 @@
  *   name	NAME
  *   release	RELEASE
  *   created	2024-01-01T00:00:00Z			(only with SOURCE_DATE_EPOCH)
+ *   engines	postgres,sqlite|postgres|sqlite		(absent: both)
  *   exclude	GLOB					(migpack build --exclude)
  *   excluded	PATH					(what they left out)
  *   migration	versioned	VERSION	NAME
@@ -23,7 +24,9 @@
  *   script	up	...
  *   seed	PROFILE	TABLE|-	csv|sql	sha256:HEX	PATH
  *
- * exclude lines come in the order given, excluded lines in path order (a
+ * engines says which engines the bundle is for (migpack build --engines):
+ * migrun refuses it on another.  It and the exclude lines come before the
+ * first migration; exclude lines come in the order given, excluded lines in path order (a
  * folder's ends in '/'), both before the first migration.  Script lines
  * belong to the migration line above them.  Versioned
  * migrations come first in version order, then repeatable ones in name
@@ -69,10 +72,15 @@ struct manifest_seed {
 	struct manifest_file file;
 };
 
+/* A set of engines: a bit per dialect. */
+#define ENGINE_BIT(d) (1u << (d))
+#define ENGINES_ALL (ENGINE_BIT(DIALECT_POSTGRES) | ENGINE_BIT(DIALECT_SQLITE))
+
 struct manifest {
 	char *name;
 	char *release;
 	char *created;			/* NULL when not set */
+	unsigned engines;		/* ENGINE_BITs; 0 reads as ENGINES_ALL */
 	struct manifest_migration *migrations;
 	size_t nr_migrations, alloc_migrations;
 	struct manifest_seed *seeds;
@@ -105,6 +113,13 @@ char *manifest_script_path(const struct manifest_migration *mig,
 /* Every file in archive order (scripts, then seeds); caller frees the array
  * only. */
 size_t manifest_files(const struct manifest *m, struct manifest_file ***out);
+
+/* Whether the bundle is for engine d. */
+int manifest_for_engine(const struct manifest *m, enum dialect d);
+/* An engine set as written: "postgres,sqlite", "postgres" or "sqlite"; the
+ * reverse (either order), 0 or -1 for anything else. */
+void engines_write(unsigned engines, struct buf *out);
+int engines_parse(const char *s, unsigned *out);
 
 /* The newest versioned migration's version, "0" when there is none. */
 const char *manifest_newest(const struct manifest *m);

@@ -198,6 +198,18 @@ void db_scrub(struct err *err, const char *url)
 	buf_release(&b);
 }
 
+int db_dialect(const char *url, enum dialect *d, struct err *err)
+{
+	const struct driver *drv = NULL;
+	const char *target;
+	int ret;
+
+	if (!(ret = classify(url, &drv, &target, err)))
+		*d = drv->dialect;
+	db_scrub(err, url);
+	return ret;
+}
+
 int db_open(struct db **out, const char *url, const struct db_opts *opts,
     struct err *err)
 {

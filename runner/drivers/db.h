@@ -14,6 +14,9 @@
 /* The URL to use: url when given, else the environment's, else default. */
 const char *db_url(const char *url);
 
+/* The engine url names, without opening it. */
+int db_dialect(const char *url, enum dialect *d, struct err *err);
+
 /* Open url with the driver it names. */
 int db_open(struct db **out, const char *url, const struct db_opts *opts,
     struct err *err);

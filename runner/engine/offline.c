@@ -140,7 +140,7 @@ int offline_write(struct session *s, const char *bundle,
 		goto out;
 	if (s->o->db)
 		ret = read_history(s, &d, d != DIALECT_ANY, err);
-	else
+	else if (!(ret = session_for_engine(s, d, err)))
 		ret = assume_history(s, d, from, down, err);
 	if (ret)
 		goto out;

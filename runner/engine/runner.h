@@ -116,7 +116,10 @@ int session_bundle_stream(struct session *s, const char *path,
  * fine.  what names the option in the message. */
 int session_check_version(const struct session *s, const char *what,
     const char *version, struct err *err);
-/* Connect; with lock, take the run lock and remove what a stopped run
+/* Refuse (exit 2) a bundle that is not for engine d. */
+int session_for_engine(const struct session *s, enum dialect d,
+    struct err *err);
+/* Connect, when the bundle (if any) is for the database's engine; with lock, take the run lock and remove what a stopped run
  * left beside the database (drv->sweep); then read the history and, when
  * a bundle is loaded, plan. */
 int session_open(struct session *s, int lock, struct err *err);

@@ -115,13 +115,33 @@ int session_check_version(const struct session *s, const char *what,
 	    "such migration", what, version) : 0;
 }
 
+int session_for_engine(const struct session *s, enum dialect d,
+    struct err *err)
+{
+	struct buf for_ = BUF_INIT;
+	int ret = 0;
+
+	if (manifest_for_engine(&s->m, d))
+		return 0;
+	engines_write(s->m.engines, &for_);
+	ret = err_set(err, ERR_INPUT, "bundle %s %s is for %s only, not %s "
+	    "(migpack build --engines); nothing done", s->m.name,
+	    s->m.release, for_.data, dialect_name(d));
+	buf_release(&for_);
+	return ret;
+}
+
 int session_open(struct session *s, int lock, struct err *err)
 {
 	struct db_opts opts = { .table = s->o->table,
 	    .lock_timeout_ms = s->o->lock_timeout_ms, .readonly = !lock,
 	    .must_exist = s->must_exist };
+	enum dialect d;
 	int ret;
 
+	if (s->bundle && ((ret = db_dialect(s->url, &d, err)) ||
+	    (ret = session_for_engine(s, d, err))))
+		return ret;
 	if ((ret = db_open(&s->db, s->url, &opts, err)))
 		return ret;
 	if (lock) {

@@ -32,6 +32,7 @@ m=migrations
 	echo "migpack-manifest${TAB}1"
 	echo "name${TAB}app"
 	echo "release${TAB}0004"
+	echo "engines${TAB}postgres,sqlite"
 	echo "migration${TAB}versioned${TAB}0001${TAB}init"
 	s up any transaction 'create table a (x int);\n' $m/0001_init/up.sql
 	s down any transaction 'drop table a;\n' $m/0001_init/down.sql

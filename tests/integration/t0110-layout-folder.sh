@@ -23,6 +23,7 @@ u=20190226002946_create_users p=20190226003000_posts e=20190301101500_add_email
 	echo "migpack-manifest${TAB}1"
 	echo "name${TAB}db"
 	echo "release${TAB}20190301101500"
+	echo "engines${TAB}postgres,sqlite"
 	echo "migration${TAB}versioned${TAB}20190226002946${TAB}create_users"
 	s up any transaction 'CREATE TABLE users (id SERIAL PRIMARY KEY);\n' migrations/$u/up.sql
 	s down any transaction 'DROP TABLE users;\n' migrations/$u/down.sql

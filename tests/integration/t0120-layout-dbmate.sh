@@ -27,6 +27,7 @@ m=migrations
 	echo "migpack-manifest${TAB}1"
 	echo "name${TAB}db"
 	echo "release${TAB}20240103000000"
+	echo "engines${TAB}postgres,sqlite"
 	echo "migration${TAB}versioned${TAB}20240101120000${TAB}users"
 	s up any transaction "$up1" $m/20240101120000_users/up.sql
 	s down any transaction "$down1" $m/20240101120000_users/down.sql

@@ -28,6 +28,7 @@ m=migrations
 	echo "migpack-manifest${TAB}1"
 	echo "name${TAB}db"
 	echo "release${TAB}00004"
+	echo "engines${TAB}postgres,sqlite"
 	echo "migration${TAB}versioned${TAB}00001${TAB}users"
 	s up any transaction "$up1" $m/00001_users/up.sql
 	s down any transaction "$down1" $m/00001_users/down.sql

@@ -30,6 +30,7 @@ s() { echo "script$TAB$1$TAB$2$TAB$3${TAB}sha256:$(sha "$4")$TAB$5"; }
 	echo "migpack-manifest${TAB}1"
 	echo "name${TAB}fw"
 	echo "release${TAB}2"
+	echo "engines${TAB}postgres,sqlite"
 	echo "migration${TAB}versioned${TAB}1${TAB}init"
 	s up any transaction 'create table a (x int);\n' migrations/1_init/up.sql
 	echo "migration${TAB}versioned${TAB}$v11${TAB}add_y"

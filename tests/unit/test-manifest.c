@@ -16,6 +16,7 @@ static const char good[] =
     "name\tapp\n"
     "release\t2.0\n"
     "created\t2024-01-01T00:00:00Z\n"
+    "engines\tpostgres,sqlite\n"
     "migration\tversioned\t0001\tinit\n"
     "script\tup\tany\ttransaction\t" SHA_A "\tmigrations/0001_init/up.sql\n"
     "script\tdown\tany\ttransaction\t" SHA_B "\tmigrations/0001_init/down.sql\n"
@@ -117,21 +118,21 @@ static void test_malformed(void **state)
 	expect_bad("name\tapp\n", "", "line 2");
 	expect_bad("created", "creatd", "line 4: unknown record 'creatd'");
 	expect_bad("migration\tversioned\t0001\tinit\n", "migrate\tx\n",
-	    "line 5: unknown record 'migrate'");
-	expect_bad("\t0001\tinit", "\t0001", "line 5: migration: expected 4");
-	expect_bad("\t0001\tinit", "\t1a\tinit", "line 5: invalid version '1a'");
-	expect_bad("\t10\tlater", "\t2\tlater", "line 10: version '2' out of "
+	    "line 6: unknown record 'migrate'");
+	expect_bad("\t0001\tinit", "\t0001", "line 6: migration: expected 4");
+	expect_bad("\t0001\tinit", "\t1a\tinit", "line 6: invalid version '1a'");
+	expect_bad("\t10\tlater", "\t2\tlater", "line 11: version '2' out of "
 	    "order or duplicate");
 	expect_bad("\t10\tlater", "\t1.0\tlater", "out of order or duplicate");
-	expect_bad("sha256:aaaa", "sha1:aaaa", "line 6: malformed checksum");
+	expect_bad("sha256:aaaa", "sha1:aaaa", "line 7: malformed checksum");
 	expect_bad("aaaa\tmigrations/0001", "aaaA\tmigrations/0001",
 	    "malformed checksum");
 	expect_bad("\tmigrations/0001_init/up.sql", "\t/etc/passwd",
-	    "line 6: unsafe path '/etc/passwd'");
+	    "line 7: unsafe path '/etc/passwd'");
 	expect_bad("\tmigrations/0001_init/up.sql", "\tmigrations/../x",
 	    "unsafe path");
 	expect_bad("script\tup\tany\ttransaction\t" SHA_A
-	    "\tmigrations/0001_init/up.sql\n", "", "line 5: migration 'init': "
+	    "\tmigrations/0001_init/up.sql\n", "", "line 6: migration 'init': "
 	    "down script without an up script");
 	expect_bad("\tup\tpostgres", "\tup\toracle", "unknown script role");
 	expect_bad("\tmigrations/0001_init/down.sql",
@@ -146,7 +147,7 @@ static void test_malformed(void **state)
 }
 
 static const char head[] =
-    "migpack-manifest\t1\nname\tapp\nrelease\t1\n";
+    "migpack-manifest\t1\nname\tapp\nrelease\t1\nengines\tsqlite\n";
 static const char tail[] =
     "migration\tversioned\t0001\tinit\n"
     "script\tup\tany\ttransaction\t" SHA_A "\tmigrations/0001_init/up.sql\n";
@@ -196,13 +197,54 @@ static void test_excludes(void **state)
 	manifest_release(&m);
 	excludes_are("exclude\t*.go\nexcluded\ta.go\nexcluded\tb/\n", NULL);
 	excludes_are("exclude\tnothing\n", NULL);
-	excludes_are("excluded\tb/\nexcluded\ta.go\n", "line 5: excluded "
+	excludes_are("excluded\tb/\nexcluded\ta.go\n", "line 6: excluded "
 	    "'a.go' out of order or duplicate");
 	excludes_are("excluded\ta.go\nexcluded\ta.go\n", "out of order");
-	excludes_are("excluded\ta.go\nexclude\t*.go\n", "line 5: exclude "
+	excludes_are("excluded\ta.go\nexclude\t*.go\n", "line 6: exclude "
 	    "out of order");
-	excludes_are("exclude\ta\\b\n", "line 4: invalid value 'a\\b'");
+	excludes_are("exclude\ta\\b\n", "line 5: invalid value 'a\\b'");
 	excludes_are("exclude\t*.go\tx\n", "exclude: expected 2 fields");
+}
+
+/* Which engines a bundle is for: once, canonical, before the rest;
+ * absent in a bundle built before it, meaning both. */
+static void test_engines(void **state)
+{
+	static const char *const bad[] = { "postgres,postgres", "oracle",
+	    "sqlite,postgres", "", "any", "postgres,", NULL };
+	struct manifest m = MANIFEST_INIT;
+	struct err err = ERR_INIT;
+	const char *const *b;
+	char text[1024];
+	unsigned e;
+
+	(void)state;
+	excludes_are("", NULL);
+	excludes_are("exclude\t*.go\n", NULL);
+	snprintf(text, sizeof(text), "migpack-manifest\t1\nname\tapp\n"
+	    "release\t1\n%s", tail);
+	assert_int_equal(manifest_parse(&m, text, strlen(text), &err), 0);
+	assert_true(manifest_for_engine(&m, DIALECT_POSTGRES));
+	assert_true(manifest_for_engine(&m, DIALECT_SQLITE));
+	manifest_release(&m);
+	snprintf(text, sizeof(text), "%s%s", head, tail);
+	assert_int_equal(manifest_parse(&m, text, strlen(text), &err), 0);
+	assert_false(manifest_for_engine(&m, DIALECT_POSTGRES));
+	assert_true(manifest_for_engine(&m, DIALECT_SQLITE));
+	manifest_release(&m);
+	for (b = bad; *b; b++) {
+		snprintf(text, sizeof(text), "migpack-manifest\t1\nname\tapp\n"
+		    "release\t1\nengines\t%s\n%s", *b, tail);
+		assert_int_equal(manifest_parse(&m, text, strlen(text), &err),
+		    ERR_INPUT);
+		if (!strstr(err.msg, "line 4: unknown engines"))
+			fail_msg("'%s': %s", *b, err.msg);
+	}
+	excludes_are("engines\tpostgres\n", "line 5: engines out of order");
+	excludes_are("exclude\tx\nengines\tpostgres\n", "out of order");
+	assert_int_equal(engines_parse("sqlite,postgres", &e), 0);
+	assert_int_equal(e, ENGINES_ALL);
+	assert_int_equal(engines_parse("postgres,sqlite,", &e), -1);
 }
 
 static void test_migration_rules(void **state)
@@ -262,6 +304,7 @@ int main(void)
 		cmocka_unit_test(test_build_and_write),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_excludes),
+		cmocka_unit_test(test_engines),
 		cmocka_unit_test(test_migration_rules),
 		cmocka_unit_test(test_paths),
 	};
