@@ -14,6 +14,7 @@ enum err_code {
 	ERR_INPUT = 2,		/* usage or malformed input */
 	ERR_INTEGRITY = 3,	/* checksum, signature or drift */
 	ERR_LOCK = 4,		/* lock not obtained */
+	ERR_LINT = 5,		/* lint found an error (or, strict, a warning) */
 };
 
 struct err {

@@ -12,12 +12,14 @@ static const char *const role_names[] = { "up", "down" };
 static const char *const tx_names[] = { "transaction", "no-transaction" };
 static const char *const kind_names[] = { "versioned", "repeatable" };
 static const char *const format_names[] = { "csv", "sql" };
+static const char *const severity_names[] = { "error", "warning", "info" };
 
 const char *dialect_name(enum dialect d) { return dialect_names[d]; }
 const char *role_name(enum script_role r) { return role_names[r]; }
 const char *tx_name(enum tx_mode t) { return tx_names[t]; }
 const char *kind_name(enum mig_kind k) { return kind_names[k]; }
 const char *seed_format_name(enum seed_format f) { return format_names[f]; }
+const char *severity_name(enum severity s) { return severity_names[s]; }
 
 static int lookup(const char *s, const char *const *names, int nr)
 {
@@ -62,6 +64,11 @@ void manifest_release(struct manifest *m)
 		for (j = 0; j < mig->nr_scripts; j++)
 			free(mig->scripts[j].file.path);
 		free(mig->scripts);
+		for (j = 0; j < mig->nr_findings; j++) {
+			free(mig->findings[j].rule);
+			free(mig->findings[j].message);
+		}
+		free(mig->findings);
 		free(mig->version);
 		free(mig->name);
 	}
@@ -115,6 +122,24 @@ struct manifest_script *manifest_add_script(struct manifest_migration *mig,
 	s->role = role;
 	s->dialect = dialect;
 	return s;
+}
+
+struct manifest_finding *manifest_add_finding(struct manifest_migration *mig,
+    enum script_role role, enum dialect dialect, unsigned line,
+    const char *rule, enum severity sev, const char *message)
+{
+	struct manifest_finding *f;
+
+	ALLOC_GROW(mig->findings, mig->nr_findings + 1, mig->alloc_findings);
+	f = &mig->findings[mig->nr_findings++];
+	memset(f, 0, sizeof(*f));
+	f->role = role;
+	f->dialect = dialect;
+	f->line = line;
+	f->rule = xstrdup(rule);
+	f->severity = sev;
+	f->message = xstrdup(message);
+	return f;
 }
 
 struct manifest_seed *manifest_add_seed(struct manifest *m,
@@ -364,6 +389,14 @@ void manifest_write(const struct manifest *m, struct buf *out)
 			    tx_name(s->tx), CHECKSUM_PREFIX, s->file.sha256,
 			    s->file.path);
 		}
+		for (j = 0; j < mig->nr_findings; j++) {
+			const struct manifest_finding *f = &mig->findings[j];
+
+			buf_addf(out, "finding\t%s\t%s\t%u\t%s\t%s\t%s\t%s\n",
+			    role_name(f->role), dialect_name(f->dialect),
+			    f->line, f->rule, severity_names[f->severity],
+			    f->silenced ? "silenced" : "-", f->message);
+		}
 	}
 	for (i = 0; i < m->nr_seeds; i++) {
 		const struct manifest_seed *seed = &m->seeds[i];
@@ -389,7 +422,7 @@ void manifest_write_sums(const struct manifest *m, const char *manifest_sha,
 
 /* Parsing.  One struct carries the position so messages can name it. */
 
-#define MAX_FIELDS 7
+#define MAX_FIELDS 8
 
 struct parser {
 	struct manifest *m;
@@ -500,10 +533,61 @@ static int parse_script(struct parser *p)
 	if (!manifest_path_safe(p->field[5]))
 		return perr(p, "unsafe path '%s'", p->field[5]);
 	mig = &p->m->migrations[p->m->nr_migrations - 1];
+	if (mig->nr_findings)
+		return perr(p, "script after a finding");
 	s = manifest_add_script(mig, role, dialect);
 	s->tx = tx;
 	s->file.path = xstrdup(p->field[5]);
 	return parse_sha(p, p->field[4], s->file.sha256);
+}
+
+/* A rule id: lower-case words joined by '-'. */
+static int rule_valid(const char *s)
+{
+	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-");
+
+	return n && !s[n] && s[0] != '-' && s[n - 1] != '-';
+}
+
+static int parse_finding(struct parser *p)
+{
+	struct manifest_migration *mig;
+	struct manifest_finding *f;
+	int role, dialect, sev;
+	unsigned long line;
+	char *end;
+	size_t i;
+
+	if (p->nr_fields != 8)
+		return perr(p, "finding: expected 8 fields");
+	if (!p->m->nr_migrations || p->seen_seed)
+		return perr(p, "finding outside a migration");
+	mig = &p->m->migrations[p->m->nr_migrations - 1];
+	role = LOOKUP(p->field[1], role_names);
+	dialect = LOOKUP(p->field[2], dialect_names);
+	sev = LOOKUP(p->field[5], severity_names);
+	line = strtoul(p->field[3], &end, 10);
+	if (role < 0 || dialect < 0 || sev < 0)
+		return perr(p, "unknown finding role, dialect or severity");
+	for (i = 0; i < mig->nr_scripts; i++)
+		if ((int)mig->scripts[i].role == role &&
+		    (int)mig->scripts[i].dialect == dialect)
+			break;
+	if (i == mig->nr_scripts)
+		return perr(p, "finding for a script the migration lacks");
+	if (*p->field[3] < '1' || *p->field[3] > '9' || *end || line > 1u << 30)
+		return perr(p, "invalid finding line '%s'", p->field[3]);
+	if (!rule_valid(p->field[4]))
+		return perr(p, "invalid rule '%s'", p->field[4]);
+	if (strcmp(p->field[6], "-") && strcmp(p->field[6], "silenced"))
+		return perr(p, "unknown finding state '%s'", p->field[6]);
+	if (!manifest_text_valid(p->field[7]))
+		return perr(p, "invalid finding message");
+	f = manifest_add_finding(mig, (enum script_role)role,
+	    (enum dialect)dialect, (unsigned)line, p->field[4],
+	    (enum severity)sev, p->field[7]);
+	f->silenced = !strcmp(p->field[6], "silenced");
+	return 0;
 }
 
 static int parse_seed(struct parser *p)
@@ -640,6 +724,8 @@ static int parse_line(struct parser *p, char *line)
 		return parse_migration(p);
 	if (!strcmp(p->field[0], "script"))
 		return parse_script(p);
+	if (!strcmp(p->field[0], "finding"))
+		return parse_finding(p);
 	if (!strcmp(p->field[0], "seed"))
 		return parse_seed(p);
 	return perr(p, "unknown record '%s'", p->field[0]);

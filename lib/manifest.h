@@ -22,8 +22,11 @@
  *   script	up|down	any|postgres|sqlite	transaction|no-transaction	sha256:HEX	PATH
  *   migration	repeatable	-	NAME
  *   script	up	...
+ *   finding	up|down	any|postgres	LINE	RULE	error|warning|info	-|silenced	MESSAGE
  *   seed	PROFILE	TABLE|-	csv|sql	sha256:HEX	PATH
  *
+ * finding lines are what migpack's lint found in a script of the migration
+ * above them (LINE in the script, 1-based), after its script lines.
  * engines says which engines the bundle is for (migpack build --engines):
  * migrun refuses it on another.  It and the exclude lines come before the
  * first migration; exclude lines come in the order given, excluded lines in path order (a
@@ -43,6 +46,7 @@ enum script_role { ROLE_UP, ROLE_DOWN };
 enum dialect { DIALECT_ANY, DIALECT_POSTGRES, DIALECT_SQLITE, DIALECT_NR };
 enum tx_mode { TX_TRANSACTION, TX_NONE };
 enum seed_format { SEED_CSV, SEED_SQL };
+enum severity { SEV_ERROR, SEV_WARNING, SEV_INFO, SEV_NR };
 
 struct manifest_file {
 	char *path;			/* inside the bundle */
@@ -58,12 +62,25 @@ struct manifest_script {
 	struct manifest_file file;
 };
 
+/* What lint found in one of a migration's scripts. */
+struct manifest_finding {
+	enum script_role role;
+	enum dialect dialect;		/* the script's */
+	unsigned line;			/* in the script, 1-based */
+	char *rule;			/* a stable id: "drop-table" */
+	enum severity severity;
+	int silenced;			/* by -- migpack:allow */
+	char *message;
+};
+
 struct manifest_migration {
 	enum mig_kind kind;
 	char *version;			/* NULL when repeatable */
 	char *name;
 	struct manifest_script *scripts;
 	size_t nr_scripts, alloc_scripts;
+	struct manifest_finding *findings;
+	size_t nr_findings, alloc_findings;
 };
 
 struct manifest_seed {
@@ -100,6 +117,9 @@ struct manifest_migration *manifest_add_migration(struct manifest *m,
     enum mig_kind kind, const char *version, const char *name);
 struct manifest_script *manifest_add_script(struct manifest_migration *mig,
     enum script_role role, enum dialect dialect);
+struct manifest_finding *manifest_add_finding(struct manifest_migration *mig,
+    enum script_role role, enum dialect dialect, unsigned line,
+    const char *rule, enum severity sev, const char *message);
 struct manifest_seed *manifest_add_seed(struct manifest *m,
     const char *profile, const char *table, enum seed_format format,
     const char *path);
@@ -158,6 +178,7 @@ const char *role_name(enum script_role r);
 const char *tx_name(enum tx_mode t);
 const char *kind_name(enum mig_kind k);
 const char *seed_format_name(enum seed_format f);
+const char *severity_name(enum severity s);
 /* The reverse of kind_name and tx_name: 0, or -1 for an unknown name. */
 int kind_parse(const char *s, enum mig_kind *out);
 int tx_parse(const char *s, enum tx_mode *out);

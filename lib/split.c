@@ -513,6 +513,7 @@ static int emit(struct splitter *sp, struct stmt *st)
 	st->off = sp->start;
 	st->len = sp->end - sp->start;
 	st->line = sp->line;
+	st->block = sp->in_block;
 	sp->started = 0;
 	sp->paren_depth = sp->begin_depth = 0;
 	sp->ident_count = 0;
@@ -534,8 +535,11 @@ int split_next(struct splitter *sp, struct stmt *st)
 				sp->pos = sp->resume;
 				sp->limit = sp->len;
 			}
-			if (sp->started)
-				return emit(sp, st);
+			if (sp->started) {
+				emit(sp, st);
+				st->block = in_block;
+				return 1;
+			}
 			if (!in_block)
 				return 0;
 			sp->paren_depth = sp->begin_depth = 0;

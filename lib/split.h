@@ -62,6 +62,7 @@ struct stmt {
 	size_t off;	/* offset of the statement's first token in the text */
 	size_t len;	/* up to and including its ';', or its last token */
 	unsigned line;	/* 1-based line of the first token */
+	int block;	/* a goose StatementBegin/End block */
 };
 
 /* Private: the splitter's state. */

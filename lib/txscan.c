@@ -153,7 +153,7 @@ int txscan(const char *text, size_t len, enum dialect d, int both,
     struct txneed *need)
 {
 	struct splitter sp, other;
-	struct stmt st, ost = { 0, 0, 0 };
+	struct stmt st, ost = { 0, 0, 0, 0 };
 	char head[96];
 	const char *what;
 	enum txneed_kind kind;

@@ -219,7 +219,7 @@ static void emit_rollback(struct db *db)
 static int terminated(enum dialect d, const char *text, size_t len)
 {
 	struct splitter sp;
-	struct stmt st, last = { 0, 0, 0 };
+	struct stmt st, last = { 0, 0, 0, 0 };
 	int any = 0;
 
 	if (d == DIALECT_SQLITE)

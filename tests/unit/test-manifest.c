@@ -20,6 +20,8 @@ static const char good[] =
     "migration\tversioned\t0001\tinit\n"
     "script\tup\tany\ttransaction\t" SHA_A "\tmigrations/0001_init/up.sql\n"
     "script\tdown\tany\ttransaction\t" SHA_B "\tmigrations/0001_init/down.sql\n"
+    "finding\tup\tany\t3\tdrop-table\twarning\tsilenced\tDROP TABLE x; it goes\n"
+    "finding\tdown\tany\t1\tdown-unparsable\twarning\t-\t1:6: syntax error\n"
     "migration\tversioned\t0002\tpg only\n"
     "script\tup\tpostgres\tno-transaction\t" SHA_A
     "\tmigrations/0002_pg only/up.postgres.sql\n"
@@ -43,6 +45,13 @@ static void test_round_trip(void **state)
 	assert_string_equal(m.created, "2024-01-01T00:00:00Z");
 	assert_int_equal(m.nr_migrations, 4);
 	assert_int_equal(m.migrations[0].nr_scripts, 2);
+	assert_int_equal(m.migrations[0].nr_findings, 2);
+	assert_int_equal(m.migrations[0].findings[0].line, 3);
+	assert_string_equal(m.migrations[0].findings[0].rule, "drop-table");
+	assert_int_equal(m.migrations[0].findings[0].severity, SEV_WARNING);
+	assert_true(m.migrations[0].findings[0].silenced);
+	assert_false(m.migrations[0].findings[1].silenced);
+	assert_int_equal(m.migrations[0].findings[1].role, ROLE_DOWN);
 	assert_int_equal(m.migrations[1].scripts[0].dialect, DIALECT_POSTGRES);
 	assert_int_equal(m.migrations[1].scripts[0].tx, TX_NONE);
 	assert_string_equal(m.migrations[1].name, "pg only");
@@ -121,7 +130,7 @@ static void test_malformed(void **state)
 	    "line 6: unknown record 'migrate'");
 	expect_bad("\t0001\tinit", "\t0001", "line 6: migration: expected 4");
 	expect_bad("\t0001\tinit", "\t1a\tinit", "line 6: invalid version '1a'");
-	expect_bad("\t10\tlater", "\t2\tlater", "line 11: version '2' out of "
+	expect_bad("\t10\tlater", "\t2\tlater", "line 13: version '2' out of "
 	    "order or duplicate");
 	expect_bad("\t10\tlater", "\t1.0\tlater", "out of order or duplicate");
 	expect_bad("sha256:aaaa", "sha1:aaaa", "line 7: malformed checksum");
@@ -132,8 +141,8 @@ static void test_malformed(void **state)
 	expect_bad("\tmigrations/0001_init/up.sql", "\tmigrations/../x",
 	    "unsafe path");
 	expect_bad("script\tup\tany\ttransaction\t" SHA_A
-	    "\tmigrations/0001_init/up.sql\n", "", "line 6: migration 'init': "
-	    "down script without an up script");
+	    "\tmigrations/0001_init/up.sql\n", "", "line 8: finding for a script "
+	    "the migration lacks");
 	expect_bad("\tup\tpostgres", "\tup\toracle", "unknown script role");
 	expect_bad("\tmigrations/0001_init/down.sql",
 	    "\tmigrations/0001_init/up.sql", "used twice");
@@ -144,6 +153,20 @@ static void test_malformed(void **state)
 	expect_bad("seeds/default/z.sql\n", "seeds/default/z.sql",
 	    "ending in a newline");
 	expect_bad("init\n", "in\x01it\n", "invalid migration name");
+	expect_bad("\tup\tany\t3\tdrop-table", "\tup\tpostgres\t3\tdrop-table",
+	    "line 9: finding for a script the migration lacks");
+	expect_bad("\t3\tdrop-table", "\t0\tdrop-table", "invalid finding line");
+	expect_bad("\t3\tdrop-table", "\t03\tdrop-table", "invalid finding line");
+	expect_bad("\tdrop-table\twarning", "\tdrop-table\tfatal",
+	    "unknown finding role, dialect or severity");
+	expect_bad("\tdrop-table\twarning", "\tDrop_table\twarning",
+	    "invalid rule 'Drop_table'");
+	expect_bad("\tsilenced\t", "\tquiet\t", "unknown finding state 'quiet'");
+	expect_bad("\twarning\t-\t1:6", "\twarning\t-", "finding: expected 8");
+	expect_bad("finding\tdown\tany\t1\tdown-unparsable\twarning\t-\t1:6: "
+	    "syntax error\n", "finding\tdown\tany\t1\tdown-unparsable\twarning\t-"
+	    "\t1:6: syntax error\nscript\tdown\tsqlite\ttransaction\t" SHA_A
+	    "\tmigrations/0001_init/down.sqlite.sql\n", "script after a finding");
 }
 
 static const char head[] =
