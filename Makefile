@@ -44,6 +44,9 @@ RUN_CORE_LIBS = $(if $(ARCHIVE_A),$(ARCHIVE_A) $(filter-out -larchive,$(CORE_LIB
 RUNNER_CFLAGS := $(call pkg,cflags,$(RUNNER_PKGS))
 # libpq's headers only: runner/drivers/pq.c loads the library for a PostgreSQL URL.
 RUNNER_LIBS := $(call pkg,libs,sqlite3) -ldl
+# PostgreSQL's parser, for migpack only (libpg-query-dev; its protobuf
+# structures need libprotobuf-c-dev's header, the code is in libpg_query).
+PGQUERY_LIBS = -lpg_query
 
 ALL_CFLAGS = $(CPPFLAGS) $(WARNINGS) -pthread $(CFLAGS) $(CORE_CFLAGS)
 LINK = $(CC) -pthread $(CFLAGS) $(LDFLAGS)
@@ -81,7 +84,7 @@ $(LIB): $(call obj,$(LIB_SRC))
 
 $(BIN)/migpack: $(call obj,$(BUNDLER_SRC)) $(LIB)
 	@mkdir -p $(BIN)
-	$(LINK) -o $@ $^ $(CORE_LIBS)
+	$(LINK) -o $@ $^ $(PGQUERY_LIBS) $(CORE_LIBS)
 
 $(BIN)/migrun: $(call obj,$(RUNNER_SRC)) $(LIB)
 	@mkdir -p $(BIN)
@@ -99,7 +102,8 @@ $(BUNDLER_AR) $(RUNNER_AR):
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUNDLER_AR) $(RUNNER_AR) $(LIB)
 	@mkdir -p $(dir $@)
-	$(LINK) -o $@ $^ $(call pkg,libs,cmocka) $(RUNNER_LIBS) $(CORE_LIBS)
+	$(LINK) -o $@ $^ $(call pkg,libs,cmocka) $(PGQUERY_LIBS) $(RUNNER_LIBS) \
+		$(CORE_LIBS)
 
 $(BUILD)/tools/%: $(BUILD)/tests/tools/%.o $(LIB)
 	@mkdir -p $(dir $@)
@@ -109,12 +113,13 @@ test: all $(UNIT_BIN) $(TOOL_BIN)
 	@BIN=$(abspath $(BIN)) TOOLS=$(abspath $(BUILD)/tools) \
 		tests/run.sh $(UNIT_BIN) $(INTEGRATION)
 
-# The example application: bundled, then applied to the embedded SQLite
+# The example application: bundled (and linted: the summary), then applied to the embedded SQLite
 # database (migpack.db, the runner's default; ignored by git, as are the
 # backups apply takes in backups/), and its default seed profile loaded.
 run: all
 	$(BIN)/migpack build -o bundles/example-app.tar.gz --name example-app \
 		migrations
+	$(BIN)/migpack lint bundles/example-app.tar.gz
 	$(BIN)/migpack list bundles/example-app.tar.gz
 	$(BIN)/migrun apply --db sqlite:migpack.db bundles/example-app.tar.gz
 	$(BIN)/migrun seed --db sqlite:migpack.db --profile default \

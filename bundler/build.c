@@ -11,6 +11,7 @@
 #include "cmd.h"
 #include "commands.h"
 #include "layout.h"
+#include "linter.h"
 #include "release.h"
 #include "text.h"
 #include "xalloc.h"
@@ -22,7 +23,8 @@ const struct cmd_entry cmd_build_entry = {
 	.usage = "[-o OUT] [--name NAME] [--version VERSION] "
 	    "[--engines postgres|sqlite|postgres,sqlite] "
 	    "[--exclude GLOB]... [--placeholder NAME=VALUE]... "
-	    "[--previous OLD [--allow-out-of-order]] DIR",
+	    "[--previous OLD [--allow-out-of-order]] [--strict] "
+	    "[--unparsed warn] DIR",
 	.help =
 	    "Bundle the migrations and seeds in DIR into one reproducible\n"
 	    "tar.gz, and print its path and SHA-256.\n\n"
@@ -37,7 +39,11 @@ const struct cmd_entry cmd_build_entry = {
 	    "  --previous OLD       the last release's bundle: its versioned\n"
 	    "                       migrations must be here unchanged, and no\n"
 	    "                       new one at or below its newest (exit 3)\n"
-	    "  --allow-out-of-order allow new migrations below OLD's newest\n\n"
+	    "  --allow-out-of-order allow new migrations below OLD's newest\n"
+	    LINT_HELP "\n"
+	    "The PostgreSQL scripts are parsed and linted as 'migpack lint'\n"
+	    "does: errors refuse the build (exit 5), warnings are said on\n"
+	    "stderr, and the findings are stored in the bundle.\n\n"
 	    "SOURCE_DATE_EPOCH, when set, is recorded as the build time;\n"
 	    "without it the bundle holds no time at all.\n",
 	.exec = exec_build,
@@ -154,6 +160,35 @@ static int check_previous(const char *path, const struct manifest *m,
 	return ret;
 }
 
+/* Lint what the bundle will hold, its findings into the manifest: errors
+ * and warnings said on stderr, then a summary (nothing when there are
+ * none); errors (with strict, warnings too) refuse the build. */
+static int lint(struct layout *l, int strict, int unparsed_warn,
+    struct err *err)
+{
+	struct linter L;
+	struct buf out = BUF_INIT;
+	size_t n;
+	int ret;
+
+	linter_init(&L, &l->m, unparsed_warn);
+	if (!(ret = lint_layout(&L, l, err))) {
+		lint_print(&L, &out, SEV_WARNING, 0);
+		if (out.len)
+			lint_summary(&L, &out);
+		fputs(out.data ? out.data : "", stderr);
+		n = L.count[SEV_ERROR] + (strict ? L.count[SEV_WARNING] : 0);
+		if (n)
+			ret = err_set(err, ERR_LINT, "%zu lint finding%s %s the "
+			    "build%s; nothing written", n, n == 1 ? "" : "s",
+			    n == 1 ? "refuses" : "refuse", strict ?
+			    " (--strict)" : "");
+	}
+	buf_release(&out);
+	linter_release(&L);
+	return ret;
+}
+
 static int exec_build(int argc, char **argv, struct err *err)
 {
 	static const struct option opts[] = {
@@ -164,6 +199,7 @@ static int exec_build(int argc, char **argv, struct err *err)
 		SCAN_OPTIONS,
 		{ "previous", required_argument, NULL, 'P' },
 		{ "allow-out-of-order", no_argument, NULL, 'O' },
+		LINT_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -173,7 +209,7 @@ static int exec_build(int argc, char **argv, struct err *err)
 	const char *dir;
 	struct scan_args sa = { 0 };
 	const char *previous = NULL;
-	int allow_ooo = 0;
+	int allow_ooo = 0, strict = 0, unparsed_warn = 0;
 	int64_t mtime;
 	int c, ret;
 
@@ -187,12 +223,13 @@ static int exec_build(int argc, char **argv, struct err *err)
 				goto out;
 			break;
 		case 'e':
-			if (engines_parse(optarg, &sa.engines)) {
-				ret = err_set(err, ERR_INPUT, "--engines '%s': "
-				    "expected postgres, sqlite or "
-				    "postgres,sqlite", optarg);
+			if ((ret = engines_option(optarg, &sa.engines, err)))
 				goto out;
-			}
+			break;
+		case 's': strict = 1; break;
+		case 'u':
+			if ((ret = unparsed_option(optarg, &unparsed_warn, err)))
+				goto out;
 			break;
 		case 'P': previous = optarg; break;
 		case 'O': allow_ooo = 1; break;
@@ -210,7 +247,8 @@ static int exec_build(int argc, char **argv, struct err *err)
 	    (ret = layout_scan(&l, dir, scan_args_opts(&sa), err)))
 		goto out;
 	print_notices(&l.notices);
-	if (previous && (ret = check_previous(previous, &l.m, allow_ooo, err)))
+	if ((previous && (ret = check_previous(previous, &l.m, allow_ooo,
+	    err))) || (ret = lint(&l, strict, unparsed_warn, err)))
 		goto out;
 	if (!name)
 		name = layout_dir_name(dir);

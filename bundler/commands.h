@@ -5,6 +5,7 @@
 
 extern const struct cmd_entry cmd_build_entry;
 extern const struct cmd_entry cmd_diff_entry;
+extern const struct cmd_entry cmd_lint_entry;
 extern const struct cmd_entry cmd_list_entry;
 extern const struct cmd_entry cmd_verify_entry;
 
@@ -51,6 +52,21 @@ struct scan_args {
 /* Take one of SCAN_OPTIONS into a: 0, or ERR_INPUT naming the bad value.
  * The option arguments are kept, not copied. */
 int scan_option(int c, char *arg, struct scan_args *a, struct err *err);
+/* --engines E: 0, or ERR_INPUT naming the bad value. */
+int engines_option(const char *arg, unsigned *engines, struct err *err);
+
+/* The lint options of build and lint. */
+#define LINT_OPTIONS \
+	{ "strict", no_argument, NULL, 's' }, \
+	{ "unparsed", required_argument, NULL, 'u' }
+#define LINT_HELP \
+	"  --strict             a warning fails too (exit 5)\n" \
+	"  --unparsed warn      an up script PostgreSQL's parser refuses is\n" \
+	"                       a warning, not an error (a history written\n" \
+	"                       for a newer PostgreSQL); it is not linted\n"
+/* --unparsed error|warn: 0, or ERR_INPUT. */
+int unparsed_option(const char *arg, int *warn, struct err *err);
+
 /* How to scan, over what the options gave. */
 const struct layout_opts *scan_args_opts(struct scan_args *a);
 void scan_args_release(struct scan_args *a);

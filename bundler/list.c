@@ -148,6 +148,20 @@ static void list_json(const struct manifest *m, struct buf *out)
 			json_file(out, &s->file);
 			buf_addch(out, '}');
 		}
+		buf_addstr(out, "], \"findings\": [");
+		for (j = 0; j < mig->nr_findings; j++) {
+			const struct manifest_finding *f = &mig->findings[j];
+
+			buf_addf(out, "%s{\"script\": \"%s\", \"dialect\": "
+			    "\"%s\", \"line\": %u, \"rule\": \"%s\", "
+			    "\"severity\": \"%s\", \"silenced\": %s, "
+			    "\"message\": ", j ? ", " : "", role_name(f->role),
+			    dialect_name(f->dialect), f->line, f->rule,
+			    severity_name(f->severity),
+			    f->silenced ? "true" : "false");
+			json_str(out, f->message);
+			buf_addch(out, '}');
+		}
 		buf_addstr(out, "]}");
 	}
 	buf_addstr(out, "], \"seeds\": [");

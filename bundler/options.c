@@ -1,5 +1,6 @@
 /* The options more than one command takes (commands.h). */
 #include <stdlib.h>
+#include <string.h>
 
 #include "bundle.h"
 #include "commands.h"
@@ -25,6 +26,23 @@ int scan_option(int c, char *arg, struct scan_args *a, struct err *err)
 		return err_set(err, ERR_INPUT, "--placeholder '%s': expected "
 		    "NAME=VALUE", arg);
 	}
+	return 0;
+}
+
+int engines_option(const char *arg, unsigned *engines, struct err *err)
+{
+	if (engines_parse(arg, engines))
+		return err_set(err, ERR_INPUT, "--engines '%s': expected "
+		    "postgres, sqlite or postgres,sqlite", arg);
+	return 0;
+}
+
+int unparsed_option(const char *arg, int *warn, struct err *err)
+{
+	if (strcmp(arg, "warn") && strcmp(arg, "error"))
+		return err_set(err, ERR_INPUT, "--unparsed '%s': expected warn "
+		    "or error", arg);
+	*warn = !strcmp(arg, "warn");
 	return 0;
 }
 

@@ -32,6 +32,12 @@ expect_out() {
 	grep -qF -- "$1" "$T/out" || fail "stdout lacks '$1': $(cat "$T/out")"
 }
 
+# no_down DIALECT: the manifest's line for lint's no-down finding, in a
+# migration whose up script for DIALECT has no down.
+no_down() {
+	printf 'finding\tup\t%s\t1\tno-down\tinfo\t-\tno down script: migrun down cannot roll this migration back\n' "$1"
+}
+
 # A file with the given content (printf format, so \r\n can be written).
 put() {
 	mkdir -p "$(dirname "$1")"

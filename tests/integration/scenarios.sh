@@ -34,10 +34,11 @@ loud_sql() {
 	fi
 }
 
-# bundle DIR OUT: build DIR into OUT; SHA is its checksum.
+# bundle DIR OUT: build DIR, for the scenario's engine, into OUT; SHA is
+# its checksum.
 bundle() {
 	local line
-	line=$("$MIGPACK" build -o "$2" --name app "$1") ||
+	line=$("$MIGPACK" build --engines "$ENGINE" -o "$2" --name app "$1") ||
 	    fail "building $1 failed"
 	SHA=${line##* }
 }

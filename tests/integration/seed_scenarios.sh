@@ -243,7 +243,7 @@ scen_seed() {
 	# The small application: NULL and empty strings.
 	newdb small
 	sapp s
-	"$MIGPACK" build -o s.tgz --name s s >/dev/null || fail "building s failed"
+	"$MIGPACK" build --engines "$ENGINE" -o s.tgz --name s s >/dev/null || fail "building s failed"
 	mr 0 apply --no-backup s.tgz
 	mr 0 seed s.tgz
 	[ ! -s "$T/err" ] || fail "seed without --progress wrote to stderr: $(cat "$T/err")"
@@ -275,7 +275,7 @@ seeds/default/notes.csv|3"
 	newdb big
 	put s/seeds/big/kinds.csv 'id,name\n1,one\n'
 	want=$(big_notes s/seeds/big/notes.csv 30000 | head -n1)
-	"$MIGPACK" build -o s.tgz --name s s >/dev/null || fail "building s failed"
+	"$MIGPACK" build --engines "$ENGINE" -o s.tgz --name s s >/dev/null || fail "building s failed"
 	mr 0 apply --no-backup s.tgz
 	mr 0 seed --profile big --progress s.tgz
 	expect_out "loaded     seeds/big/notes.csv  30000 rows"
@@ -408,7 +408,7 @@ scen_seed_errors() {
 	# is refused on both engines.
 	put s/0003_create_words.up.sql 'CREATE TABLE words (w text);\n'
 	put s/seeds/copyend/words.csv 'w\nfine\n\\.\nafter\n'
-	"$MIGPACK" build -o s.tgz --name s s >/dev/null || fail "building s failed"
+	"$MIGPACK" build --engines "$ENGINE" -o s.tgz --name s s >/dev/null || fail "building s failed"
 	mr 0 apply --no-backup s.tgz
 
 	# A failure in the very first seed leaves no seeds table behind.
@@ -478,7 +478,7 @@ scen_seed_tampered() {
 	newdb tampered
 	sapp s
 	put s/seeds/zlast/kinds.csv 'id,name\n7,seven\n'
-	"$MIGPACK" build -o s.tgz --name s s >/dev/null || fail "building s failed"
+	"$MIGPACK" build --engines "$ENGINE" -o s.tgz --name s s >/dev/null || fail "building s failed"
 	mr 0 apply --no-backup s.tgz
 	mkdir x
 	tar xzf s.tgz -C x
@@ -523,7 +523,7 @@ with open("w/seeds/default/wide.csv", "w") as f:
 EOS
 	[ "$(head -n1 w/seeds/default/wide.csv | wc -c)" -gt 65536 ] ||
 	    fail "test setup: the header fits in 64 KiB"
-	"$MIGPACK" build -o w.tgz --name w w >/dev/null || fail "building w failed"
+	"$MIGPACK" build --engines "$ENGINE" -o w.tgz --name w w >/dev/null || fail "building w failed"
 	mr 0 apply --no-backup w.tgz
 	mr 0 seed w.tgz
 	expect_out "wide.csv  3 rows"

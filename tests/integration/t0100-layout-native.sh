@@ -43,8 +43,10 @@ m=migrations
 	s down sqlite transaction 'drop index i;\n' $m/0002_idx/down.sqlite.sql
 	echo "migration${TAB}versioned${TAB}0003${TAB}pg_only"
 	s up postgres transaction 'create extension pgcrypto;\n' $m/0003_pg_only/up.postgres.sql
+	no_down postgres
 	echo "migration${TAB}versioned${TAB}0004${TAB}late"
 	s up any transaction 'select 1;\n-- migpack:no-transaction\n' $m/0004_late/up.sql
+	no_down any
 	echo "seed${TAB}default${TAB}-${TAB}sql${TAB}sha256:$(sha 'insert into a values (1);\n')${TAB}seeds/default/extra.sql"
 	echo "seed${TAB}default${TAB}users${TAB}csv${TAB}sha256:$(sha 'id,name\n1,ann\n')${TAB}seeds/default/users.csv"
 	echo "seed${TAB}demo${TAB}users${TAB}csv${TAB}sha256:$(sha 'id,name\n2,bob\n')${TAB}seeds/demo/users.csv"

@@ -33,11 +33,13 @@ s() { echo "script$TAB$1$TAB$2$TAB$3${TAB}sha256:$(sha "$4")$TAB$5"; }
 	echo "engines${TAB}postgres,sqlite"
 	echo "migration${TAB}versioned${TAB}1${TAB}init"
 	s up any transaction 'create table a (x int);\n' migrations/1_init/up.sql
+	no_down any
 	echo "migration${TAB}versioned${TAB}$v11${TAB}add_y"
 	s up any transaction 'alter table a add y int;\n' migrations/${v11}_add_y/up.sql
 	s down any transaction 'alter table a drop y;\n' migrations/${v11}_add_y/down.sql
 	echo "migration${TAB}versioned${TAB}2${TAB}b"
 	s up any transaction 'create table b (x int);\n' migrations/2_b/up.sql
+	no_down any
 	echo "migration${TAB}repeatable${TAB}-${TAB}a_view"
 	s up any transaction 'create or replace view w as select 2;\n' repeatable/a_view/up.sql
 	echo "migration${TAB}repeatable${TAB}-${TAB}views"

@@ -2,6 +2,7 @@
 # newdb creates a database; q runs SQL with psql.
 . "$TOP/tests/pg.sh"
 ENGINE=postgres
+ENGINE_NAME=PostgreSQL
 pg_start
 newdb() {
 	pg_createdb "$1"

@@ -1,6 +1,7 @@
 # The runner's scenarios on SQLite files: newdb gives each one a file of
 # its own; q runs SQL with the sqlite3 shell.
 ENGINE=sqlite
+ENGINE_NAME=SQLite
 newdb() {
 	DBFILE="$T/$1.db"
 	DB="sqlite:$DBFILE"
