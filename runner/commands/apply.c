@@ -40,17 +40,21 @@ const struct cmd_entry cmd_apply_entry = {
 
 enum { OPT_TO = 'T', OPT_DRY = 'n', OPT_SINGLE = 's', OPT_OOO = 'o' };
 
+/* What apply did, or with todo (a dry run) would do, lint's warnings on
+ * each migration with them. */
 static void print_result(const struct session *s,
     const struct run_step *done, size_t nr, const char *from,
-    const char *to, int dry_run)
+    const char *to, const struct plan_item *const *todo)
 {
+	int dry_run = todo != NULL;
+	size_t linted = 0;
 	struct buf b = BUF_INIT;
 	struct err ignored;
 	size_t i;
 	int w = 7;
 
 	if (s->o->json) {
-		run_json(&b, dry_run, from, to, done, nr);
+		run_json(&b, dry_run, from, to, done, nr, todo);
 		emit(&b, &ignored);
 		goto out;
 	}
@@ -68,11 +72,20 @@ static void print_result(const struct session *s,
 			if (!dry_run)
 				snprintf(ms, sizeof(ms), "%lld",
 				    (long long)done[i].ms);
-			buf_addf(&b, "%-*s  %-10s  %8s  %s\n", w,
+			buf_addf(&b, "%-*s  %-10s  %8s  %s", w,
 			    done[i].version ? done[i].version : "-",
 			    kind_name(done[i].kind), ms, done[i].name);
+			if (todo && plan_item_lint(todo[i], NULL)) {
+				buf_addstr(&b, "  lint: ");
+				plan_item_lint(todo[i], &b);
+				linted++;
+			}
+			buf_addch(&b, '\n');
 		}
 	}
+	if (linted)
+		buf_addf(&b, "%zu with lint warnings: 'migpack lint BUNDLE' says "
+		    "what they do and the safe way\n", linted);
 	if (dry_run)
 		buf_addf(&b, "dry run: %zu to apply, from %s to %s; nothing "
 		    "changed\n", nr, from ? from : "an empty history",
@@ -143,7 +156,7 @@ static int exec_apply(int argc, char **argv, struct err *err)
 		for (i = 0; i < nr_todo; i++)
 			done[i] = (struct run_step){ todo[i]->mig->version,
 			    todo[i]->mig->name, todo[i]->mig->kind, 0 };
-		print_result(&s, done, nr_todo, from, reached, 1);
+		print_result(&s, done, nr_todo, from, reached, todo);
 		goto out;
 	}
 	/* Only now, under the lock: the backup is of what is changed. */
@@ -171,7 +184,7 @@ static int exec_apply(int argc, char **argv, struct err *err)
 		    single ? "nothing was applied (--single-transaction)" : at);
 		goto out;
 	}
-	print_result(&s, done, nr_done, from, reached, 0);
+	print_result(&s, done, nr_done, from, reached, NULL);
 out:
 	free(todo);
 	free(done);

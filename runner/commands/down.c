@@ -45,7 +45,7 @@ static void print_result(const struct session *s,
 	size_t i;
 
 	if (s->o->json) {
-		run_json(&b, dry_run, from, to, steps, nr);
+		run_json(&b, dry_run, from, to, steps, nr, NULL);
 	} else if (!s->o->quiet) {
 		for (i = 0; i < nr; i++) {
 			buf_addf(&b, "%s %s %s", dry_run ? "would roll back" :

@@ -16,8 +16,10 @@ const struct cmd_entry cmd_status_entry = {
 	    "another script than the bundle's), missing (applied, not in the\n"
 	    "bundle) or dirty (a no-transaction migration that did not finish).\n"
 	    "Changes nothing.\n\n"
+	    "A pending migration that lint warned of at build says so.\n\n"
 	    "  --json               {\"current\": VERSION or null, \"migrations\":\n"
-	    "                       [{\"version\", \"name\", \"state\"}, ...]}\n"
+	    "                       [{\"version\", \"name\", \"state\",\n"
+	    "                       \"lint\": [...]}, ...]}\n"
 	    DB_HELP BUNDLE_HELP,
 	.exec = exec_status,
 };
@@ -36,7 +38,10 @@ static void status_json(const struct session *s, struct buf *b)
 		json_str(b, plan_item_version(it));
 		buf_addstr(b, ", \"name\": ");
 		json_str(b, plan_item_name(it));
-		buf_addf(b, ", \"state\": \"%s\"}", mig_state_name(it->state));
+		buf_addf(b, ", \"state\": \"%s\", \"lint\": ",
+		    mig_state_name(it->state));
+		plan_item_lint_json(it, b);
+		buf_addch(b, '}');
 	}
 	buf_addstr(b, "]}\n");
 }
@@ -46,7 +51,7 @@ static void status_text(const struct session *s, struct buf *b)
 	static const char *const what[] = {
 		"applied", "pending", "changed", "missing", "dirty",
 	};
-	size_t i;
+	size_t i, linted = 0;
 	int w = 7, sep = 0;
 
 	buf_addf(b, "database  %s (%s)\n", s->db->display, s->o->table);
@@ -65,9 +70,15 @@ static void status_text(const struct session *s, struct buf *b)
 		const struct plan_item *it = &s->plan.items[i];
 		const char *v = plan_item_version(it);
 
-		buf_addf(b, "%-*s  %-8s  %s%s\n", w, v ? v : "-",
+		buf_addf(b, "%-*s  %-8s  %s%s", w, v ? v : "-",
 		    mig_state_name(it->state), plan_item_name(it),
 		    it->out_of_order ? "  (out of order)" : "");
+		if (it->state == ST_PENDING && plan_item_lint(it, NULL)) {
+			buf_addstr(b, "  lint: ");
+			plan_item_lint(it, b);
+			linted++;
+		}
+		buf_addch(b, '\n');
 	}
 	buf_addch(b, '\n');
 	for (i = 0; i <= ST_DIRTY; i++) {
@@ -77,6 +88,10 @@ static void status_text(const struct session *s, struct buf *b)
 		    what[i]);
 	}
 	buf_addstr(b, sep ? "\n" : "no migrations for this engine\n");
+	if (linted)
+		buf_addf(b, "%zu pending migration%s with lint warnings: "
+		    "'migpack lint BUNDLE' says what they do and the safe way\n",
+		    linted, linted == 1 ? "" : "s");
 }
 
 static int exec_status(int argc, char **argv, struct err *err)

@@ -2,6 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
+#include "json.h"
 #include "plan.h"
 #include "version.h"
 #include "xalloc.h"
@@ -76,13 +78,14 @@ static int row_ptr_cmp(const void *a, const void *b)
 	    *(const struct hist_row *const *)b);
 }
 
-static struct plan_item *add_item(struct plan *p)
+static struct plan_item *add_item(struct plan *p, enum dialect d)
 {
 	struct plan_item *it;
 
 	ALLOC_GROW(p->items, p->nr + 1, p->alloc);
 	it = &p->items[p->nr++];
 	memset(it, 0, sizeof(*it));
+	it->dialect = d;
 	return it;
 }
 
@@ -142,7 +145,7 @@ int plan_build(struct plan *p, const struct manifest *m, enum dialect d,
 		const struct manifest_script *up = manifest_script_for(mig, ROLE_UP, d);
 		struct plan_item *it;
 
-		it = add_item(p);
+		it = add_item(p, d);
 		it->mig = mig;
 		it->up = up;
 		it->down = up ? manifest_script_for(mig, ROLE_DOWN, d) : NULL;
@@ -177,7 +180,7 @@ int plan_build(struct plan *p, const struct manifest *m, enum dialect d,
 
 		if (matched[j])
 			continue;
-		it = add_item(p);
+		it = add_item(p, d);
 		it->row = sorted[j];
 		it->state = sorted[j]->state == HIST_DIRTY ? ST_DIRTY :
 		    ST_MISSING;
@@ -214,4 +217,49 @@ const char *plan_latest(const struct plan *p)
 			latest = it->mig->version;
 	}
 	return latest;
+}
+
+/* Finding f is one to show for it: its up script's, not silenced, not
+ * only information; what lint says is of PostgreSQL. */
+static int shown(const struct plan_item *it, const struct manifest_finding *f)
+{
+	return it->dialect == DIALECT_POSTGRES && f->role == ROLE_UP &&
+	    f->dialect == it->up->dialect && !f->silenced &&
+	    f->severity <= SEV_WARNING;
+}
+
+size_t plan_item_lint(const struct plan_item *it, struct buf *b)
+{
+	size_t i, n = 0;
+
+	for (i = 0; it->mig && it->up && i < it->mig->nr_findings; i++) {
+		const struct manifest_finding *f = &it->mig->findings[i];
+
+		if (!shown(it, f))
+			continue;
+		if (b)
+			buf_addf(b, "%s%s (line %u)", n ? ", " : "", f->rule,
+			    f->line);
+		n++;
+	}
+	return n;
+}
+
+void plan_item_lint_json(const struct plan_item *it, struct buf *b)
+{
+	size_t i, n = 0;
+
+	buf_addch(b, '[');
+	for (i = 0; it->mig && it->up && i < it->mig->nr_findings; i++) {
+		const struct manifest_finding *f = &it->mig->findings[i];
+
+		if (!shown(it, f))
+			continue;
+		buf_addf(b, "%s{\"rule\": \"%s\", \"severity\": \"%s\", "
+		    "\"line\": %u, \"message\": ", n++ ? ", " : "", f->rule,
+		    severity_name(f->severity), f->line);
+		json_str(b, f->message);
+		buf_addch(b, '}');
+	}
+	buf_addch(b, ']');
 }

@@ -36,6 +36,7 @@ struct plan_item {
 	const struct hist_row *row;		/* NULL: never applied */
 	enum mig_state state;
 	int out_of_order;	/* pending, below the newest applied version */
+	enum dialect dialect;	/* the engine it is planned for */
 };
 
 struct plan {
@@ -54,6 +55,15 @@ struct plan {
 int plan_build(struct plan *p, const struct manifest *m, enum dialect d,
     const struct history *h, struct err *err);
 void plan_release(struct plan *p);
+
+/* What migpack's lint found at build in the up script it runs here, on
+ * PostgreSQL (lint's rules are PostgreSQL's), not silenced, errors and
+ * warnings: their number, and in b (when not NULL)
+ * "RULE (line N), ..."; as a JSON array of {"rule", "severity", "line",
+ * "message"}. */
+struct buf;
+size_t plan_item_lint(const struct plan_item *it, struct buf *b);
+void plan_item_lint_json(const struct plan_item *it, struct buf *b);
 
 /* The bundle's newest versioned migration for d, or NULL. */
 const char *plan_latest(const struct plan *p);

@@ -212,9 +212,12 @@ int run_down(struct session *s, const struct hist_row *row, int64_t *ms,
 
 
 /* The --json result apply and down share: {"dry_run", "from", "to",
- * "migrations": [{"version", "name", "kind", "execution_ms"}]}. */
+ * "migrations": [{"version", "name", "kind", "execution_ms"}]}; with
+ * items (apply --dry-run: the plan item of each step), each migration
+ * also has "lint": lint's warnings on it (plan_item_lint_json). */
 void run_json(struct buf *b, int dry_run, const char *from, const char *to,
-    const struct run_step *steps, size_t n);
+    const struct run_step *steps, size_t n,
+    const struct plan_item *const *items);
 
 /* Milliseconds on a monotonic clock. */
 int64_t clock_ms(void);

@@ -327,7 +327,8 @@ void session_row(const struct session *s, const struct plan_item *it,
 }
 
 void run_json(struct buf *b, int dry_run, const char *from, const char *to,
-    const struct run_step *steps, size_t n)
+    const struct run_step *steps, size_t n,
+    const struct plan_item *const *items)
 {
 	size_t i;
 
@@ -344,9 +345,14 @@ void run_json(struct buf *b, int dry_run, const char *from, const char *to,
 		buf_addf(b, ", \"kind\": \"%s\", \"execution_ms\": ",
 		    kind_name(steps[i].kind));
 		if (dry_run)
-			buf_addstr(b, "null}");
+			buf_addstr(b, "null");
 		else
-			buf_addf(b, "%lld}", (long long)steps[i].ms);
+			buf_addf(b, "%lld", (long long)steps[i].ms);
+		if (items) {
+			buf_addstr(b, ", \"lint\": ");
+			plan_item_lint_json(items[i], b);
+		}
+		buf_addch(b, '}');
 	}
 	buf_addstr(b, "]}\n");
 }
