@@ -102,7 +102,8 @@ scen_own_tx() {
 	expect_exit 0 "$MIGPACK" build --engines "$ENGINE" -o b.tgz --name own own
 	expect_err "migpack: 'own/2_rebuild.up.sql', line $OWN_LINE: BEGIN: the script runs its own transactions: on $ENGINE_NAME the script runs outside migpack's transaction"
 	grep -q 3_log "$T/err" && fail "a trigger or function body taken for transaction control: $(cat "$T/err")"
-	[ "$(wc -l <"$T/err")" = 2 ] || fail "notices: $(cat "$T/err")"
+	# two notices (and, on PostgreSQL, lint's warnings on what 2 does)
+	[ "$(grep -c "^migpack: '" "$T/err")" = 2 ] || fail "notices: $(cat "$T/err")"
 	expect_err "'own/2_rebuild.down.sql': down script with no statement"
 	[ "$(wc -l <"$T/out")" = 1 ] || fail "stdout: $(cat "$T/out")"
 	expect_exit 0 "$MIGPACK" list b.tgz

@@ -1388,7 +1388,7 @@ static void test_malformed_manifest(void **state)
 		{ HEADER "migration\tversioned\t1\tinit\n"
 		    "script\tup\tany\t@\t" UP_PATH "\n",
 		    "MANIFEST: line 5:", "script: expected 6 fields" },
-		{ HEADER "migration\tversioned\t1\tinit\ta\tb\tc\td\n",
+		{ HEADER "migration\tversioned\t1\tinit\ta\tb\tc\td\te\n",
 		    "MANIFEST: line 4:", "too many fields" },
 		{ HEADER "migration\tversioned\t1\tinit\n"
 		    "script\tup\tany\ttransaction\tsha256:xyz\t" UP_PATH "\n",
