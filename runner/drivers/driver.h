@@ -190,6 +190,10 @@ struct driver {
 	 * makes none there. */
 	unsigned (*sweep)(struct db *db, char **where);
 
+	/* The catalog queries a schema snapshot runs (schema.h), NULL
+	 * terminated; NULL for a driver that has no schema. */
+	const char *const *schema_sql;
+
 	/* Loading a CSV seed, inside the caller's transaction: begin, then
 	 * csv_row with each parsed row (line: where it starts) or csv_data
 	 * with the file's bytes, header first (whichever is not NULL), then

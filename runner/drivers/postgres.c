@@ -13,6 +13,7 @@
 #include "db.h"
 #include "pg.h"
 #include "pgclient.h"
+#include "schema.h"
 #include "split.h"
 #include "xalloc.h"
 
@@ -585,6 +586,7 @@ const struct driver postgres_driver = {
 	.dbname = pg_name,
 	.backup = pg_backup,
 	.restore = pg_restore,
+	.schema_sql = pg_schema_sql,
 	.csv_begin = pg_csv_begin,
 	.csv_data = pg_csv_data,
 	.csv_end = pg_csv_end,

@@ -15,6 +15,7 @@
 #include "driver.h"
 #include "gunzip.h"
 #include "histsql.h"
+#include "schema.h"
 #include "ofile.h"
 #include "xalloc.h"
 
@@ -987,6 +988,7 @@ const struct driver sqlite_driver = {
 	.backup = sqlite_backup,
 	.restore = sqlite_restore,
 	.sweep = sqlite_sweep,
+	.schema_sql = sqlite_schema_sql,
 	.csv_begin = sqlite_csv_begin,
 	.csv_row = sqlite_csv_row,
 	.csv_end = sqlite_csv_end,
