@@ -16,6 +16,7 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_backup_entry,
 	&cmd_restore_entry,
 	&cmd_seed_entry,
+	&cmd_check_entry,
 	NULL,
 };
 

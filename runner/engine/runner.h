@@ -25,6 +25,7 @@ extern const struct cmd_entry cmd_sql_entry;
 extern const struct cmd_entry cmd_backup_entry;
 extern const struct cmd_entry cmd_restore_entry;
 extern const struct cmd_entry cmd_seed_entry;
+extern const struct cmd_entry cmd_check_entry;
 
 struct ropts {
 	const char *db;			/* --db; NULL: environment, default */
@@ -123,6 +124,8 @@ int session_for_engine(const struct session *s, enum dialect d,
  * left beside the database (drv->sweep); then read the history and, when
  * a bundle is loaded, plan. */
 int session_open(struct session *s, int lock, struct err *err);
+/* Read the history again and plan anew, after the session changed it. */
+int session_replan(struct session *s, struct err *err);
 /* Unlock, disconnect, free; scrub err of any password. */
 void session_end(struct session *s, struct err *err);
 

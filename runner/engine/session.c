@@ -168,6 +168,21 @@ int session_open(struct session *s, int lock, struct err *err)
 	return 0;
 }
 
+int session_replan(struct session *s, struct err *err)
+{
+	int ret;
+
+	history_release(&s->h);
+	plan_release(&s->plan);
+	s->planned = 0;
+	if ((ret = s->db->drv->history_read(s->db, &s->h, err)) ||
+	    (ret = plan_build(&s->plan, &s->m, s->db->drv->dialect, &s->h,
+	    err)))
+		return ret;
+	s->planned = 1;
+	return 0;
+}
+
 void session_end(struct session *s, struct err *err)
 {
 	struct err ignored = ERR_INIT;
