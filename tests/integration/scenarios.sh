@@ -34,11 +34,11 @@ loud_sql() {
 	fi
 }
 
-# bundle DIR OUT [ENGINES]: build DIR (for ENGINES, default both) into
-# OUT; SHA is its checksum.
+# bundle DIR OUT [ENGINES]: build DIR (for ENGINES, default the
+# scenario's engine) into OUT; SHA is its checksum.
 bundle() {
 	local line
-	line=$("$MIGPACK" build --engines "${3:-postgres,sqlite}" -o "$2" \
+	line=$("$MIGPACK" build --engines "${3:-$ENGINE}" -o "$2" \
 	    --name app "$1") ||
 	    fail "building $1 failed"
 	SHA=${line##* }
@@ -517,7 +517,7 @@ no_password() {
 
 scen_passwords() {
 	app app
-	bundle app b.tgz
+	bundle app b.tgz postgres,sqlite	# a URL of the other engine too
 	# Nothing listens on these: the connection fails.
 	for url in "postgresql://alice:$PW@127.0.0.1:1/app" \
 	    "postgres://alice:$PW@[::1/app" \

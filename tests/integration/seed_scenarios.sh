@@ -261,7 +261,7 @@ seeds/default/notes.csv|3"
 	sapp s2
 	put s2/seeds/default/notes.csv \
 	    'id,kind_id,body,tag,qty\n5,2,new,t,9\n'
-	bundle s2 s2.tgz "$ENGINE"
+	bundle s2 s2.tgz
 	mr 3 seed s2.tgz
 	expect_err "seeds/default/notes.csv: changed since it was loaded"
 	mr 0 seed --clear --yes s2.tgz
