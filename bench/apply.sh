@@ -32,48 +32,10 @@ check_engines
 find_tools
 BUNDLE=$tmp/bench.tar.gz SDB=$tmp/bench.db SQL1='' SQL2=''
 
-# --- the migrations: a repeating group of five per table, valid on both
-# engines: CREATE TABLE, ALTER TABLE ADD COLUMN, CREATE INDEX, INSERT of a
-# few rows, CREATE VIEW; each with its down script.
+# --- the migrations (gen_migrations, lib.sh)
 log "generating $count migrations"
 M=$tmp/migrations
-mkdir "$M"
-awk -v n="$count" -v dir="$M" 'BEGIN {
-    split("user account order invoice payment item product customer session event audit tenant role " \
-          "permission address shipment warehouse stock price discount coupon review rating comment tag " \
-          "category vendor contract ledger entry balance currency region country city device token login " \
-          "report metric job queue task schedule note file blob image profile setting", W, " ")
-    split("alpha beta gamma delta epsilon zeta eta theta iota kappa", V, " ")
-    split("active pending archived draft", S, " ")
-    for (i = 1; i <= n; i++) {
-        g = int((i - 1) / 5) + 1; k = (i - 1) % 5; t = W[(g - 1) % 50 + 1] "_" g
-        name = k == 0 ? "create_" t : k == 1 ? "add_" t "_note" : k == 2 ? "index_" t : k == 3 ? "seed_" t : "view_" t "_active"
-        base = sprintf("%s/%04d_%s", dir, i, name); up = base ".up.sql"; down = base ".down.sql"
-        printf "-- %04d: %s\n", i, name > up
-        if (k == 0) {
-            printf "CREATE TABLE %s (\n    id INTEGER PRIMARY KEY,\n    name VARCHAR(64) NOT NULL,\n" \
-                   "    status VARCHAR(16) NOT NULL DEFAULT '\''active'\'',\n    amount NUMERIC(12,2),\n" \
-                   "    created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP\n);\n", t > up
-            printf "DROP TABLE %s;\n", t > down
-        } else if (k == 1) {
-            printf "ALTER TABLE %s ADD COLUMN note TEXT;\nALTER TABLE %s ADD COLUMN flagged BOOLEAN NOT NULL DEFAULT FALSE;\n", t, t > up
-            printf "ALTER TABLE %s DROP COLUMN flagged;\nALTER TABLE %s DROP COLUMN note;\n", t, t > down
-        } else if (k == 2) {
-            printf "CREATE INDEX %s_name_idx ON %s (name);\nCREATE INDEX %s_status_created_idx ON %s (status, created_at);\n", t, t, t, t > up
-            printf "DROP INDEX %s_status_created_idx;\nDROP INDEX %s_name_idx;\n", t, t > down
-        } else if (k == 3) {
-            printf "INSERT INTO %s (id, name, status, amount, note) VALUES\n", t > up
-            for (r = 1; r <= 5; r++)
-                printf "    (%d, '\''%s %s'\'', '\''%s'\'', %d.%02d, '\''seeded by %04d'\'')%s\n", r, V[(g + r) % 10 + 1], W[(g * r) % 50 + 1],
-                       S[(g + r) % 4 + 1], (g * 37 + r * 11) % 1000, (g + r * 7) % 100, i, r < 5 ? "," : ";" > up
-            printf "DELETE FROM %s WHERE id BETWEEN 1 AND 5;\n", t > down
-        } else {
-            printf "CREATE VIEW %s_active AS\n    SELECT id, name, amount, note FROM %s\n    WHERE status = '\''active'\'' AND NOT flagged;\n", t, t > up
-            printf "DROP VIEW %s_active;\n", t > down
-        }
-        close(up); close(down)
-    }
-}'
+gen_migrations "$M" "$count"
 read -r nfiles insize < <(find "$M" -type f -printf '%s\n' | awk '{ s += $1 } END { print NR, s }')
 
 log "building the bundle"

@@ -790,16 +790,18 @@ size_t lint_split_check(const char *text, size_t len, const size_t *ends,
 #undef NO_SEMI
 }
 
-static int cross_check(struct lint_ctx *c, const PgQuery__ParseResult *pr)
+/* Where the parser ends a statement at loc of length len: at its ';', or
+ * (size_t)-1 for a last one without (length 0). */
+static size_t end_of(int loc, int len)
 {
-	size_t *ends = xreallocarray(NULL, pr->n_stmts + 1, sizeof(*ends));
-	size_t i, at;
+	return len ? (size_t)loc + (size_t)len : (size_t)-1;
+}
 
-	for (i = 0; i < pr->n_stmts; i++)
-		ends[i] = pr->stmts[i]->stmt_len ?
-		    (size_t)pr->stmts[i]->stmt_location +
-		    (size_t)pr->stmts[i]->stmt_len : (size_t)-1;
-	at = lint_split_check(c->text, c->len, ends, pr->n_stmts);
+/* Check the parser's statement ends (freed) against the splitter. */
+static int cross_check(struct lint_ctx *c, size_t *ends, size_t n)
+{
+	size_t at = lint_split_check(c->text, c->len, ends, n);
+
 	free(ends);
 	if (at == (size_t)-1)
 		return 0;
@@ -844,7 +846,7 @@ int lint_script(struct linter *L, size_t mig, const struct manifest_script *s,
 	    .line = 1 };
 	PgQueryProtobufParseResult r = { { 0, NULL }, NULL, NULL };
 	PgQuery__ParseResult *pr = NULL;
-	size_t i;
+	size_t i, *ends;
 	int ret;
 
 	if ((ret = find_allows(&c)))
@@ -858,6 +860,23 @@ int lint_script(struct linter *L, size_t mig, const struct manifest_script *s,
 	if (!lint_wants(L->m, m, s))
 		goto out;
 	L->parsed++;
+	if (s->role == ROLE_DOWN) {
+		/* parsed, not linted: the parser's statements, no tree */
+		PgQuerySplitResult sr = pg_query_split_with_parser(text);
+
+		if (sr.error)
+			ret = unparsable(&c, sr.error);
+		else {
+			ends = xreallocarray(NULL, (size_t)sr.n_stmts + 1,
+			    sizeof(*ends));
+			for (i = 0; i < (size_t)sr.n_stmts; i++)
+				ends[i] = end_of(sr.stmts[i]->stmt_location,
+				    sr.stmts[i]->stmt_len);
+			ret = cross_check(&c, ends, (size_t)sr.n_stmts);
+		}
+		pg_query_free_split_result(sr);
+		goto out;
+	}
 	r = pg_query_parse_protobuf(text);
 	if (r.error) {
 		ret = unparsable(&c, r.error);
@@ -870,7 +889,11 @@ int lint_script(struct linter *L, size_t mig, const struct manifest_script *s,
 		    "result", file);
 		goto out;
 	}
-	if ((ret = cross_check(&c, pr)) || s->role == ROLE_DOWN)
+	ends = xreallocarray(NULL, pr->n_stmts + 1, sizeof(*ends));
+	for (i = 0; i < pr->n_stmts; i++)
+		ends[i] = end_of(pr->stmts[i]->stmt_location,
+		    pr->stmts[i]->stmt_len);
+	if ((ret = cross_check(&c, ends, pr->n_stmts)))
 		goto out;
 	c.line_off = 0;
 	c.line = 1;

@@ -160,7 +160,7 @@ static int exec_check(int argc, char **argv, struct err *err)
 	ret = check_run(&s, &r, err);
 	if (o.json)
 		check_json(&s, &r, !ret, err, &b);
-	else if (!o.quiet || !ret)
+	else if (!o.quiet)
 		check_text(&s, &r, !ret, &b);
 	fwrite(b.data, 1, b.len, stdout);
 out:

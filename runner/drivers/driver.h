@@ -191,8 +191,15 @@ struct driver {
 	unsigned (*sweep)(struct db *db, char **where);
 
 	/* The catalog queries a schema snapshot runs (schema.h), NULL
-	 * terminated; NULL for a driver that has no schema. */
+	 * terminated; NULL for a driver that has no schema.  A driver whose
+	 * tables' parts follow from text it can read cheaply also gives
+	 * tables_sql, rows of (table, piece) whose pieces, in order, change
+	 * whenever the table's parts do, and table_sql, the queries of one
+	 * table's parts, ?1 its name: a snapshot reads again only the tables
+	 * that changed. */
 	const char *const *schema_sql;
+	const char *schema_tables_sql;
+	const char *const *schema_table_sql;
 
 	/* Loading a CSV seed, inside the caller's transaction: begin, then
 	 * csv_row with each parsed row (line: where it starts) or csv_data

@@ -21,15 +21,32 @@ struct schema {
 
 #define SCHEMA_INIT { NULL, 0, 0 }
 
-/* Each driver's catalog queries. */
+/* Each driver's catalog queries (driver.h). */
 extern const char *const sqlite_schema_sql[];
+extern const char sqlite_schema_tables_sql[];
+extern const char *const sqlite_schema_table_sql[];
 extern const char *const pg_schema_sql[];
 
+/* The parts of the tables a snapshot read, by what they follow from, for
+ * the next snapshot of the same database to reuse. */
+struct schema_cache {
+	struct cached_table {
+		char *table, *key;
+		char **lines;
+		size_t nr;
+	} *t;
+	size_t nr, alloc;
+};
+
+#define SCHEMA_CACHE_INIT { NULL, 0, 0 }
+
 /* Read db's schema; history is the history table's name as the keys name
- * it ("migpack_history", or "app.migpack_history" outside public). */
-int schema_read(struct db *db, const char *history, struct schema *out,
-    struct err *err);
+ * it ("migpack_history", or "app.migpack_history" outside public); cache
+ * may be NULL. */
+int schema_read(struct db *db, const char *history,
+    struct schema_cache *cache, struct schema *out, struct err *err);
 void schema_release(struct schema *s);
+void schema_cache_release(struct schema_cache *c);
 
 /* How is differs from want, first difference first (in key order). */
 enum schema_diff { SCHEMA_SAME, SCHEMA_EXTRA, SCHEMA_MISSING,

@@ -15,9 +15,12 @@ static const char *history_key(const struct session *s)
 	return !strncmp(t, "public.", 7) ? t + 7 : t;
 }
 
-static int snapshot(struct session *s, struct schema *out, struct err *err)
+/* The schema now; cache (when not NULL) holds the parts of the tables of
+ * the snapshots before it (schema.h). */
+static int snapshot(struct session *s, struct schema_cache *cache,
+    struct schema *out, struct err *err)
 {
-	return schema_read(s->db, history_key(s), out, err);
+	return schema_read(s->db, history_key(s), cache, out, err);
 }
 
 int check_empty(struct session *s, struct err *err)
@@ -25,7 +28,7 @@ int check_empty(struct session *s, struct err *err)
 	struct schema now = SCHEMA_INIT;
 	int ret;
 
-	if ((ret = snapshot(s, &now, err)))
+	if ((ret = snapshot(s, NULL, &now, err)))
 		return ret;
 	if (now.nr || s->h.exists)
 		ret = err_set(err, ERR_INPUT, "%s is not empty: it holds %s%s; "
@@ -106,7 +109,7 @@ static int each_way(struct session *s, struct check_report *r,
 	size_t i;
 	int ret;
 
-	if ((ret = snapshot(s, &before, err)) ||
+	if ((ret = snapshot(s, &r->cache, &before, err)) ||
 	    (ret = cursor_open(&cur, s, err)))
 		goto out;
 	for (i = 0; i < s->plan.nr; i++) {
@@ -138,7 +141,7 @@ static int each_way(struct session *s, struct check_report *r,
 		}
 		st->up = "ok";
 		schema_release(&after);
-		if ((ret = snapshot(s, &after, err)))
+		if ((ret = snapshot(s, &r->cache, &after, err)))
 			goto out;
 		if (!it->down) {
 			st->down = st->reup = "none";
@@ -153,7 +156,7 @@ static int each_way(struct session *s, struct check_report *r,
 				goto out;
 			}
 			schema_release(&back);
-			if ((ret = snapshot(s, &back, err)))
+			if ((ret = snapshot(s, &r->cache, &back, err)))
 				goto out;
 			if ((ret = same(&back, &before, label, "down", whose,
 			    err))) {
@@ -169,7 +172,7 @@ static int each_way(struct session *s, struct check_report *r,
 				goto out;
 			}
 			schema_release(&back);
-			if ((ret = snapshot(s, &back, err)))
+			if ((ret = snapshot(s, &r->cache, &back, err)))
 				goto out;
 			if ((ret = same(&back, &after, label, "up after down",
 			    "the first up", err))) {
@@ -233,7 +236,7 @@ static int to_base(struct session *s, struct check_report *r,
 			goto out;
 		}
 	}
-	if ((ret = snapshot(s, &now, err)))
+	if ((ret = snapshot(s, &r->cache, &now, err)))
 		goto out;
 	r->base = "mismatch";
 	if ((ret = same(&now, &empty, "down to base", "rolling everything "
@@ -291,5 +294,6 @@ void check_report_release(struct check_report *r)
 {
 	free(r->steps);
 	free(r->stopped_at);
+	schema_cache_release(&r->cache);
 	memset(r, 0, sizeof(*r));
 }

@@ -4,6 +4,7 @@
 #include <stdint.h>
 
 #include "runner.h"
+#include "schema.h"
 
 /*
  * migrun check: every versioned migration of the session's bundle run up,
@@ -31,6 +32,7 @@ struct check_report {
 	const char *reapply;	/* "ok", "failed", NULL */
 	size_t repeatables;	/* run at the end */
 	const char *reached;	/* the scratch database's version at the end */
+	struct schema_cache cache;	/* the snapshots' (schema.h) */
 };
 
 /* Refuse (exit 2) a database that is not empty: user objects or a history
