@@ -132,6 +132,7 @@ bench: all
 	bench/sql.sh --migrun $(BIN)/migrun --migpack $(BIN)/migpack
 	bench/seed.sh --migrun $(BIN)/migrun --migpack $(BIN)/migpack
 	bench/backup.sh --migrun $(BIN)/migrun --migpack $(BIN)/migpack
+	bench/check.sh --migrun $(BIN)/migrun --migpack $(BIN)/migpack
 
 install: all
 	install -d $(DESTDIR)$(BINDIR)

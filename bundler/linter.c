@@ -71,11 +71,62 @@ static const struct lint_rule *rule_find(const char *id, size_t len)
 	return NULL;
 }
 
+/*
+ * The parse tree's memory: unpacking a script's tree allocates thousands
+ * of small nodes, all freed together when the script is done; an arena of
+ * blocks, emptied after each script, saves malloc its bookkeeping.
+ */
+struct arena {
+	char **blocks;
+	size_t nr, alloc;
+	size_t used, cap;	/* in the last block */
+};
+
+#define ARENA_BLOCK (64 * 1024)
+
+static void *arena_alloc(void *data, size_t size)
+{
+	struct arena *a = data;
+
+	size = (size + 15) & ~(size_t)15;
+	if (!a->nr || a->used + size > a->cap) {
+		a->cap = size > ARENA_BLOCK ? size : ARENA_BLOCK;
+		ALLOC_GROW(a->blocks, a->nr + 1, a->alloc);
+		a->blocks[a->nr++] = xmalloc(a->cap);
+		a->used = 0;
+	}
+	a->used += size;
+	return a->blocks[a->nr - 1] + a->used - size;
+}
+
+static void arena_free(void *data, void *p)
+{
+	(void)data;
+	(void)p;
+}
+
+/* Empty, keeping one block (of the usual size) for the next script. */
+static void arena_reset(struct arena *a, int all)
+{
+	size_t keep = !all && a->nr && a->cap == ARENA_BLOCK;
+
+	while (a->nr > keep)
+		free(a->blocks[--a->nr]);
+	if (!keep)
+		a->cap = 0;
+	a->used = 0;
+	if (all) {
+		free(a->blocks);
+		memset(a, 0, sizeof(*a));
+	}
+}
+
 void linter_init(struct linter *L, struct manifest *m, int unparsed_warn)
 {
 	memset(L, 0, sizeof(*L));
 	L->m = m;
 	L->unparsed_warn = unparsed_warn;
+	L->arena = xcalloc(1, sizeof(struct arena));
 }
 
 void linter_release(struct linter *L)
@@ -85,6 +136,9 @@ void linter_release(struct linter *L)
 	for (i = 0; i < L->nr; i++)
 		free(L->hits[i].file);
 	free(L->hits);
+	if (L->arena)
+		arena_reset(L->arena, 1);
+	free(L->arena);
 	memset(L, 0, sizeof(*L));
 }
 
@@ -845,6 +899,7 @@ int lint_script(struct linter *L, size_t mig, const struct manifest_script *s,
 	    .first_line = first_line, .text = text, .len = len, .err = err,
 	    .line = 1 };
 	PgQueryProtobufParseResult r = { { 0, NULL }, NULL, NULL };
+	ProtobufCAllocator tree_mem = { arena_alloc, arena_free, L->arena };
 	PgQuery__ParseResult *pr = NULL;
 	size_t i, *ends;
 	int ret;
@@ -882,7 +937,7 @@ int lint_script(struct linter *L, size_t mig, const struct manifest_script *s,
 		ret = unparsable(&c, r.error);
 		goto out;
 	}
-	pr = pg_query__parse_result__unpack(NULL, r.parse_tree.len,
+	pr = pg_query__parse_result__unpack(&tree_mem, r.parse_tree.len,
 	    (const uint8_t *)r.parse_tree.data);
 	if (!pr) {
 		ret = err_set(err, ERR_RUNTIME, "%s: cannot read the parser's "
@@ -906,8 +961,7 @@ int lint_script(struct linter *L, size_t mig, const struct manifest_script *s,
 			lint_stmt(&c, rs->stmt);
 	}
 out:
-	if (pr)
-		pg_query__parse_result__free_unpacked(pr, NULL);
+	arena_reset(L->arena, 0);	/* the tree, all at once */
 	pg_query_free_protobuf_parse_result(r);
 	for (i = 0; i < c.nr_created; i++)
 		free(c.created[i]);

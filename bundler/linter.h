@@ -58,6 +58,7 @@ struct linter {
 	size_t parsed;		/* scripts parsed */
 	int no_down_allowed;	/* by the up script of allow_mig */
 	size_t allow_mig;
+	struct arena *arena;	/* the parse trees' memory */
 };
 
 void linter_init(struct linter *L, struct manifest *m, int unparsed_warn);
