@@ -256,3 +256,8 @@ expect_err "1 lint finding refuses the build (--strict); nothing written"
 # a SQLite-only bundle: nothing parsed, no-down still said
 expect_exit 0 "$MIGPACK" lint --engines sqlite s
 expect_out "lint: 0 errors, 0 warnings, 1 info, 0 silenced; 0 PostgreSQL scripts parsed"
+
+# migrun carries no parser: neither linked nor loaded, nor built in.
+ldd "$MIGRUN" | grep -q pg_query && fail "migrun links libpg_query: $(ldd "$MIGRUN")"
+nm "$MIGRUN" 2>/dev/null | grep -qi 'pg_query\|protobuf_c' && fail "migrun holds the parser"
+true

@@ -6,7 +6,7 @@
 . "$TOP/tests/integration/scenarios.sh"
 
 app app
-bundle app b.tgz
+bundle app b.tgz postgres,sqlite	# applied to both engines below
 newdb ondemand
 
 # loaded CMD...: the shared objects CMD's dynamic linker opened, by name.
