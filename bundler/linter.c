@@ -220,6 +220,19 @@ static size_t first_token(const char *t, size_t len, size_t off)
 	return off;
 }
 
+/* The next rule id of an allow comment's list, up to end: *r moved to it,
+ * its length returned; 0 when there is none. */
+static size_t next_rule(const char **r, const char *end)
+{
+	size_t n;
+
+	*r += strspn(*r, " \t,\r");
+	if (*r >= end)
+		return 0;
+	n = strcspn(*r, " \t,\r\n");
+	return *r + n > end ? (size_t)(end - *r) : n;
+}
+
 /* Find the "-- migpack:allow RULE[,RULE]" lines; an unknown rule is an
  * error of the input. */
 static int find_allows(struct lint_ctx *c)
@@ -243,17 +256,10 @@ static int find_allows(struct lint_ctx *c)
 			if ((size_t)(eol - q) >= sizeof(mark) - 1 &&
 			    !memcmp(q, mark, sizeof(mark) - 1)) {
 				struct allow *a;
+				size_t n;
 
 				q += sizeof(mark) - 1;
-				for (r = q; r < eol; ) {
-					size_t n;
-
-					r += strspn(r, " \t,\r");
-					if (r >= eol)
-						break;
-					n = strcspn(r, " \t,\r\n");
-					if (r + n > eol)
-						n = (size_t)(eol - r);
+				for (r = q; (n = next_rule(&r, eol)); r += n)
 					if (!rule_find(r, n))
 						return err_set(c->err, ERR_INPUT,
 						    "%s:%llu: -- migpack:allow: "
@@ -262,8 +268,6 @@ static int find_allows(struct lint_ctx *c)
 						    c->file, (unsigned long long)
 						    (c->first_line + line - 1),
 						    (int)n, r);
-					r += n;
-				}
 				ALLOC_GROW(c->allow, c->nr_allow + 1,
 				    c->alloc_allow);
 				a = &c->allow[c->nr_allow++];
@@ -280,21 +284,11 @@ static int find_allows(struct lint_ctx *c)
 static int allows(const struct allow *a, const char *id)
 {
 	const char *r = a->rules, *end = a->rules + a->len;
-	size_t want = strlen(id);
+	size_t n, want = strlen(id);
 
-	while (r < end) {
-		size_t n;
-
-		r += strspn(r, " \t,\r");
-		if (r >= end)
-			break;
-		n = strcspn(r, " \t,\r\n");
-		if (r + n > end)
-			n = (size_t)(end - r);
+	for (; (n = next_rule(&r, end)); r += n)
 		if (n == want && !strncmp(r, id, n))
 			return 1;
-		r += n;
-	}
 	return 0;
 }
 

@@ -56,6 +56,8 @@ struct hist_row *history_add(struct history *h);
  * (a dirty one is not); NULL when none.  status, history, backup names and
  * every message say this one. */
 const char *history_current(const struct history *h);
+/* qsort's order of struct hist_row pointers: the newest version first. */
+int hist_row_newest_first(const void *a, const void *b);
 
 /* A script to run: normalized SQL text from a bundle or from the history
  * table, and where it came from, for messages ("PATH:LINE: message"). */

@@ -121,3 +121,11 @@ int hist_state_parse(const char *s, enum hist_state *out)
 		}
 	return -1;
 }
+
+int hist_row_newest_first(const void *a, const void *b)
+{
+	const struct hist_row *x = *(const struct hist_row *const *)a;
+	const struct hist_row *y = *(const struct hist_row *const *)b;
+
+	return version_cmp(y->version, x->version);
+}

@@ -197,14 +197,6 @@ out:
 	return ret;
 }
 
-static int by_version_desc(const void *a, const void *b)
-{
-	const struct hist_row *x = *(const struct hist_row *const *)a;
-	const struct hist_row *y = *(const struct hist_row *const *)b;
-
-	return version_cmp(y->version, x->version);
-}
-
 /* Down to base with the stored down scripts, newest first, as far as they
  * go; at base, the empty schema. */
 static int to_base(struct session *s, struct check_report *r,
@@ -221,7 +213,7 @@ static int to_base(struct session *s, struct check_report *r,
 	for (i = 0; i < s->h.nr; i++)
 		if (s->h.rows[i].version)
 			rows[n++] = &s->h.rows[i];
-	qsort(rows, n, sizeof(*rows), by_version_desc);
+	qsort(rows, n, sizeof(*rows), hist_row_newest_first);
 	r->base = "failed";
 	for (i = 0; i < n; i++) {
 		if (!rows[i]->down) {

@@ -336,14 +336,6 @@ out:
 	return ret;
 }
 
-static int by_version_desc(const void *a, const void *b)
-{
-	const struct hist_row *x = *(const struct hist_row *const *)a;
-	const struct hist_row *y = *(const struct hist_row *const *)b;
-
-	return version_cmp(y->version, x->version);
-}
-
 /* With a bundle, its down script for each row must be the stored one. */
 static int check_bundle(const struct session *s, struct hist_row **rows,
     size_t nr, struct err *err)
@@ -395,7 +387,7 @@ int run_select_down(const struct session *s, const char *to, long steps,
 		if (s->h.rows[i].kind == KIND_VERSIONED)
 			rows[nr++] = &s->h.rows[i];
 	if (nr)
-		qsort(rows, nr, sizeof(*rows), by_version_desc);
+		qsort(rows, nr, sizeof(*rows), hist_row_newest_first);
 	rows[nr] = NULL;
 	if (steps) {
 		if ((size_t)steps > nr)
