@@ -838,11 +838,14 @@ size_t lint_split_check(const char *text, size_t len, const size_t *ends,
 #undef NO_SEMI
 }
 
-/* Where the parser ends a statement at loc of length len: at its ';', or
- * (size_t)-1 for a last one without (length 0). */
-static size_t end_of(int loc, int len)
+/* Where the parser ends a statement at loc of length n in text: at its
+ * ';', or (size_t)-1 for a last one without (its length 0, or all the
+ * rest, as the parser's splitter gives it). */
+static size_t end_of(const char *text, size_t len, int loc, int n)
 {
-	return len ? (size_t)loc + (size_t)len : (size_t)-1;
+	size_t end = (size_t)loc + (size_t)n;
+
+	return n && end < len && text[end] == ';' ? end : (size_t)-1;
 }
 
 /* Check the parser's statement ends (freed) against the splitter. */
@@ -884,6 +887,57 @@ static int unparsable(struct lint_ctx *c, const PgQueryError *e)
 	    "written for a newer PostgreSQL)");
 }
 
+/*
+ * Whether a statement may concern a rule, by its first word: only the
+ * statements that change a schema (or empty tables) do.  The others (DML,
+ * however large its data, GRANT, SET, DO, ...) need no tree: the parser
+ * has read them already.
+ */
+static int ruled(const char *stmt, size_t len)
+{
+	static const char *const heads[] = { "alter", "cluster", "create",
+	    "discard", "drop", "reindex", "truncate", "vacuum", NULL };
+	const char *const *h;
+	char word[16];
+	size_t n = 0;
+
+	while (n < len && n < sizeof(word) - 1 &&
+	    ((stmt[n] | 0x20) >= 'a' && (stmt[n] | 0x20) <= 'z'))
+		word[n] = (char)(stmt[n] | 0x20), n++;
+	word[n] = '\0';
+	for (h = heads; *h; h++)
+		if (!strcmp(word, *h))
+			return 1;
+	return 0;
+}
+
+/* The tree of one statement, text[0, len), and the rules on it. */
+static int lint_tree(struct lint_ctx *c, const char *text, size_t len)
+{
+	ProtobufCAllocator mem = { arena_alloc, arena_free, c->L->arena };
+	char *one = xstrndup(text, len);
+	PgQueryProtobufParseResult r = pg_query_parse_protobuf(one);
+	PgQuery__ParseResult *pr = NULL;
+	size_t i;
+	int ret = 0;
+
+	if (r.error)
+		ret = err_set(c->err, ERR_RUNTIME, "%s:%u: the parser read this "
+		    "statement in its script, not alone: %s", c->file,
+		    c->stmt_line, r.error->message);
+	else if (!(pr = pg_query__parse_result__unpack(&mem,
+	    r.parse_tree.len, (const uint8_t *)r.parse_tree.data)))
+		ret = err_set(c->err, ERR_RUNTIME, "%s: cannot read the "
+		    "parser's result", c->file);
+	for (i = 0; pr && i < pr->n_stmts; i++)
+		if (pr->stmts[i]->stmt)
+			lint_stmt(c, pr->stmts[i]->stmt);
+	arena_reset(c->L->arena, 0);	/* the tree, all at once */
+	pg_query_free_protobuf_parse_result(r);
+	free(one);
+	return ret;
+}
+
 int lint_script(struct linter *L, size_t mig, const struct manifest_script *s,
     const char *file, uint64_t first_line, const char *text, size_t len,
     struct err *err)
@@ -892,9 +946,7 @@ int lint_script(struct linter *L, size_t mig, const struct manifest_script *s,
 	struct lint_ctx c = { .L = L, .mig = mig, .s = s, .file = file,
 	    .first_line = first_line, .text = text, .len = len, .err = err,
 	    .line = 1 };
-	PgQueryProtobufParseResult r = { { 0, NULL }, NULL, NULL };
-	ProtobufCAllocator tree_mem = { arena_alloc, arena_free, L->arena };
-	PgQuery__ParseResult *pr = NULL;
+	PgQuerySplitResult sr = { NULL, 0, NULL, NULL };
 	size_t i, *ends;
 	int ret;
 
@@ -909,54 +961,33 @@ int lint_script(struct linter *L, size_t mig, const struct manifest_script *s,
 	if (!lint_wants(L->m, m, s))
 		goto out;
 	L->parsed++;
-	if (s->role == ROLE_DOWN) {
-		/* parsed, not linted: the parser's statements, no tree */
-		PgQuerySplitResult sr = pg_query_split_with_parser(text);
-
-		if (sr.error)
-			ret = unparsable(&c, sr.error);
-		else {
-			ends = xreallocarray(NULL, (size_t)sr.n_stmts + 1,
-			    sizeof(*ends));
-			for (i = 0; i < (size_t)sr.n_stmts; i++)
-				ends[i] = end_of(sr.stmts[i]->stmt_location,
-				    sr.stmts[i]->stmt_len);
-			ret = cross_check(&c, ends, (size_t)sr.n_stmts);
-		}
-		pg_query_free_split_result(sr);
+	/* The parser's statements, no tree yet: syntax and boundaries. */
+	sr = pg_query_split_with_parser(text);
+	if (sr.error) {
+		ret = unparsable(&c, sr.error);
 		goto out;
 	}
-	r = pg_query_parse_protobuf(text);
-	if (r.error) {
-		ret = unparsable(&c, r.error);
-		goto out;
-	}
-	pr = pg_query__parse_result__unpack(&tree_mem, r.parse_tree.len,
-	    (const uint8_t *)r.parse_tree.data);
-	if (!pr) {
-		ret = err_set(err, ERR_RUNTIME, "%s: cannot read the parser's "
-		    "result", file);
-		goto out;
-	}
-	ends = xreallocarray(NULL, pr->n_stmts + 1, sizeof(*ends));
-	for (i = 0; i < pr->n_stmts; i++)
-		ends[i] = end_of(pr->stmts[i]->stmt_location,
-		    pr->stmts[i]->stmt_len);
-	if ((ret = cross_check(&c, ends, pr->n_stmts)))
-		goto out;
+	ends = xreallocarray(NULL, (size_t)sr.n_stmts + 1, sizeof(*ends));
+	for (i = 0; i < (size_t)sr.n_stmts; i++)
+		ends[i] = end_of(text, len, sr.stmts[i]->stmt_location,
+		    sr.stmts[i]->stmt_len);
+	if ((ret = cross_check(&c, ends, (size_t)sr.n_stmts)) ||
+	    s->role == ROLE_DOWN)
+		goto out;	/* a down script is parsed, not linted */
 	c.line_off = 0;
 	c.line = 1;
-	for (i = 0; i < pr->n_stmts; i++) {
-		const PgQuery__RawStmt *rs = pr->stmts[i];
+	for (i = 0; !ret && i < (size_t)sr.n_stmts; i++) {
+		size_t off = (size_t)sr.stmts[i]->stmt_location;
+		size_t n = sr.stmts[i]->stmt_len ?
+		    (size_t)sr.stmts[i]->stmt_len : len - off;
+		size_t start = first_token(text, off + n, off);
 
-		c.stmt_line = line_at(&c, first_token(text, len,
-		    (size_t)rs->stmt_location));
-		if (rs->stmt)
-			lint_stmt(&c, rs->stmt);
+		c.stmt_line = line_at(&c, start);
+		if (ruled(text + start, off + n - start))
+			ret = lint_tree(&c, text + off, n);
 	}
 out:
-	arena_reset(L->arena, 0);	/* the tree, all at once */
-	pg_query_free_protobuf_parse_result(r);
+	pg_query_free_split_result(sr);
 	for (i = 0; i < c.nr_created; i++)
 		free(c.created[i]);
 	free(c.created);
