@@ -922,9 +922,10 @@ static int lint_tree(struct lint_ctx *c, const char *text, size_t len)
 	int ret = 0;
 
 	if (r.error)
-		ret = err_set(c->err, ERR_RUNTIME, "%s:%u: the parser read this "
-		    "statement in its script, not alone: %s", c->file,
-		    c->stmt_line, r.error->message);
+		ret = err_set(c->err, ERR_RUNTIME, "%s:%llu: the parser read "
+		    "this statement in its script, not alone: %s", c->file,
+		    (unsigned long long)(c->first_line + c->stmt_line - 1),
+		    r.error->message);
 	else if (!(pr = pg_query__parse_result__unpack(&mem,
 	    r.parse_tree.len, (const uint8_t *)r.parse_tree.data)))
 		ret = err_set(c->err, ERR_RUNTIME, "%s: cannot read the "
@@ -995,25 +996,41 @@ out:
 	return ret;
 }
 
-void lint_migration(struct linter *L, size_t mig, const char *file)
+/* The up script of mig on an engine of the bundle that has no down script
+ * there, or NULL. */
+static const struct manifest_script *without_down(const struct manifest *m,
+    const struct manifest_migration *mig)
 {
-	struct manifest_migration *m = &L->m->migrations[mig];
 	const struct manifest_script *up;
 	enum dialect d;
 
-	if (m->kind != KIND_VERSIONED)
-		return;
-	for (d = DIALECT_POSTGRES; d < DIALECT_NR; d++) {
-		if (!manifest_for_engine(L->m, d) ||
-		    !(up = manifest_script_for(m, ROLE_UP, d)) ||
-		    manifest_script_for(m, ROLE_DOWN, d))
-			continue;
+	if (mig->kind != KIND_VERSIONED)
+		return NULL;
+	for (d = DIALECT_POSTGRES; d < DIALECT_NR; d++)
+		if (manifest_for_engine(m, d) &&
+		    (up = manifest_script_for(mig, ROLE_UP, d)) &&
+		    !manifest_script_for(mig, ROLE_DOWN, d))
+			return up;
+	return NULL;
+}
+
+int lint_reads(const struct manifest *m, const struct manifest_migration *mig,
+    const struct manifest_script *s)
+{
+	return lint_wants(m, mig, s) ||
+	    (s->role == ROLE_UP && without_down(m, mig));
+}
+
+void lint_migration(struct linter *L, size_t mig, const char *file)
+{
+	struct manifest_migration *m = &L->m->migrations[mig];
+	const struct manifest_script *up = without_down(L->m, m);
+
+	if (up)
 		add_finding(L, mig, up, file, 1, 1, RULE_NO_DOWN,
 		    L->no_down_allowed && L->allow_mig == mig,
 		    "no down script: migrun down cannot roll this migration "
 		    "back");
-		return;
-	}
 }
 
 void lint_print(const struct linter *L, struct buf *out, enum severity min,

@@ -68,6 +68,11 @@ void linter_release(struct linter *L);
 int lint_wants(const struct manifest *m, const struct manifest_migration *mig,
     const struct manifest_script *s);
 
+/* Whether lint needs script s's text: PostgreSQL's, or an up script
+ * whose comments may silence no-down. */
+int lint_reads(const struct manifest *m, const struct manifest_migration *mig,
+    const struct manifest_script *s);
+
 /* Lint script s of the mig-th migration: text, len bytes with a NUL after
  * them, is the script as it will run; it is named file in messages, its
  * first line being line first_line there. */

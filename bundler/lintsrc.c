@@ -32,7 +32,7 @@ int lint_layout(struct linter *L, const struct layout *l, struct err *err)
 
 			if (s->role == ROLE_UP && !up)
 				up = src->path;
-			if (s->role != ROLE_UP && !lint_wants(L->m, mig, s))
+			if (!lint_reads(L->m, mig, s))
 				continue;
 			buf_reset(&b);
 			if (!(ret = layout_read(src, &t, hex, keep, &b, err)))
@@ -95,7 +95,7 @@ int lint_bundle(struct linter *L, const char *path,
 			continue;	/* seeds: read and checked, not linted */
 		mig = &m->migrations[i];
 		s = &mig->scripts[j];
-		if (s->role == ROLE_UP || lint_wants(m, mig, s)) {
+		if (lint_reads(m, mig, s)) {
 			buf_reset(&b);
 			while (!(ret = bundle_reader_read(r, chunk,
 			    sizeof(chunk), &n, err)) && n)
