@@ -141,20 +141,16 @@ static int exec_check(int argc, char **argv, struct err *err)
 	struct check_report r = { 0 };
 	struct session s;
 	struct buf b = BUF_INIT;
-	int c, ret;
+	const char *bundle = NULL;
+	int go, ret;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'h')
-			return cmd_help(&cmd_check_entry);
-		if (ropt_parse(c, optarg, &o) <= 0)
-			return cmd_bad_option(&cmd_check_entry, argc, argv, err);
-	}
-	if (optind != argc - 1)
-		return cmd_usage(&cmd_check_entry, err, "expected one BUNDLE");
+	if ((ret = ropt_getopt(&cmd_check_entry, opts, argc, argv, &o,
+	    &bundle, &go, err)) || !go)
+		return ret;
 	session_init(&s, &o);
 	if (!o.db)
 		s.url = CHECK_MEMORY;
-	if ((ret = session_bundle(&s, argv[optind], err)) ||
+	if ((ret = session_bundle(&s, bundle, err)) ||
 	    (ret = session_open(&s, 1, err)) || (ret = check_empty(&s, err)))
 		goto out;
 	ret = check_run(&s, &r, err);

@@ -98,18 +98,11 @@ static int exec_history(int argc, char **argv, struct err *err)
 	struct ropts o = ROPTS_INIT;
 	struct session s;
 	struct buf b = BUF_INIT;
-	int c, ret;
+	int go, ret;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'h')
-			return cmd_help(&cmd_history_entry);
-		if (ropt_parse(c, optarg, &o) <= 0)
-			return cmd_bad_option(&cmd_history_entry, argc, argv,
-			    err);
-	}
-	if (optind != argc)
-		return cmd_usage(&cmd_history_entry, err,
-		    "takes no arguments");
+	if ((ret = ropt_getopt(&cmd_history_entry, opts, argc, argv, &o,
+	    NULL, &go, err)) || !go)
+		return ret;
 	session_init(&s, &o);
 	if ((ret = session_open(&s, 0, err)))
 		goto out;

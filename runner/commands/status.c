@@ -104,19 +104,14 @@ static int exec_status(int argc, char **argv, struct err *err)
 	struct ropts o = ROPTS_INIT;
 	struct session s;
 	struct buf b = BUF_INIT;
-	int c, ret;
+	const char *bundle = NULL;
+	int go, ret;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'h')
-			return cmd_help(&cmd_status_entry);
-		if (ropt_parse(c, optarg, &o) <= 0)
-			return cmd_bad_option(&cmd_status_entry, argc, argv,
-			    err);
-	}
-	if (optind != argc - 1)
-		return cmd_usage(&cmd_status_entry, err, "expected one BUNDLE");
+	if ((ret = ropt_getopt(&cmd_status_entry, opts, argc, argv, &o,
+	    &bundle, &go, err)) || !go)
+		return ret;
 	session_init(&s, &o);
-	if ((ret = session_bundle(&s, argv[optind], err)) ||
+	if ((ret = session_bundle(&s, bundle, err)) ||
 	    (ret = session_open(&s, 0, err)))
 		goto out;
 	if (o.json)

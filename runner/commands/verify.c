@@ -32,21 +32,16 @@ static int exec_verify(int argc, char **argv, struct err *err)
 	struct buf b = BUF_INIT, bad = BUF_INIT;
 	const char *env = getenv("DATABASE_URL");
 	size_t i, n = 0;
-	int c, ret;
+	const char *bundle = NULL;
+	int go, ret;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'h')
-			return cmd_help(&cmd_verify_entry);
-		if (ropt_parse(c, optarg, &o) <= 0)
-			return cmd_bad_option(&cmd_verify_entry, argc, argv,
-			    err);
-	}
-	if (optind != argc - 1)
-		return cmd_usage(&cmd_verify_entry, err, "expected one BUNDLE");
+	if ((ret = ropt_getopt(&cmd_verify_entry, opts, argc, argv, &o,
+	    &bundle, &go, err)) || !go)
+		return ret;
 	session_init(&s, &o);
-	if ((ret = session_bundle(&s, argv[optind], err)))
+	if ((ret = session_bundle(&s, bundle, err)))
 		goto out;
-	buf_addf(&b, "%s: OK: %s %s, %zu migrations, %s\n", argv[optind],
+	buf_addf(&b, "%s: OK: %s %s, %zu migrations, %s\n", bundle,
 	    s.m.name, s.m.release, s.m.nr_migrations, s.sha);
 	if (!o.db && !(env && *env))
 		goto print;
@@ -70,7 +65,7 @@ static int exec_verify(int argc, char **argv, struct err *err)
 	if (n) {
 		ret = err_set(err, ERR_INTEGRITY, "%s: drift: %zu migration%s "
 		    "differ%s from %s%s", s.db->display, n, n == 1 ? "" : "s",
-		    n == 1 ? "s" : "", argv[optind], bad.data);
+		    n == 1 ? "s" : "", bundle, bad.data);
 		goto out;
 	}
 	buf_addf(&b, "%s: OK: no drift, at %s\n", s.db->display,

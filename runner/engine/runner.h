@@ -89,6 +89,14 @@ enum {
 /* Take a common option: 1 when c was one and is well-formed, 0 when c is
  * not a common option, -1 when its value is bad. */
 int ropt_parse(int c, const char *arg, struct ropts *o);
+/* The whole command line of e, whose options (opts) are common ones and
+ * --help, and whose operand is one BUNDLE into *bundle, or none when
+ * bundle is NULL.  0 with *go set when the command goes on (not after
+ * --help), or the error class with err filled. */
+struct option;
+int ropt_getopt(const struct cmd_entry *e, const struct option *opts,
+    int argc, char **argv, struct ropts *o, const char **bundle, int *go,
+    struct err *err);
 
 struct session {
 	const struct ropts *o;

@@ -1,5 +1,6 @@
 /* What every migrun command does first: options, the bundle, the database,
  * the history and the plan; and the bundle read a second time to run it. */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,28 @@ int ropt_parse(int c, const char *arg, struct ropts *o)
 		    &o->limits.max_ratio;
 		return cmd_parse_size(arg, field) || *field == 0 ? -1 : 1;
 	}
+	return 0;
+}
+
+int ropt_getopt(const struct cmd_entry *e, const struct option *opts,
+    int argc, char **argv, struct ropts *o, const char **bundle, int *go,
+    struct err *err)
+{
+	int c;
+
+	*go = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'h')
+			return cmd_help(e);
+		if (ropt_parse(c, optarg, o) <= 0)
+			return cmd_bad_option(e, argc, argv, err);
+	}
+	if (optind != argc - (bundle != NULL))
+		return cmd_usage(e, err, bundle ? "expected one BUNDLE" :
+		    "takes no arguments");
+	if (bundle)
+		*bundle = argv[optind];
+	*go = 1;
 	return 0;
 }
 
