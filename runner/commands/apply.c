@@ -13,7 +13,8 @@ static int exec_apply(int argc, char **argv, struct err *err);
 const struct cmd_entry cmd_apply_entry = {
 	.name = "apply",
 	.usage = "[--db URL] [--to VERSION] [--dry-run] [--single-transaction] "
-	    "[--allow-out-of-order] [--no-backup | --backup-dir DIR] "
+	    "[--allow-out-of-order] [--ddl-lock-timeout SECS] [--ddl-retries N] "
+	    "[--statement-timeout SECS] [--no-backup | --backup-dir DIR] "
 	    "[--keep N] [--json | --quiet] BUNDLE",
 	.help =
 	    "Verify BUNDLE, then apply its pending migrations in version order,\n"
@@ -34,7 +35,7 @@ const struct cmd_entry cmd_apply_entry = {
 	    "                       applied one\n"
 	    "  --json               print the result as JSON\n"
 	    "  --quiet              print nothing on success\n"
-	    DB_HELP LOCK_HELP BACKUP_HELP BUNDLE_HELP,
+	    DB_HELP LOCK_HELP DDL_HELP BACKUP_HELP BUNDLE_HELP,
 	.exec = exec_apply,
 };
 
@@ -108,7 +109,8 @@ static int exec_apply(int argc, char **argv, struct err *err)
 		{ "dry-run", no_argument, NULL, OPT_DRY },
 		{ "single-transaction", no_argument, NULL, OPT_SINGLE },
 		{ "allow-out-of-order", no_argument, NULL, OPT_OOO },
-		DB_OPTIONS, LOCK_OPTIONS, OUTPUT_OPTIONS, BUNDLE_OPTIONS,
+		DB_OPTIONS, LOCK_OPTIONS, DDL_OPTIONS, OUTPUT_OPTIONS,
+		BUNDLE_OPTIONS,
 		BACKUP_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -132,7 +134,7 @@ static int exec_apply(int argc, char **argv, struct err *err)
 		case OPT_OOO: allow_ooo = 1; continue;
 		}
 		if (ropt_parse(c, optarg, &o) <= 0)
-			return cmd_bad_option(&cmd_apply_entry, argc, argv, err);
+			return ropt_bad(&cmd_apply_entry, c, argc, argv, err);
 	}
 	if (optind != argc - 1)
 		return cmd_usage(&cmd_apply_entry, err, "expected one BUNDLE");

@@ -49,7 +49,7 @@ static int exec_backup(int argc, char **argv, struct err *err)
 		if (c == 'h')
 			return cmd_help(&cmd_backup_entry);
 		if (ropt_parse(c, optarg, &o) <= 0)
-			return cmd_bad_option(&cmd_backup_entry, argc, argv,
+			return ropt_bad(&cmd_backup_entry, c, argc, argv,
 			    err);
 	}
 	if (optind != argc)

@@ -13,8 +13,9 @@ static int exec_down(int argc, char **argv, struct err *err);
 const struct cmd_entry cmd_down_entry = {
 	.name = "down",
 	.usage = "[--db URL] (--to VERSION | --to base --yes | --steps N) "
-	    "[--dry-run] [--no-backup | --backup-dir DIR] [--keep N] "
-	    "[--json | --quiet] [BUNDLE]",
+	    "[--dry-run] [--ddl-lock-timeout SECS] [--ddl-retries N] "
+	    "[--statement-timeout SECS] [--no-backup | --backup-dir DIR] "
+	    "[--keep N] [--json | --quiet] [BUNDLE]",
 	.help =
 	    "Roll back the newest applied migrations, newest first, with the\n"
 	    "down scripts the history table stored when they were applied; a\n"
@@ -30,7 +31,7 @@ const struct cmd_entry cmd_down_entry = {
 	    "  --dry-run            print what would be rolled back\n"
 	    "  --json               print the result as JSON, as apply does\n"
 	    "  --quiet              print nothing on success\n"
-	    DB_HELP LOCK_HELP BACKUP_HELP BUNDLE_HELP,
+	    DB_HELP LOCK_HELP DDL_HELP BACKUP_HELP BUNDLE_HELP,
 	.exec = exec_down,
 };
 
@@ -69,7 +70,8 @@ static int exec_down(int argc, char **argv, struct err *err)
 		{ "steps", required_argument, NULL, OPT_STEPS },
 		{ "yes", no_argument, NULL, OPT_YES },
 		{ "dry-run", no_argument, NULL, OPT_DRY },
-		DB_OPTIONS, LOCK_OPTIONS, OUTPUT_OPTIONS, BUNDLE_OPTIONS,
+		DB_OPTIONS, LOCK_OPTIONS, DDL_OPTIONS, OUTPUT_OPTIONS,
+		BUNDLE_OPTIONS,
 		BACKUP_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -99,7 +101,7 @@ static int exec_down(int argc, char **argv, struct err *err)
 			continue;
 		}
 		if (ropt_parse(c, optarg, &o) <= 0)
-			return cmd_bad_option(&cmd_down_entry, argc, argv, err);
+			return ropt_bad(&cmd_down_entry, c, argc, argv, err);
 	}
 	if (optind < argc - 1)
 		return cmd_usage(&cmd_down_entry, err, "at most one BUNDLE");

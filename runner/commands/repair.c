@@ -50,7 +50,7 @@ static int exec_repair(int argc, char **argv, struct err *err)
 			continue;
 		}
 		if (ropt_parse(c, optarg, &o) <= 0)
-			return cmd_bad_option(&cmd_repair_entry, argc, argv,
+			return ropt_bad(&cmd_repair_entry, c, argc, argv,
 			    err);
 	}
 	if (optind != argc)

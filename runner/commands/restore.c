@@ -55,7 +55,7 @@ static int exec_restore(int argc, char **argv, struct err *err)
 		case OPT_PSQL: io.tool = optarg; continue;
 		}
 		if (ropt_parse(c, optarg, &o) <= 0)
-			return cmd_bad_option(&cmd_restore_entry, argc, argv,
+			return ropt_bad(&cmd_restore_entry, c, argc, argv,
 			    err);
 	}
 	if (optind != argc - 1)

@@ -69,7 +69,7 @@ static int exec_seed(int argc, char **argv, struct err *err)
 		case OPT_SEEDS_TABLE: so.table = optarg; continue;
 		}
 		if (ropt_parse(c, optarg, &o) <= 0)
-			return cmd_bad_option(&cmd_seed_entry, argc, argv, err);
+			return ropt_bad(&cmd_seed_entry, c, argc, argv, err);
 	}
 	if (optind != argc - 1)
 		return cmd_usage(&cmd_seed_entry, err, "expected one BUNDLE");

@@ -11,7 +11,9 @@ static int exec_sql(int argc, char **argv, struct err *err);
 const struct cmd_entry cmd_sql_entry = {
 	.name = "sql",
 	.usage = "--dialect postgres|sqlite [--from VERSION | --db URL] "
-	    "[--to VERSION] [--down] [--single-transaction] [-o FILE] BUNDLE",
+	    "[--to VERSION] [--down] [--single-transaction] "
+	    "[--ddl-lock-timeout SECS] [--statement-timeout SECS] [-o FILE] "
+	    "BUNDLE",
 	.help =
 	    "Write the SQL that migrun apply (or down) would run as one script\n"
 	    "for psql or sqlite3: each migration in its own transaction with\n"
@@ -31,6 +33,11 @@ const struct cmd_entry cmd_sql_entry = {
 	    "                       applied one (with --db)\n"
 	    "  -o, --output FILE    write FILE atomically (FILE.gz: gzip)\n"
 	    "  --table NAME         the history table (default migpack_history)\n"
+	    "  --ddl-lock-timeout SECS, --statement-timeout SECS\n"
+	    "                       PostgreSQL: the limits the script sets on\n"
+	    "                       each migration's statements, as migrun apply\n"
+	    "                       does (default 5, and the server's); it\n"
+	    "                       stops at a statement that waits longer\n"
 	    BUNDLE_HELP,
 	.exec = exec_sql,
 };
@@ -48,7 +55,7 @@ static int exec_sql(int argc, char **argv, struct err *err)
 		{ "single-transaction", no_argument, NULL, OPT_SINGLE },
 		{ "allow-out-of-order", no_argument, NULL, OPT_OOO },
 		{ "output", required_argument, NULL, OPT_OUTPUT },
-		DB_OPTIONS, BUNDLE_OPTIONS,
+		DB_OPTIONS, DDL_OPTIONS, BUNDLE_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -79,7 +86,7 @@ static int exec_sql(int argc, char **argv, struct err *err)
 		}
 		if (c == OPT_LOCK_TIMEOUT || c == OPT_JSON || c == OPT_QUIET ||
 		    ropt_parse(c, optarg, &o) <= 0)
-			return cmd_bad_option(&cmd_sql_entry, argc, argv, err);
+			return ropt_bad(&cmd_sql_entry, c, argc, argv, err);
 	}
 	if (optind != argc - 1)
 		return cmd_usage(&cmd_sql_entry, err, "expected one BUNDLE");

@@ -47,7 +47,7 @@ static int exec_stamp(int argc, char **argv, struct err *err)
 			continue;
 		}
 		if (ropt_parse(c, optarg, &o) <= 0)
-			return cmd_bad_option(&cmd_stamp_entry, argc, argv,
+			return ropt_bad(&cmd_stamp_entry, c, argc, argv,
 			    err);
 	}
 	if (optind != argc - 1)

@@ -66,7 +66,26 @@ struct script {
 	const char *text;	/* NUL-terminated */
 	size_t len;
 	enum tx_mode tx;
+	/* A migration's script runs under the run's DDL limits (db_opts).
+	 * Outside a transaction its first `skip` statements are not run
+	 * (an earlier attempt ran them), and step, when given, is told
+	 * after each statement that ends how many have (skipped ones
+	 * counted); a step that fails stops the script. */
+	int migration;
+	unsigned skip;
+	int (*step)(void *arg, unsigned done, struct err *err);
+	void *arg;
 };
+
+/* What a migration's statements may wait for on a busy database (on
+ * PostgreSQL; SQLite's wait is its busy timeout, the run lock's). */
+struct ddl_limits {
+	unsigned lock_timeout_ms;	/* lock_timeout; 0: no limit */
+	long statement_timeout_ms;	/* -1: the server's own; 0: none */
+	unsigned retries;		/* of a migration that timed out */
+};
+
+#define DDL_LIMITS_INIT { 5000, -1, 10 }
 
 /* What db_open passes on to a driver. */
 struct db_opts {
@@ -77,6 +96,7 @@ struct db_opts {
 	int readonly;
 	/* Create nothing: a SQLite file that does not exist is an error. */
 	int must_exist;
+	struct ddl_limits ddl;
 };
 
 /* What a backup or a restore works with. */
@@ -119,6 +139,12 @@ typedef int (*db_row_fn)(void *arg, const char *const *cols, int n,
 struct db {
 	const struct driver *drv;
 	char *display;		/* the target, password redacted */
+	/* Set by exec when a migration's statement failed because it
+	 * waited longer than the DDL lock timeout (ERR_LOCK), and blocker
+	 * then says who held the lock, as far as seen ("" when unknown):
+	 * the run may try the migration again. */
+	int lock_timed_out;
+	char blocker[320];
 };
 
 struct driver {
@@ -241,6 +267,12 @@ struct lockwait {
 void lockwait_start(struct lockwait *w, unsigned timeout_ms, unsigned min_ms,
     unsigned jitter_ms);
 int lockwait_nap(struct lockwait *w);
+/* Sleep ms milliseconds (less when a signal comes). */
+void lockwait_sleep(unsigned ms);
+/* The wait before trying again after failed attempt number attempt (from
+ * 1): min_ms doubled with each attempt up to timeout_ms, then anywhere in
+ * its upper half (w as lockwait_start made it; jitter_ms unused). */
+unsigned lockwait_backoff(struct lockwait *w, unsigned attempt);
 /* The timeout for messages: "60 s", or "300 ms". */
 void lockwait_limit(unsigned timeout_ms, char *out, size_t size);
 

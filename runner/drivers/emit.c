@@ -17,7 +17,9 @@ struct emit_db {
 	char *table;		/* quoted, for SQL */
 	char *expect;		/* the guard's version; NULL: none */
 	size_t applied;
+	struct ddl_limits ddl;	/* what a migration's statements run under */
 	int guarded;		/* the guard is written */
+	int in_tx;		/* a transaction is open */
 	struct buf b;		/* the statement being written */
 };
 
@@ -144,7 +146,8 @@ static void emit_close(struct db *db)
 }
 
 int emit_open(struct db **db, enum dialect d, struct ofile *out,
-    const char *table, const struct emit_guard *guard, struct err *err)
+    const char *table, const struct ddl_limits *ddl,
+    const struct emit_guard *guard, struct err *err)
 {
 	struct emit_db *e;
 
@@ -161,6 +164,7 @@ int emit_open(struct db **db, enum dialect d, struct ofile *out,
 	e->table = histsql_table(d, table);
 	e->expect = guard->version ? xstrdup(guard->version) : NULL;
 	e->applied = guard->applied;
+	e->ddl = *ddl;
 	buf_init(&e->b);
 	*db = &e->base;
 	return 0;
@@ -193,6 +197,7 @@ static int emit_begin(struct db *db, struct err *err)
 
 	buf_addstr(&e->b, dialect_of(e) == DIALECT_SQLITE ?
 	    "BEGIN IMMEDIATE;\n" : "BEGIN;\n");
+	e->in_tx = 1;
 	if ((ret = put(e, err)) || e->guarded)
 		return ret;
 	e->guarded = 1;
@@ -205,6 +210,7 @@ static int emit_commit(struct db *db, struct err *err)
 {
 	struct emit_db *e = to_emit(db);
 
+	e->in_tx = 0;
 	buf_addstr(&e->b, "COMMIT;\n\n");
 	return put(e, err);
 }
@@ -233,22 +239,35 @@ static int terminated(enum dialect d, const char *text, size_t len)
 }
 
 /* A script as it is, the bundle's text: ended with a newline, and with a
- * ';' when its last statement has none. */
+ * ';' when its last statement has none.  On PostgreSQL a migration's runs
+ * under the run's limits: its transaction's, or outside one the session's
+ * until it ends. */
 static int emit_exec(struct db *db, const struct script *s, struct err *err)
 {
 	struct emit_db *e = to_emit(db);
+	int limit = s->migration && dialect_of(e) == DIALECT_POSTGRES;
 	int ret;
 
 	if (!e->guarded)
 		BUG("a script emitted before the guard");
 	if (!s->len)
 		return 0;
+	if (limit) {
+		histsql_limits(&e->b, &e->ddl, e->in_tx);
+		buf_addstr(&e->b, ";\n");
+		if ((ret = put(e, err)))
+			return ret;
+	}
 	if ((ret = ofile_write(e->out, s->text, s->len, err)))
 		return ret;
 	if (s->text[s->len - 1] != '\n')
 		buf_addch(&e->b, '\n');
 	if (!terminated(dialect_of(e), s->text, s->len))
 		buf_addstr(&e->b, ";\n");
+	if (limit && !e->in_tx)
+		buf_addstr(&e->b, e->ddl.statement_timeout_ms >= 0 ?
+		    "RESET lock_timeout;\nRESET statement_timeout;\n" :
+		    "RESET lock_timeout;\n");
 	return put(e, err);
 }
 

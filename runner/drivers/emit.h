@@ -20,8 +20,10 @@ struct emit_guard {
 };
 
 /* An emitter writing to out (which stays the caller's) for dialect d, the
- * history table named table (as --table gives it). */
+ * history table named table (as --table gives it), migrations under the
+ * limits ddl (on PostgreSQL: lock_timeout, statement_timeout). */
 int emit_open(struct db **db, enum dialect d, struct ofile *out,
-    const char *table, const struct emit_guard *guard, struct err *err);
+    const char *table, const struct ddl_limits *ddl,
+    const struct emit_guard *guard, struct err *err);
 
 #endif

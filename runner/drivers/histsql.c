@@ -155,3 +155,13 @@ int histsql_row_ok(const struct hist_row *r)
 {
 	return r->name && (r->kind == KIND_VERSIONED) == (r->version != NULL);
 }
+
+void histsql_limits(struct buf *b, const struct ddl_limits *l, int local)
+{
+	const char *scope = local ? "LOCAL " : "";
+
+	buf_addf(b, "SET %slock_timeout = '%ums'", scope, l->lock_timeout_ms);
+	if (l->statement_timeout_ms >= 0)
+		buf_addf(b, "; SET %sstatement_timeout = '%ldms'", scope,
+		    l->statement_timeout_ms);
+}

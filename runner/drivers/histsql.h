@@ -5,10 +5,11 @@
 #include "driver.h"
 
 /*
- * The history table's SQL, written once for every driver: the online ones
- * prepare these statements and bind a row's values to them, the offline
- * emitter writes them with the values as literals.  So the table a DBA's
- * script creates and the rows it writes are the ones migrun would have.
+ * The SQL of migrun's own, written once for every driver: the history
+ * table's statements, which the online drivers prepare and bind a row's
+ * values to and the offline emitter writes with the values as literals,
+ * and the limits a migration runs under.  So the table a DBA's script
+ * creates, the rows it writes and the limits it sets are migrun's.
  */
 enum hist_stmt {
 	HS_INSERT,
@@ -47,5 +48,10 @@ int histsql_params(enum hist_stmt id, const struct hist_row *r,
 /* Whether r can be written: a name, and a version exactly when it is a
  * versioned migration. */
 int histsql_row_ok(const struct hist_row *r);
+
+/* PostgreSQL: the limits a migration's statements run under, as SET
+ * statements separated by "; " (no final one): SET LOCAL for a
+ * transaction, SET for the session. */
+void histsql_limits(struct buf *b, const struct ddl_limits *l, int local);
 
 #endif

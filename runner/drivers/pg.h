@@ -25,6 +25,10 @@ struct pg_db {
 	char *quoted;		/* "schema"."name" once resolved, for SQL */
 	char lock_key[24];	/* decimal bigint, once resolved */
 	unsigned timeout_ms;
+	struct ddl_limits ddl;	/* a migration's statements' */
+	PGconn *watch;		/* pg_ddl.c's second session, once needed */
+	int watch_failed;
+	struct buf leftover;	/* invalid indexes to drop, a line each */
 	int locked;
 	struct buf stmt;	/* the statement being sent, NUL-terminated */
 	int prepared[HS_NR];
@@ -59,6 +63,28 @@ int pg_resolve(struct pg_db *d, struct err *err);
 /* Consume what is left of a statement's results; the first that failed,
  * if any, is returned. */
 PGresult *pg_drain(PGconn *conn);
+
+/* pg_ddl.c: a migration's statements on a busy database.  The run's
+ * limits on the transaction (local) or the session, and the session's own
+ * again (after a script outside a transaction). */
+int pg_ddl_limits(struct pg_db *d, int local, struct err *err);
+void pg_ddl_unlimit(struct pg_db *d);
+/* One statement, as PQexec runs it, while d->base.blocker is kept saying
+ * who blocks it whenever a look finds someone. */
+PGresult *pg_ddl_exec(struct pg_db *d, const char *sql);
+/* The invalid indexes now, as an oid[] literal in *oids (replaced; caller
+ * frees). */
+int pg_ddl_invalid(struct pg_db *d, char **oids, struct err *err);
+/* After a statement outside a transaction failed: drop (CONCURRENTLY) the
+ * indexes invalid now that were not in before, saying so in err; one whose
+ * drop waited too long for a lock is left for pg_ddl_leftover.  -1 when
+ * one is left for good (the statement must not run again). */
+int pg_ddl_cleanup(struct pg_db *d, const char *before, struct err *err);
+/* Before a migration's statements run again: drop what pg_ddl_cleanup
+ * left.  0, or the error class with err saying which index (path: the
+ * script's), and lock_timed_out set when it was for a lock. */
+int pg_ddl_leftover(struct pg_db *d, const char *path, struct err *err);
+void pg_ddl_close(struct pg_db *d);
 
 /* pg_history.c: the driver's history operations (driver.h). */
 int pg_history_create(struct db *db, struct err *err);

@@ -226,8 +226,10 @@ static void pg_close(struct db *db)
 
 	if (!d)
 		return;
+	pg_ddl_close(d);
 	pq.PQfinish(d->conn);	/* ends the session: its lock goes with it */
 	buf_release(&d->stmt);
+	buf_release(&d->leftover);
 	free(d->table);
 	free(d->schema);
 	free(d->name);
@@ -272,6 +274,8 @@ static int pg_open(struct db **out, const char *target, const char *display,
 	} else
 		d->name = fold(table, strlen(table));
 	d->timeout_ms = opts->lock_timeout_ms;
+	d->ddl = opts->ddl;
+	buf_init(&d->leftover);
 	buf_init(&d->stmt);
 
 	d->conn = pq.PQconnectdbParams(keys, vals, 1);
@@ -437,21 +441,50 @@ PGresult *pg_drain(PGconn *conn)
 	return bad;
 }
 
+/* A migration's statement failed: whether for a lock it waited too long
+ * for, and who held it; outside a transaction, the invalid indexes it left
+ * are dropped first (a retry would find one there and skip its work). */
+static void ddl_failed(struct pg_db *d, const PGresult *res,
+    const char *invalid, struct err *err)
+{
+	d->base.lock_timed_out = pg_result_code(res) == ERR_LOCK;
+	if (d->base.lock_timed_out)
+		err_append(err, "; %s %s", d->base.blocker[0] ? "blocked by" :
+		    "no blocker seen", d->base.blocker);
+	if (invalid && pg_ddl_cleanup(d, invalid, err))
+		d->base.lock_timed_out = 0;
+}
+
 static int pg_exec(struct db *db, const struct script *s, struct err *err)
 {
 	struct pg_db *d = to_pg(db);
 	PGTransactionStatusType before = pq.PQtransactionStatus(d->conn);
+	int notx = before == PQTRANS_IDLE;
 	struct splitter sp;
 	struct stmt st;
 	PGresult *res = NULL, *bad;
-	char *row;
+	char *row, *invalid = NULL;
+	unsigned done = 0;
 	int ret = 0;
 
+	db->lock_timed_out = 0;
+	if (s->migration && ((ret = pg_ddl_limits(d, !notx, err)) ||
+	    (notx && (ret = pg_ddl_leftover(d, s->path, err)))))
+		goto out;
 	split_init(&sp, s->text, s->len);
 	while (split_next(&sp, &st)) {
+		if (notx && done < s->skip) {
+			done++;
+			continue;
+		}
 		buf_reset(&d->stmt);
 		buf_add(&d->stmt, s->text + st.off, st.len);
-		res = pq.PQexec(d->conn, d->stmt.data);
+		db->blocker[0] = '\0';
+		if (s->migration && notx &&
+		    (ret = pg_ddl_invalid(d, &invalid, err)))
+			goto out;
+		res = s->migration ? pg_ddl_exec(d, d->stmt.data) :
+		    pq.PQexec(d->conn, d->stmt.data);
 		switch (pq.PQresultStatus(res)) {
 		case PGRES_COMMAND_OK:
 		case PGRES_TUPLES_OK:
@@ -473,13 +506,11 @@ static int pg_exec(struct db *db, const struct script *s, struct err *err)
 			if ((bad = pg_drain(d->conn))) {
 				pq.PQclear(res);
 				res = bad;
-				ret = stmt_fail(d, s, &st, res, err);
-				goto out;
+				goto failed;
 			}
 			break;
 		default:
-			ret = stmt_fail(d, s, &st, res, err);
-			goto out;
+			goto failed;
 		}
 		pq.PQclear(res);
 		res = NULL;
@@ -493,17 +524,29 @@ static int pg_exec(struct db *db, const struct script *s, struct err *err)
 			    "no-transaction", s->path, st.line);
 			goto out;
 		}
+		done++;
+		if (notx && s->step && (ret = s->step(s->arg, done, err)))
+			goto out;
 	}
-	if (before == PQTRANS_IDLE &&
-	    pq.PQtransactionStatus(d->conn) != PQTRANS_IDLE)
+	if (notx && pq.PQtransactionStatus(d->conn) != PQTRANS_IDLE)
 		ret = err_set(err, ERR_RUNTIME, "%s: the script leaves a "
 		    "transaction open (BEGIN without COMMIT); it was rolled "
 		    "back", s->path);
+	goto out;
+failed:
+	ret = stmt_fail(d, s, &st, res, err);
+	if (s->migration)
+		ddl_failed(d, res, notx &&
+		    pq.PQtransactionStatus(d->conn) == PQTRANS_IDLE ? invalid :
+		    NULL, err);
 out:
 	pq.PQclear(res);
+	free(invalid);
 	/* A transaction the script opened itself is no one else's to end. */
-	if (ret && before == PQTRANS_IDLE)
+	if (ret && notx)
 		pg_rollback(db);
+	if (s->migration && notx)
+		pg_ddl_unlimit(d);
 	return ret;
 }
 

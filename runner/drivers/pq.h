@@ -27,7 +27,9 @@
 	X(PQgetisnull) X(PQgetvalue) X(PQntuples) X(PQprepare) \
 	X(PQputCopyEnd) X(PQresStatus) X(PQresultErrorField) \
 	X(PQresultErrorMessage) X(PQresultStatus) X(PQserverVersion) \
-	X(PQsetNoticeProcessor) X(PQstatus) X(PQtransactionStatus)
+	X(PQsetNoticeProcessor) X(PQstatus) X(PQtransactionStatus) \
+	X(PQsendQuery) X(PQisBusy) X(PQconsumeInput) X(PQsocket) \
+	X(PQbackendPID)
 
 struct pq {
 #define PQ_MEMBER(f) __typeof__(f) *f;

@@ -16,6 +16,7 @@
 #include "gunzip.h"
 #include "histsql.h"
 #include "schema.h"
+#include "split.h"
 #include "ofile.h"
 #include "xalloc.h"
 
@@ -336,13 +337,13 @@ static const char *in_tx_msg(struct sqlite_db *d, int in_tx)
 	return d->msg.data;
 }
 
-static int sqlite_exec(struct db *db, const struct script *s,
-    struct err *err)
+/* Run the statements of s between sql and end. */
+static int run_span(struct sqlite_db *d, const struct script *s,
+    const char *sql, const char *end, int in_tx, struct err *err)
 {
-	struct sqlite_db *d = to_sqlite(db);
-	const char *sql = s->text, *end = s->text + s->len, *tail;
 	sqlite3_stmt *stmt = NULL;
-	int in_tx = !sqlite3_get_autocommit(d->conn), ret = 0, rc;
+	const char *tail;
+	int ret = 0, rc;
 
 	while (sql < end) {
 		/* SQLite would stop there and take the rest for the end. */
@@ -351,9 +352,11 @@ static int sqlite_exec(struct db *db, const struct script *s,
 			    "the script", s->path, line_at(s->text, sql));
 			goto out;
 		}
-		/* -1, not a length: with a length that does not cover the
-		 * NUL, SQLite copies the rest of the script every time. */
-		rc = sqlite3_prepare_v2(d->conn, sql, -1, &stmt, &tail);
+		/* -1 to the script's end, not a length: with a length that
+		 * does not cover the NUL, SQLite copies the rest every
+		 * time. */
+		rc = sqlite3_prepare_v2(d->conn, sql, end == s->text + s->len ?
+		    -1 : (int)(end - sql), &stmt, &tail);
 		if (rc != SQLITE_OK) {
 			ret = exec_fail(d, s, sql, end, in_tx_msg(d, in_tx),
 			    err);
@@ -383,12 +386,42 @@ static int sqlite_exec(struct db *db, const struct script *s,
 		stmt = NULL;
 		sql = tail;
 	}
-	if (!in_tx && !sqlite3_get_autocommit(d->conn))
+out:
+	sqlite3_finalize(stmt);
+	return ret;
+}
+
+/* A migration's script outside a transaction goes statement by statement
+ * as the sqlite3 shell splits it, counted (driver.h: skip, step). */
+static int sqlite_exec(struct db *db, const struct script *s,
+    struct err *err)
+{
+	struct sqlite_db *d = to_sqlite(db);
+	int in_tx = !sqlite3_get_autocommit(d->conn), ret = 0;
+	struct splitter sp;
+	struct stmt st;
+	unsigned done = 0;
+
+	if (in_tx || !s->migration) {
+		ret = run_span(d, s, s->text, s->text + s->len, in_tx, err);
+	} else {
+		split_init_sqlite(&sp, s->text, s->len);
+		while (!ret && split_next(&sp, &st)) {
+			if (done < s->skip) {
+				done++;	/* an earlier attempt ran it */
+				continue;
+			}
+			ret = run_span(d, s, s->text + st.off, s->text +
+			    st.off + st.len, 0, err);
+			done++;
+			if (!ret && s->step)
+				ret = s->step(s->arg, done, err);
+		}
+	}
+	if (!ret && !in_tx && !sqlite3_get_autocommit(d->conn))
 		ret = err_set(err, ERR_RUNTIME, "%s: the script leaves a "
 		    "transaction open (BEGIN without COMMIT); it was rolled "
 		    "back", s->path);
-out:
-	sqlite3_finalize(stmt);
 	/* A transaction the script opened itself is no one else's to end. */
 	if (ret && !in_tx)
 		sqlite_rollback(db);

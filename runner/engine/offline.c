@@ -91,6 +91,31 @@ static int read_history(struct session *s, enum dialect *d, int given,
 	return session_refuse_dirty(s, "sql", err);
 }
 
+/* What a migration's statements may wait for, and that the script does
+ * not try again as migrun apply does. */
+static void ddl_note(struct buf *b, const struct ddl_limits *l)
+{
+	char t[32];
+
+	buf_addstr(b, "--\n");
+	if (l->lock_timeout_ms) {
+		lockwait_limit(l->lock_timeout_ms, t, sizeof(t));
+		buf_addf(b, "-- A migration's statement waits at most %s for a "
+		    "lock (lock_timeout), then\n-- fails, and the script "
+		    "stops there: offline, nothing is tried again, where\n"
+		    "-- migrun apply rolls the migration back and retries it "
+		    "(--ddl-retries).\n", t);
+	} else
+		buf_addstr(b, "-- A migration's statement waits for a lock as "
+		    "long as it takes (lock_timeout 0).\n");
+	if (l->statement_timeout_ms > 0) {
+		lockwait_limit((unsigned)l->statement_timeout_ms, t, sizeof(t));
+		buf_addf(b, "-- A migration's statement is cancelled after %s "
+		    "(statement_timeout).\n", t);
+	}
+	buf_addstr(b, "--\n");
+}
+
 static void header(struct buf *b, const struct session *s, enum dialect d,
     int down, const char *from, const char *to, size_t n)
 {
@@ -105,12 +130,15 @@ static void header(struct buf *b, const struct session *s, enum dialect d,
 	    down ? "rolls back" : "applies ", n, n == 1 ? "" : "s",
 	    s->o->table);
 	buf_addstr(b, "-- Run it with:\n");
-	if (d == DIALECT_POSTGRES)
+	if (d == DIALECT_POSTGRES) {
 		buf_addstr(b, "--     psql -X -v ON_ERROR_STOP=1 -f FILE\n"
 		    "-- It stops at the first error (ON_ERROR_STOP is set "
 		    "below too), and at once\n-- unless the database is at "
-		    "the from version.\n\\set ON_ERROR_STOP on\n"
+		    "the from version.\n");
+		ddl_note(b, &s->o->ddl);
+		buf_addstr(b, "\\set ON_ERROR_STOP on\n"
 		    "SET client_encoding = 'UTF8';\n\n");
+	}
 	else
 		buf_addstr(b, "--     sqlite3 -bail DB < FILE\n"
 		    "-- It stops at the first error (.bail is set below too), "
@@ -161,7 +189,8 @@ int offline_write(struct session *s, const char *bundle,
 		out = NULL;
 		goto out;
 	}
-	if ((ret = emit_open(&s->db, d, out, s->o->table, &guard, err)))
+	if ((ret = emit_open(&s->db, d, out, s->o->table, &s->o->ddl, &guard,
+	    err)))
 		goto out;
 	if (down) {
 		/* Stored rows need a down script; assumed ones take the

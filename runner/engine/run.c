@@ -96,100 +96,180 @@ static int own_tx(struct session *s, const struct script *sc,
 	    "nothing of it was run: %s", sc->path, n.line, n.what, fix);
 }
 
-int run_up(struct session *s, const struct plan_item *it,
-    const struct buf *up, const struct buf *down, int outer, int64_t *ms,
+/* A migration whose statement waited too long for a lock is tried again,
+ * after a wait from BACKOFF_MIN_MS doubling up to BACKOFF_MAX_MS. */
+#define BACKOFF_MIN_MS 500
+#define BACKOFF_MAX_MS 30000
+
+/* The attempts at one migration. */
+struct attempts {
+	struct session *s;
+	char what[160];		/* "0005 add_fk", for the lines it prints */
+	unsigned nr;		/* this attempt's number, from 1 */
+	unsigned done;		/* statements of a no-transaction script done */
+	int dirty;		/* its dirty row is written */
+	struct lockwait w;
+};
+
+static void attempts_init(struct attempts *a, struct session *s,
+    const char *what)
+{
+	memset(a, 0, sizeof(*a));
+	a->s = s;
+	snprintf(a->what, sizeof(a->what), "%s", what);
+	a->nr = 1;
+	lockwait_start(&a->w, BACKOFF_MAX_MS, BACKOFF_MIN_MS, 0);
+}
+
+static int step_done(void *arg, unsigned done, struct err *err)
+{
+	(void)err;
+	((struct attempts *)arg)->done = done;
+	return 0;
+}
+
+/* After a failed attempt, with nothing left open: whether to try again,
+ * which is when its statement waited too long for a lock and --ddl-retries
+ * allow another.  Says so in one line, then waits. */
+static int try_again(struct attempts *a, const struct err *err)
+{
+	unsigned retries = a->s->o->ddl.retries, ms;
+	struct buf line = BUF_INIT;
+	const char *p;
+
+	if (!a->s->db->lock_timed_out || a->nr > retries)
+		return 0;
+	ms = lockwait_backoff(&a->w, a->nr);
+	if (!a->s->o->quiet) {
+		for (p = err->msg; *p; p++)
+			if (*p == '\n')
+				buf_addstr(&line, "; ");
+			else
+				buf_addch(&line, *p);
+		fprintf(stderr, "migrun: %s: attempt %u of %u: %s; trying "
+		    "again in %.1f s\n", a->what, a->nr, retries + 1,
+		    line.data, ms / 1000.0);
+		buf_release(&line);
+	}
+	lockwait_sleep(ms);
+	a->nr++;
+	return 1;
+}
+
+/* The end of a migration's last attempt. */
+static int attempts_end(const struct attempts *a, int ret, struct err *err)
+{
+	if (ret && a->s->db->lock_timed_out)
+		err_append(err, "\nno lock in %u attempt%s (--ddl-lock-timeout, "
+		    "--ddl-retries)", a->nr, a->nr == 1 ? "" : "s");
+	return ret;
+}
+
+/* One attempt at a migration up, sc its script. */
+static int up_once(struct session *s, const struct plan_item *it,
+    struct script *sc, struct hist_row *row, int outer, struct attempts *a,
     struct err *err)
 {
 	const struct driver *d = s->db->drv;
-	struct script sc = { it->up ? it->up->file.path : "(no script)",
-	    up->data, up->len, it->up ? it->up->tx : TX_TRANSACTION };
-	struct hist_row row;
 	int64_t t0;
 	int ret;
 
-	session_row(s, it, down ? down->data : NULL, &row);
-	if ((ret = own_tx(s, &sc, "rebuild the bundle with this version of "
-	    "migpack, which runs such scripts outside a transaction, or mark "
-	    "the script '-- migpack:no-transaction'", err)) ||
-	    (ret = note_up(s, it, err)))
-		goto out;
-	if (sc.tx == TX_NONE) {
-		row.state = HIST_DIRTY;
-		if ((ret = write_row(s, it->row != NULL, &row, err)))
-			goto out;
+	if (sc->tx == TX_NONE) {
+		row->state = HIST_DIRTY;
+		if (!a->dirty && (ret = write_row(s, it->row != NULL, row,
+		    err)))
+			return ret;
+		a->dirty = 1;
+		sc->skip = a->done;
 		t0 = clock_ms();
-		if ((ret = d->exec(s->db, &sc, err)))
-			goto out;	/* the row stays dirty */
-		row.execution_ms = clock_ms() - t0;
-		row.state = HIST_APPLIED;
-		ret = write_row(s, 1, &row, err);
-		goto out;
+		ret = d->exec(s->db, sc, err);
+		row->execution_ms += clock_ms() - t0;
+		if (ret)
+			return ret;	/* the row stays dirty */
+		row->state = HIST_APPLIED;
+		return write_row(s, 1, row, err);
 	}
 	if (!outer && (ret = d->begin(s->db, err)))
-		goto out;
+		return ret;
 	if ((ret = ensure_table(s, err))) {
 		if (!outer)
 			d->rollback(s->db);
-		goto out;
+		return ret;
 	}
 	t0 = clock_ms();
-	ret = d->exec(s->db, &sc, err);
-	row.execution_ms = clock_ms() - t0;
+	ret = d->exec(s->db, sc, err);
+	row->execution_ms = clock_ms() - t0;
 	if (!ret)
-		ret = it->row ? d->history_update(s->db, &row, err) :
-		    d->history_insert(s->db, &row, err);
+		ret = it->row ? d->history_update(s->db, row, err) :
+		    d->history_insert(s->db, row, err);
 	if (!ret && !outer)
 		ret = d->commit(s->db, err);
 	if (ret && !outer)
 		d->rollback(s->db);
 	if (!ret)
 		s->h.exists = 1;
+	return ret;
+}
+
+int run_up(struct session *s, const struct plan_item *it,
+    const struct buf *up, const struct buf *down, int outer, int64_t *ms,
+    struct err *err)
+{
+	struct script sc = { .path = it->up ? it->up->file.path :
+	    "(no script)", .text = up->data, .len = up->len,
+	    .tx = it->up ? it->up->tx : TX_TRANSACTION, .migration = 1,
+	    .step = step_done };
+	struct attempts a;
+	struct hist_row row;
+	char what[160];
+	int ret;
+
+	snprintf(what, sizeof(what), "%s %s", plan_item_label(it),
+	    it->mig->name);
+	attempts_init(&a, s, what);
+	sc.arg = &a;
+	session_row(s, it, down ? down->data : NULL, &row);
+	if ((ret = own_tx(s, &sc, "rebuild the bundle with this version of "
+	    "migpack, which runs such scripts outside a transaction, or mark "
+	    "the script '-- migpack:no-transaction'", err)) ||
+	    (ret = note_up(s, it, err)))
+		goto out;
+	do
+		ret = up_once(s, it, &sc, &row, outer, &a, err);
+	while (ret && !outer && try_again(&a, err));
+	if (!outer)	/* else the run is tried again: run_ups */
+		ret = attempts_end(&a, ret, err);
 out:
 	*ms = row.execution_ms;
 	hist_row_release(&row);
 	return ret;
 }
 
-int run_down(struct session *s, const struct hist_row *row, int64_t *ms,
-    struct err *err)
+/* One attempt at rolling a migration back, sc its down script. */
+static int down_once(struct session *s, const struct hist_row *row,
+    struct script *sc, int64_t *ms, struct attempts *a, struct err *err)
 {
 	const struct driver *d = s->db->drv;
-	char *path = xasprintf("%s[%s].down_script", s->o->table,
-	    row->version ? row->version : row->name);
-	struct script sc = { path, row->down, strlen(row->down),
-	    row->down_tx };
 	struct hist_row dirty = *row;
 	int64_t t0;
 	int ret;
 
-	*ms = 0;
-	if ((ret = own_tx(s, &sc, "roll it back by hand, then remove its "
-	    "row", err)))
-		goto out;
-	if (d->note) {
-		struct buf b = BUF_INIT;
-
-		buf_addf(&b, "Roll back %s %s\n", row->version, row->name);
-		if (sc.tx == TX_NONE)
-			buf_addstr(&b, NOTX_WARNING);
-		if ((ret = note(s, &b, err)))
-			goto out;
-	}
-	if (sc.tx == TX_NONE) {
+	if (sc->tx == TX_NONE) {
 		dirty.state = HIST_DIRTY;
-		if ((ret = write_row(s, 1, &dirty, err)))
-			goto out;
+		if (!a->dirty && (ret = write_row(s, 1, &dirty, err)))
+			return ret;
+		a->dirty = 1;
+		sc->skip = a->done;
 		t0 = clock_ms();
-		if ((ret = d->exec(s->db, &sc, err)))
-			goto out;	/* the row stays dirty */
-		*ms = clock_ms() - t0;
-		if ((ret = d->begin(s->db, err)))
-			goto out;
+		ret = d->exec(s->db, sc, err);
+		*ms += clock_ms() - t0;
+		if (ret || (ret = d->begin(s->db, err)))
+			return ret;	/* the row stays dirty */
 	} else {
 		if ((ret = d->begin(s->db, err)))
-			goto out;
+			return ret;
 		t0 = clock_ms();
-		ret = d->exec(s->db, &sc, err);
+		ret = d->exec(s->db, sc, err);
 		*ms = clock_ms() - t0;
 	}
 	if (!ret)
@@ -198,6 +278,42 @@ int run_down(struct session *s, const struct hist_row *row, int64_t *ms,
 		ret = d->commit(s->db, err);
 	if (ret)
 		d->rollback(s->db);
+	return ret;
+}
+
+int run_down(struct session *s, const struct hist_row *row, int64_t *ms,
+    struct err *err)
+{
+	char *path = xasprintf("%s[%s].down_script", s->o->table,
+	    row->version ? row->version : row->name);
+	struct script sc = { .path = path, .text = row->down,
+	    .len = strlen(row->down), .tx = row->down_tx, .migration = 1,
+	    .step = step_done };
+	struct attempts a;
+	char what[160];
+	int ret;
+
+	*ms = 0;
+	snprintf(what, sizeof(what), "rolling back %s %s", row->version,
+	    row->name);
+	attempts_init(&a, s, what);
+	sc.arg = &a;
+	if ((ret = own_tx(s, &sc, "roll it back by hand, then remove its "
+	    "row", err)))
+		goto out;
+	if (s->db->drv->note) {
+		struct buf b = BUF_INIT;
+
+		buf_addf(&b, "Roll back %s %s\n", row->version, row->name);
+		if (sc.tx == TX_NONE)
+			buf_addstr(&b, NOTX_WARNING);
+		if ((ret = note(s, &b, err)))
+			goto out;
+	}
+	do
+		ret = down_once(s, row, &sc, ms, &a, err);
+	while (ret && try_again(&a, err));
+	ret = attempts_end(&a, ret, err);
 out:
 	free(path);
 	return ret;
@@ -284,9 +400,10 @@ const char *run_reached(const char *from, const struct plan_item **todo,
 	return from;
 }
 
-int run_ups(struct session *s, const struct plan_item **todo, size_t nr,
-    int single, int progress, struct run_step *done, size_t *nr_done,
-    struct err *err)
+/* One pass of run_ups. */
+static int ups_once(struct session *s, const struct plan_item **todo,
+    size_t nr, int single, int progress, struct run_step *done,
+    size_t *nr_done, struct err *err)
 {
 	const struct driver *d = s->db->drv;
 	struct cursor cur = { NULL, NULL };
@@ -334,6 +451,27 @@ out:
 	buf_release(&up);
 	buf_release(&down);
 	return ret;
+}
+
+int run_ups(struct session *s, const struct plan_item **todo, size_t nr,
+    int single, int progress, struct run_step *done, size_t *nr_done,
+    struct err *err)
+{
+	struct attempts a;
+	int exists = s->h.exists, ret;
+
+	/* In one transaction for the whole run, a migration that waited too
+	 * long for a lock rolls the whole run back: the run is tried again,
+	 * from the start, the bundle read anew. */
+	attempts_init(&a, s, "the run (--single-transaction)");
+	for (;;) {
+		ret = ups_once(s, todo, nr, single, progress, done, nr_done,
+		    err);
+		if (!ret || !single || !try_again(&a, err))
+			break;
+		s->h.exists = exists;
+	}
+	return single ? attempts_end(&a, ret, err) : ret;
 }
 
 /* With a bundle, its down script for each row must be the stored one. */

@@ -34,16 +34,18 @@ struct ropts {
 	int json, quiet;
 	struct bundle_limits limits;
 	struct backup_opts backup;
+	struct ddl_limits ddl;
 };
 
 #define ROPTS_INIT { NULL, "migpack_history", 60000, 0, 0, \
-	BUNDLE_LIMITS_INIT, BACKUP_OPTS_INIT }
+	BUNDLE_LIMITS_INIT, BACKUP_OPTS_INIT, DDL_LIMITS_INIT }
 
 /* getopt_long values of the common options, above any short option. */
 enum {
 	OPT_DB = 256, OPT_TABLE, OPT_LOCK_TIMEOUT, OPT_JSON, OPT_QUIET,
 	OPT_MAX_SCRIPT, OPT_MAX_TOTAL, OPT_MAX_RATIO,
 	OPT_NO_BACKUP, OPT_BACKUP_DIR, OPT_KEEP, OPT_PG_DUMP,
+	OPT_DDL_LOCK_TIMEOUT, OPT_DDL_RETRIES, OPT_STATEMENT_TIMEOUT,
 };
 
 #define DB_OPTIONS \
@@ -58,6 +60,12 @@ enum {
 	{ "max-script-size", required_argument, NULL, OPT_MAX_SCRIPT }, \
 	{ "max-total-size", required_argument, NULL, OPT_MAX_TOTAL }, \
 	{ "max-ratio", required_argument, NULL, OPT_MAX_RATIO }
+
+/* What a migration's statements may wait for (apply, down, sql). */
+#define DDL_OPTIONS \
+	{ "ddl-lock-timeout", required_argument, NULL, OPT_DDL_LOCK_TIMEOUT }, \
+	{ "ddl-retries", required_argument, NULL, OPT_DDL_RETRIES }, \
+	{ "statement-timeout", required_argument, NULL, OPT_STATEMENT_TIMEOUT }
 
 /* Taking a backup first (apply, down, restore). */
 #define BACKUP_OPTIONS \
@@ -76,6 +84,17 @@ enum {
 #define LOCK_HELP \
 	"  --lock-timeout SECS  wait at most SECS for another runner's lock\n" \
 	"                       (default 60), then exit 4\n"
+#define DDL_HELP \
+	"  --ddl-lock-timeout SECS\n" \
+	"                       PostgreSQL: a migration's statement waits at\n" \
+	"                       most SECS for a lock (default 5; 0: no limit),\n" \
+	"                       then the migration is rolled back and tried\n" \
+	"                       again later\n" \
+	"  --ddl-retries N      tries again at most N times (default 10), then\n" \
+	"                       exit 4\n" \
+	"  --statement-timeout SECS\n" \
+	"                       PostgreSQL: cancel a migration's statement\n" \
+	"                       after SECS (default: the server's; 0: none)\n"
 #define BACKUP_HELP \
 	"  --no-backup          take no backup first\n" \
 	"  --backup-dir DIR     where the backup goes (default ./backups)\n" \
@@ -89,6 +108,11 @@ enum {
 /* Take a common option: 1 when c was one and is well-formed, 0 when c is
  * not a common option, -1 when its value is bad. */
 int ropt_parse(int c, const char *arg, struct ropts *o);
+/* Refuse, as cmd_bad_option does, the option c (getopt_long's answer)
+ * that ropt_parse did not take, naming what a common option's value must
+ * be. */
+int ropt_bad(const struct cmd_entry *e, int c, int argc, char **argv,
+    struct err *err);
 /* The whole command line of e, whose options (opts) are common ones and
  * --help, and whose operand is one BUNDLE into *bundle, or none when
  * bundle is NULL.  0 with *go set when the command goes on (not after

@@ -413,8 +413,8 @@ static int load_sql(struct seeder *sd, struct bundle_reader *r,
 		    seed->file.path);
 		goto out;
 	}
-	sc = (struct script){ seed->file.path, text.data, text.len,
-	    TX_TRANSACTION };
+	sc = (struct script){ .path = seed->file.path, .text = text.data,
+	    .len = text.len, .tx = TX_TRANSACTION };
 	ret = sd->drv->exec(sd->s->db, &sc, err);
 out:
 	buf_release(&text);

@@ -1,6 +1,7 @@
 /* What every migrun command does first: options, the bundle, the database,
  * the history and the plan; and the bundle read a second time to run it. */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,11 +13,41 @@
 #include "version.h"
 #include "xalloc.h"
 
+/* Seconds as DIGITS[.DIGITS] (no sign, exponent or blank), at most
+ * max_ms once in milliseconds, rounded: 0, or -1 when arg is not that. */
+static int parse_seconds(const char *arg, unsigned long max_ms,
+    unsigned long *ms)
+{
+	unsigned long long whole = 0, frac = 0, scale = 1;
+	const char *p = arg;
+
+	if (*p < '0' || *p > '9')
+		return -1;
+	for (; *p >= '0' && *p <= '9'; p++)
+		if ((whole = whole * 10 + (unsigned)(*p - '0')) > max_ms)
+			return -1;
+	if (*p == '.') {
+		if (p[1] < '0' || p[1] > '9')
+			return -1;
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			if (scale < 1000000000ULL) {
+				frac = frac * 10 + (unsigned)(*p - '0');
+				scale *= 10;
+			}
+	}
+	if (*p)
+		return -1;
+	whole = whole * 1000 + (frac * 1000 + scale / 2) / scale;
+	if (whole > max_ms)
+		return -1;
+	*ms = (unsigned long)whole;
+	return 0;
+}
+
 int ropt_parse(int c, const char *arg, struct ropts *o)
 {
 	char *end;
-	double secs;
-	unsigned long keep;
+	unsigned long n, ms;
 	uint64_t *field;
 
 	switch (c) {
@@ -27,10 +58,27 @@ int ropt_parse(int c, const char *arg, struct ropts *o)
 		o->table = arg;
 		return 1;
 	case OPT_LOCK_TIMEOUT:
-		secs = strtod(arg, &end);
-		if (end == arg || *end || !(secs >= 0 && secs <= 86400 * 7))
+		if (parse_seconds(arg, 86400UL * 7 * 1000, &ms))
 			return -1;
-		o->lock_timeout_ms = (unsigned)(secs * 1000 + 0.5);
+		o->lock_timeout_ms = (unsigned)ms;
+		return 1;
+	/* PostgreSQL's timeouts are milliseconds in an int. */
+	case OPT_DDL_LOCK_TIMEOUT:
+		if (parse_seconds(arg, INT_MAX, &ms))
+			return -1;
+		o->ddl.lock_timeout_ms = (unsigned)ms;
+		return 1;
+	case OPT_STATEMENT_TIMEOUT:
+		if (parse_seconds(arg, INT_MAX, &ms))
+			return -1;
+		o->ddl.statement_timeout_ms = (long)ms;
+		return 1;
+	case OPT_DDL_RETRIES:
+		n = strtoul(arg, &end, 10);
+		if (end == arg || *end || *arg < '0' || *arg > '9' ||
+		    n > 1000)
+			return -1;
+		o->ddl.retries = (unsigned)n;
 		return 1;
 	case OPT_JSON:
 		o->json = 1;
@@ -45,10 +93,10 @@ int ropt_parse(int c, const char *arg, struct ropts *o)
 		o->backup.dir = arg;
 		return *arg ? 1 : -1;
 	case OPT_KEEP:
-		keep = strtoul(arg, &end, 10);
-		if (end == arg || *end || *arg == '-' || keep > 1000000)
+		n = strtoul(arg, &end, 10);
+		if (end == arg || *end || *arg == '-' || n > 1000000)
 			return -1;
-		o->backup.keep = (unsigned)keep;
+		o->backup.keep = (unsigned)n;
 		return 1;
 	case OPT_PG_DUMP:
 		o->backup.tool = arg;
@@ -64,6 +112,40 @@ int ropt_parse(int c, const char *arg, struct ropts *o)
 	return 0;
 }
 
+/* What a common option's value must be, for the message. */
+static const struct {
+	int c;
+	const char *name, *want;
+} values[] = {
+	{ OPT_LOCK_TIMEOUT, "--lock-timeout", "seconds, such as 60 or 0.5, "
+	    "at most a week" },
+	{ OPT_DDL_LOCK_TIMEOUT, "--ddl-lock-timeout", "seconds, such as 5 or "
+	    "0.5 (0: no limit), at most 2147483" },
+	{ OPT_STATEMENT_TIMEOUT, "--statement-timeout", "seconds, such as 60 "
+	    "or 0.5 (0: no limit), at most 2147483" },
+	{ OPT_DDL_RETRIES, "--ddl-retries", "a whole number from 0 to 1000" },
+	{ OPT_KEEP, "--keep", "a whole number from 0 to 1000000" },
+	{ OPT_BACKUP_DIR, "--backup-dir", "a directory" },
+	{ OPT_MAX_SCRIPT, "--max-script-size", "a size above 0, such as 64M" },
+	{ OPT_MAX_TOTAL, "--max-total-size", "a size above 0, such as 1G" },
+	{ OPT_MAX_RATIO, "--max-ratio", "a whole number above 0" },
+};
+
+int ropt_bad(const struct cmd_entry *e, int c, int argc, char **argv,
+    struct err *err)
+{
+	char what[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(values) / sizeof(values[0]); i++)
+		if (values[i].c == c && optarg) {
+			snprintf(what, sizeof(what), "%s '%s': not %s",
+			    values[i].name, optarg, values[i].want);
+			return cmd_usage(e, err, what);
+		}
+	return cmd_bad_option(e, argc, argv, err);
+}
+
 int ropt_getopt(const struct cmd_entry *e, const struct option *opts,
     int argc, char **argv, struct ropts *o, const char **bundle, int *go,
     struct err *err)
@@ -75,7 +157,7 @@ int ropt_getopt(const struct cmd_entry *e, const struct option *opts,
 		if (c == 'h')
 			return cmd_help(e);
 		if (ropt_parse(c, optarg, o) <= 0)
-			return cmd_bad_option(e, argc, argv, err);
+			return ropt_bad(e, c, argc, argv, err);
 	}
 	if (optind != argc - (bundle != NULL))
 		return cmd_usage(e, err, bundle ? "expected one BUNDLE" :
@@ -158,7 +240,7 @@ int session_open(struct session *s, int lock, struct err *err)
 {
 	struct db_opts opts = { .table = s->o->table,
 	    .lock_timeout_ms = s->o->lock_timeout_ms, .readonly = !lock,
-	    .must_exist = s->must_exist };
+	    .must_exist = s->must_exist, .ddl = s->o->ddl };
 	enum dialect d;
 	int ret;
 

@@ -520,8 +520,8 @@ static void test_exec(void **state)
 	    "INSERT INTO t VALUES (3);\n"
 	    ";;\n"
 	    "-- a trailing comment, no statement\n";
-	struct script s = { "migrations/0001_t/up.sql", text,
-	    sizeof(text) - 1, TX_NONE };
+	struct script s = { .path = "migrations/0001_t/up.sql", .text = text,
+	    .len = sizeof(text) - 1, .tx = TX_NONE };
 	struct fx *fx = *state;
 	struct db *db = open_db(fx->path);
 
@@ -534,7 +534,8 @@ static void test_exec(void **state)
 static void expect_exec_error(struct db *db, const char *text,
     const char *want)
 {
-	struct script s = { "up.sql", text, strlen(text), TX_TRANSACTION };
+	struct script s = { .path = "up.sql", .text = text,
+	    .len = strlen(text), .tx = TX_TRANSACTION };
 	struct err err = ERR_INIT;
 
 	assert_int_equal(sqlite_driver.exec(db, &s, &err), ERR_RUNTIME);
@@ -593,8 +594,8 @@ static void test_exec_errors(void **state)
 	{
 		static const char text[] = "CREATE TABLE c (x);\n"
 		    "SELECT 1;\0DROP TABLE a;";
-		struct script s = { "up.sql", text, sizeof(text) - 1,
-		    TX_TRANSACTION };
+		struct script s = { .path = "up.sql", .text = text,
+		    .len = sizeof(text) - 1, .tx = TX_TRANSACTION };
 		struct err err = ERR_INIT;
 
 		assert_int_equal(sqlite_driver.exec(db, &s, &err), ERR_RUNTIME);
@@ -611,8 +612,8 @@ static void test_transaction(void **state)
 	struct fx *fx = *state;
 	struct history h = HISTORY_INIT;
 	struct hist_row v = versioned_row(), r = repeatable_row();
-	struct script s = { "up.sql", "CREATE TABLE t (x);", 19,
-	    TX_TRANSACTION };
+	struct script s = { .path = "up.sql", .text = "CREATE TABLE t (x);",
+	    .len = 19, .tx = TX_TRANSACTION };
 	struct db *db = open_db(fx->path);
 
 	sqlite_driver.rollback(db);	/* none open: nothing happens */
@@ -821,8 +822,8 @@ static void test_cached_statements(void **state)
 	struct fx *fx = *state;
 	struct history h = HISTORY_INIT;
 	struct hist_row v = versioned_row();
-	struct script drop = { "x.sql", "DROP TABLE \"select\";", 20,
-	    TX_TRANSACTION };
+	struct script drop = { .path = "x.sql", .text = "DROP TABLE \"select\";",
+	    .len = 20, .tx = TX_TRANSACTION };
 	struct db *db = open_db_t(fx->path, "select", 1000);
 	struct err err = ERR_INIT;
 	int i;

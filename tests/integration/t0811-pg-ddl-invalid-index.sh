@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# A CREATE INDEX CONCURRENTLY that fails leaves an INVALID index, and a
+# retry with IF NOT EXISTS would then "succeed" without one.  migrun drops
+# the indexes that became invalid during the failed statement (catalog
+# before and after) with DROP INDEX CONCURRENTLY, then retries or reports;
+# an invalid index that was there before is never touched.
+. "$(dirname "$0")/lib.sh"
+. "$TOP/tests/integration/engine/postgres.sh"
+
+put app/0001_t.up.sql 'create table t (a int, b int);\ninsert into t values (1, 1), (2, 1);\n'
+put app/0002_ia.up.sql '-- migpack:no-transaction\ncreate index concurrently if not exists t_a on t (a);\n'
+put app/0003_ib.up.sql '-- migpack:no-transaction\ncreate index concurrently if not exists t_a2 on t (a);\ncreate unique index concurrently if not exists t_b on t (b);\n'
+expect_exit 0 "$MIGPACK" build -o b.tgz app
+newdb idx
+expect_exit 0 "$MIGRUN" apply --db "$DB" --no-backup --to 0001 b.tgz
+
+# An invalid index of someone else's, there before: never touched.
+q "CREATE TABLE other (x int); INSERT INTO other VALUES (1), (1)"
+q "CREATE UNIQUE INDEX CONCURRENTLY other_x ON other (x)" 2>/dev/null &&
+	fail "test setup: the unique index was built"
+invalid() {
+	q "SELECT string_agg(c.relname, ',' ORDER BY c.relname) FROM pg_index i
+	   JOIN pg_class c ON c.oid = i.indexrelid WHERE NOT i.indisvalid"
+}
+[ "$(invalid)" = other_x ] || fail "test setup: invalid: $(invalid)"
+
+# A writer's open transaction: CREATE INDEX CONCURRENTLY waits for it
+# after it made its (invalid) index, and the wait times out.
+PGAPPNAME=writer pg_psql -d idx -c "BEGIN" -c "INSERT INTO t VALUES (3, 3)" \
+    -c "\\! sleep 1.5" -c "COMMIT" >/dev/null 2>&1 &
+writer=$!
+for _ in $(seq 100); do
+	[ "$(q "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'writer' AND state = 'idle in transaction'")" = 1 ] && break
+	sleep 0.1
+done
+expect_exit 0 "$MIGRUN" apply --db "$DB" --no-backup --ddl-lock-timeout 0.3 \
+    --to 0002 b.tgz
+wait "$writer"
+expect_err "0002 ia: attempt 1 of 11: migrations/0002_ia/up.sql:2: ERROR: canceling statement due to lock timeout; blocked by pid "
+expect_err "(idle in transaction for "
+expect_err "): INSERT INTO t VALUES (3, 3); the failed statement left the invalid index public.t_a, not dropped yet: ERROR: canceling statement due to lock timeout; blocked by pid "
+[ "$(invalid)" = other_x ] || fail "invalid now: $(invalid)"
+[ "$(q "SELECT indisvalid FROM pg_index WHERE indexrelid = 't_a'::regclass")" = t ] ||
+	fail "t_a is not valid"
+
+# A failure that is not a lock's: the invalid index goes, the report says
+# so, the statement before it stays done and the row dirty.
+expect_exit 1 "$MIGRUN" apply --db "$DB" --no-backup b.tgz
+expect_err "migrations/0003_ib/up.sql:3: ERROR: could not create unique index \"t_b\" (Key (b)=(1) is duplicated.)"
+expect_err "dropped the invalid index public.t_b that the failed statement left"
+[ "$(invalid)" = other_x ] || fail "invalid now: $(invalid)"
+[ "$(q "SELECT indisvalid FROM pg_index WHERE indexrelid = 't_a2'::regclass")" = t ] ||
+	fail "t_a2 is not there"
+[ "$(q "SELECT state FROM migpack_history WHERE version = '0003'")" = dirty ] ||
+	fail "0003 is not dirty"
+true
