@@ -13,7 +13,8 @@ static int exec_apply(int argc, char **argv, struct err *err);
 const struct cmd_entry cmd_apply_entry = {
 	.name = "apply",
 	.usage = "[--db URL] [--to VERSION] [--dry-run] [--single-transaction] "
-	    "[--allow-out-of-order] [--ddl-lock-timeout SECS] [--ddl-retries N] "
+	    "[--allow-out-of-order] [--resume] [--ddl-lock-timeout SECS] "
+	    "[--ddl-retries N] "
 	    "[--statement-timeout SECS] [--no-backup | --backup-dir DIR] "
 	    "[--keep N] [--json | --quiet] BUNDLE",
 	.help =
@@ -33,13 +34,17 @@ const struct cmd_entry cmd_apply_entry = {
 	    "                       nothing\n"
 	    "  --allow-out-of-order apply pending migrations below the newest\n"
 	    "                       applied one\n"
+	    "  --resume             go on with the dirty no-transaction migration\n"
+	    "                       a stopped run left, from the first statement\n"
+	    "                       its row does not record as done\n"
 	    "  --json               print the result as JSON\n"
 	    "  --quiet              print nothing on success\n"
 	    DB_HELP LOCK_HELP DDL_HELP BACKUP_HELP BUNDLE_HELP,
 	.exec = exec_apply,
 };
 
-enum { OPT_TO = 'T', OPT_DRY = 'n', OPT_SINGLE = 's', OPT_OOO = 'o' };
+enum { OPT_TO = 'T', OPT_DRY = 'n', OPT_SINGLE = 's', OPT_OOO = 'o',
+	OPT_RESUME = 'r' };
 
 /* What apply did, or with todo (a dry run) would do, lint's warnings on
  * each migration with them. */
@@ -109,6 +114,7 @@ static int exec_apply(int argc, char **argv, struct err *err)
 		{ "dry-run", no_argument, NULL, OPT_DRY },
 		{ "single-transaction", no_argument, NULL, OPT_SINGLE },
 		{ "allow-out-of-order", no_argument, NULL, OPT_OOO },
+		{ "resume", no_argument, NULL, OPT_RESUME },
 		DB_OPTIONS, LOCK_OPTIONS, DDL_OPTIONS, OUTPUT_OPTIONS,
 		BUNDLE_OPTIONS,
 		BACKUP_OPTIONS,
@@ -120,7 +126,7 @@ static int exec_apply(int argc, char **argv, struct err *err)
 	const struct plan_item **todo = NULL;
 	struct run_step *done = NULL;
 	const char *to = NULL, *from, *reached;
-	int dry_run = 0, single = 0, allow_ooo = 0, progress;
+	int dry_run = 0, single = 0, allow_ooo = 0, resume = 0, progress;
 	size_t i, nr_todo = 0, nr_done = 0;
 	int c, ret = 0;
 
@@ -132,6 +138,7 @@ static int exec_apply(int argc, char **argv, struct err *err)
 		case OPT_DRY: dry_run = 1; continue;
 		case OPT_SINGLE: single = 1; continue;
 		case OPT_OOO: allow_ooo = 1; continue;
+		case OPT_RESUME: resume = 1; continue;
 		}
 		if (ropt_parse(c, optarg, &o) <= 0)
 			return ropt_bad(&cmd_apply_entry, c, argc, argv, err);
@@ -140,15 +147,20 @@ static int exec_apply(int argc, char **argv, struct err *err)
 		return cmd_usage(&cmd_apply_entry, err, "expected one BUNDLE");
 	if (to && !version_valid(to, strlen(to), VERSION_ALLOW_UNDERSCORE))
 		return cmd_usage(&cmd_apply_entry, err, "--to: not a version");
+	if (resume && single)
+		return cmd_usage(&cmd_apply_entry, err, "--resume goes on with "
+		    "a migration that runs outside a transaction: not with "
+		    "--single-transaction");
 	session_init(&s, &o);
 
 	/* A bad --to is refused before the database is touched. */
 	if ((ret = session_bundle(&s, argv[optind], err)) ||
 	    (ret = session_check_version(&s, "--to", to, err)) ||
 	    (ret = session_open(&s, !dry_run, err)) ||
-	    (ret = session_refuse_dirty(&s, "apply", err)) ||
+	    (!resume && (ret = session_refuse_dirty(&s, "apply", err))) ||
 	    (ret = run_select_up(&s, to, allow_ooo, single, &todo, &nr_todo,
-	    err)))
+	    err)) ||
+	    (resume && (ret = run_select_resume(&s, to, todo, &nr_todo, err))))
 		goto out;
 
 	from = s.plan.current;
@@ -167,23 +179,7 @@ static int exec_apply(int argc, char **argv, struct err *err)
 	progress = !o.quiet && nr_todo > 1 && isatty(STDERR_FILENO);
 	if ((ret = run_ups(&s, todo, nr_todo, single, progress, done,
 	    &nr_done, err))) {
-		const struct plan_item *it = nr_done < nr_todo ?
-		    todo[nr_done] : NULL;
-		struct history now = HISTORY_INIT;
-		char at[256];
-
-		if (!it)
-			goto out;	/* the final commit */
-		reached = session_now(&s, &now, run_reached(from, todo,
-		    nr_done));
-		snprintf(at, sizeof(at), "the database is at %s (%zu applied "
-		    "by this run)", reached ? reached : "no version", nr_done);
-		history_release(&now);
-		err_append(err, "\nmigration %s %s failed%s; %s",
-		    plan_item_label(it), it->mig->name, plan_item_notx(it) ?
-		    " outside a transaction: it is marked dirty until fixed "
-		    "by hand and 'migrun repair'" : " and was rolled back",
-		    single ? "nothing was applied (--single-transaction)" : at);
+		run_ups_failed(&s, from, todo, nr_todo, nr_done, single, err);
 		goto out;
 	}
 	print_result(&s, done, nr_done, from, reached, NULL);

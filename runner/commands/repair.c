@@ -85,9 +85,12 @@ static int exec_repair(int argc, char **argv, struct err *err)
 		if (r->state != HIST_DIRTY)
 			continue;
 		r->state = HIST_APPLIED;
+		r->statements = r->statements_done = 0;	/* done with */
 		ret = action == OPT_APPLIED ?
 		    s.db->drv->history_update(s.db, r, err) :
 		    s.db->drv->history_delete(s.db, r, err);
+		if (!ret && action == OPT_APPLIED)
+			ret = s.db->drv->history_progress(s.db, r, err);
 		if (ret)
 			goto out;
 	}

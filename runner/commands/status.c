@@ -19,7 +19,9 @@ const struct cmd_entry cmd_status_entry = {
 	    "A pending migration that lint warned of at build says so.\n\n"
 	    "  --json               {\"current\": VERSION or null, \"migrations\":\n"
 	    "                       [{\"version\", \"name\", \"state\",\n"
-	    "                       \"lint\": [...]}, ...]}\n"
+	    "                       \"lint\": [...]}, ...]}; a dirty one that\n"
+	    "                       records its progress also has\n"
+	    "                       \"statements_done\" and \"statements\"\n"
 	    DB_HELP BUNDLE_HELP,
 	.exec = exec_status,
 };
@@ -38,8 +40,12 @@ static void status_json(const struct session *s, struct buf *b)
 		json_str(b, plan_item_version(it));
 		buf_addstr(b, ", \"name\": ");
 		json_str(b, plan_item_name(it));
-		buf_addf(b, ", \"state\": \"%s\", \"lint\": ",
-		    mig_state_name(it->state));
+		buf_addf(b, ", \"state\": \"%s\"", mig_state_name(it->state));
+		if (it->state == ST_DIRTY && it->row->statements)
+			buf_addf(b, ", \"statements_done\": %ld, "
+			    "\"statements\": %ld", it->row->statements_done,
+			    it->row->statements);
+		buf_addstr(b, ", \"lint\": ");
 		plan_item_lint_json(it, b);
 		buf_addch(b, '}');
 	}
@@ -69,9 +75,15 @@ static void status_text(const struct session *s, struct buf *b)
 	for (i = 0; i < s->plan.nr; i++) {
 		const struct plan_item *it = &s->plan.items[i];
 		const char *v = plan_item_version(it);
+		char state[96];
 
-		buf_addf(b, "%-*s  %-8s  %s%s", w, v ? v : "-",
-		    mig_state_name(it->state), plan_item_name(it),
+		snprintf(state, sizeof(state), "%s", mig_state_name(it->state));
+		if (it->state == ST_DIRTY && it->row->statements)
+			snprintf(state, sizeof(state), "dirty (%ld of %ld "
+			    "statements done)", it->row->statements_done,
+			    it->row->statements);
+		buf_addf(b, "%-*s  %-8s  %s%s", w, v ? v : "-", state,
+		    plan_item_name(it),
 		    it->out_of_order ? "  (out of order)" : "");
 		if (it->state == ST_PENDING && plan_item_lint(it, NULL)) {
 			buf_addstr(b, "  lint: ");

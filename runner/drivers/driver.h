@@ -37,6 +37,14 @@ struct hist_row {
 	char *applied_at;	/* UTC, "YYYY-MM-DDTHH:MM:SSZ"; read only */
 	int64_t execution_ms;
 	enum hist_state state;
+	/* While a no-transaction up script runs (dirty): how many of its
+	 * statements are done, of how many, and the driver's note for
+	 * resuming after the one in flight (PostgreSQL: the INVALID
+	 * indexes there before it).  statements is 0 (SQL NULL) when none
+	 * is recorded: not such a script, or a table without room for it
+	 * (made by an older migrun, and not ours to alter). */
+	long statements_done, statements;
+	char *resume_note;
 };
 
 /* The whole table, in the order rows were first inserted. */
@@ -68,12 +76,17 @@ struct script {
 	enum tx_mode tx;
 	/* A migration's script runs under the run's DDL limits (db_opts).
 	 * Outside a transaction its first `skip` statements are not run
-	 * (an earlier attempt ran them), and step, when given, is told
-	 * after each statement that ends how many have (skipped ones
-	 * counted); a step that fails stops the script. */
+	 * (an earlier attempt, or a run that stopped, ran them); with
+	 * resume_note (a step's note from that run) the driver first undoes
+	 * what the statement in flight may have left.  step, when given, is
+	 * told before each statement runs how many are done (skipped ones
+	 * counted) with the driver's note for resuming from there, and once
+	 * more after the last; a step that fails stops the script. */
 	int migration;
 	unsigned skip;
-	int (*step)(void *arg, unsigned done, struct err *err);
+	const char *resume_note;
+	int (*step)(void *arg, unsigned done, const char *note,
+	    struct err *err);
 	void *arg;
 };
 
@@ -145,6 +158,9 @@ struct db {
 	 * the run may try the migration again. */
 	int lock_timed_out;
 	char blocker[320];
+	/* What exec did of its own accord that the user should hear of,
+	 * lines of text ("" none): a resume's clean-up. */
+	char said[512];
 };
 
 struct driver {
@@ -189,6 +205,12 @@ struct driver {
 	int (*history_update)(struct db *db, const struct hist_row *r,
 	    struct err *err);
 	int (*history_delete)(struct db *db, const struct hist_row *r,
+	    struct err *err);
+	/* Write r's statements_done, statements and resume_note into its
+	 * row, in the open transaction or in one of its own.  NULL in a
+	 * driver that records no progress (the emitter); a no-op where the
+	 * table has no room for it. */
+	int (*history_progress)(struct db *db, const struct hist_row *r,
 	    struct err *err);
 
 	/* A remark on what comes next, lines of text, for a driver that

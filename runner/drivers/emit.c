@@ -277,7 +277,7 @@ static int write_row(struct emit_db *e, enum hist_stmt id,
 {
 	const char *vals[HIST_PARAMS];
 	struct buf sql = BUF_INIT;
-	char ms[24], mark = dialect_of(e) == DIALECT_POSTGRES ? '$' : '?';
+	char ms[48], mark = dialect_of(e) == DIALECT_POSTGRES ? '$' : '?';
 	const char *p;
 	long n;
 

@@ -31,6 +31,11 @@ static const struct {
 	    NULL },
 	[HS_DELETE_REPEATABLE] = { "DELETE FROM ", " WHERE kind = "
 	    "'repeatable' AND name = ?1", NULL },
+	[HS_PROGRESS_VERSIONED] = { "UPDATE ", " SET statements_done = ?2, "
+	    "statements = ?3, resume_note = ?4 WHERE version = ?1", NULL },
+	[HS_PROGRESS_REPEATABLE] = { "UPDATE ", " SET statements_done = ?2, "
+	    "statements = ?3, resume_note = ?4 WHERE kind = 'repeatable' AND "
+	    "name = ?1", NULL },
 };
 
 char *histsql_table(enum dialect d, const char *table)
@@ -67,7 +72,10 @@ void histsql_create(struct buf *b, enum dialect d, const char *table)
 		    "    bundle_sha256  text NOT NULL,\n"
 		    "    applied_at     timestamptz NOT NULL DEFAULT now(),\n"
 		    "    execution_ms   bigint NOT NULL,\n"
-		    "    state          text NOT NULL CHECK (state IN ('applied', 'dirty'))\n"
+		    "    state          text NOT NULL CHECK (state IN ('applied', 'dirty')),\n"
+		    "    statements_done integer,\n"
+		    "    statements     integer,\n"
+		    "    resume_note    text\n"
 		    ")", table);
 		return;
 	}
@@ -92,8 +100,27 @@ void histsql_create(struct buf *b, enum dialect d, const char *table)
 	    "        -- UTC, 2024-01-01T00:00:00Z\n"
 	    "    execution_ms   INTEGER NOT NULL,\n"
 	    "    state          TEXT NOT NULL"
-	    " CHECK (state IN ('applied', 'dirty'))\n"
+	    " CHECK (state IN ('applied', 'dirty')),\n"
+	    "    statements_done INTEGER,"
+	    "       -- dirty: the statements done\n"
+	    "    statements     INTEGER,"
+	    "        -- of a no-transaction script's\n"
+	    "    resume_note    TEXT\n"
 	    ")", table);
+}
+
+void histsql_upgrade(struct buf *b, enum dialect d, const char *table)
+{
+	if (d == DIALECT_POSTGRES)
+		buf_addf(b, "ALTER TABLE %s ADD COLUMN IF NOT EXISTS "
+		    "statements_done integer, ADD COLUMN IF NOT EXISTS "
+		    "statements integer, ADD COLUMN IF NOT EXISTS resume_note "
+		    "text", table);
+	else
+		buf_addf(b, "ALTER TABLE %s ADD COLUMN statements_done "
+		    "INTEGER; ALTER TABLE %s ADD COLUMN statements INTEGER; "
+		    "ALTER TABLE %s ADD COLUMN resume_note TEXT", table, table,
+		    table);
 }
 
 void histsql_stmt(struct buf *b, enum dialect d, enum hist_stmt id,
@@ -129,12 +156,33 @@ enum hist_stmt histsql_delete_of(const struct hist_row *r)
 	    HS_DELETE_REPEATABLE;
 }
 
-int histsql_params(enum hist_stmt id, const struct hist_row *r,
-    const char *vals[HIST_PARAMS], char ms[24])
+enum hist_stmt histsql_progress_of(const struct hist_row *r)
 {
-	if (id == HS_DELETE_VERSIONED || id == HS_DELETE_REPEATABLE) {
+	return r->kind == KIND_VERSIONED ? HS_PROGRESS_VERSIONED :
+	    HS_PROGRESS_REPEATABLE;
+}
+
+int histsql_params(enum hist_stmt id, const struct hist_row *r,
+    const char *vals[HIST_PARAMS], char ms[48])
+{
+	int n;
+
+	switch (id) {
+	case HS_DELETE_VERSIONED:
+	case HS_DELETE_REPEATABLE:
 		vals[0] = id == HS_DELETE_VERSIONED ? r->version : r->name;
 		return 1;
+	case HS_PROGRESS_VERSIONED:
+	case HS_PROGRESS_REPEATABLE:
+		vals[0] = id == HS_PROGRESS_VERSIONED ? r->version : r->name;
+		n = snprintf(ms, 24, "%ld", r->statements_done);
+		snprintf(ms + n + 1, 24, "%ld", r->statements);
+		vals[1] = r->statements ? ms : NULL;
+		vals[2] = r->statements ? ms + n + 1 : NULL;
+		vals[3] = r->statements ? r->resume_note : NULL;
+		return 4;
+	default:
+		break;
 	}
 	snprintf(ms, 24, "%" PRId64, r->execution_ms);
 	vals[0] = r->version;

@@ -17,6 +17,8 @@ enum hist_stmt {
 	HS_UPDATE_REPEATABLE,
 	HS_DELETE_VERSIONED,
 	HS_DELETE_REPEATABLE,
+	HS_PROGRESS_VERSIONED,
+	HS_PROGRESS_REPEATABLE,
 	HS_NR
 };
 
@@ -31,19 +33,27 @@ char *histsql_table(enum dialect d, const char *table);
 /* CREATE TABLE IF NOT EXISTS table (...), table being quoted already. */
 void histsql_create(struct buf *b, enum dialect d, const char *table);
 
+/* The columns a table made by an older migrun lacks (a no-transaction
+ * migration's progress), and the statement that adds them; HIST_PROBE is
+ * the one a reader checks for. */
+#define HIST_PROBE "statements_done"
+void histsql_upgrade(struct buf *b, enum dialect d, const char *table);
+
 /* The statement id on table with parameters $1... (postgres) or ?1...
  * (sqlite), filled by histsql_params. */
 void histsql_stmt(struct buf *b, enum dialect d, enum hist_stmt id,
     const char *table);
 
-/* Which update or delete statement finds r's row. */
+/* Which update, delete or progress statement finds r's row. */
 enum hist_stmt histsql_update_of(const struct hist_row *r);
 enum hist_stmt histsql_delete_of(const struct hist_row *r);
+enum hist_stmt histsql_progress_of(const struct hist_row *r);
 
 /* r's values for statement id as text, NULL for SQL NULL, in parameter
- * order (ms holds execution_ms's digits): how many there are. */
+ * order (ms holds execution_ms's digits, or a progress statement's two
+ * numbers, NUL-separated): how many there are. */
 int histsql_params(enum hist_stmt id, const struct hist_row *r,
-    const char *vals[HIST_PARAMS], char ms[24]);
+    const char *vals[HIST_PARAMS], char ms[48]);
 
 /* Whether r can be written: a name, and a version exactly when it is a
  * versioned migration. */

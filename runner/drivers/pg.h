@@ -30,6 +30,7 @@ struct pg_db {
 	int watch_failed;
 	struct buf leftover;	/* invalid indexes to drop, a line each */
 	int locked;
+	int progress;		/* the table has the progress columns */
 	struct buf stmt;	/* the statement being sent, NUL-terminated */
 	int prepared[HS_NR];
 };
@@ -75,11 +76,14 @@ PGresult *pg_ddl_exec(struct pg_db *d, const char *sql);
 /* The invalid indexes now, as an oid[] literal in *oids (replaced; caller
  * frees). */
 int pg_ddl_invalid(struct pg_db *d, char **oids, struct err *err);
-/* After a statement outside a transaction failed: drop (CONCURRENTLY) the
- * indexes invalid now that were not in before, saying so in err; one whose
- * drop waited too long for a lock is left for pg_ddl_leftover.  -1 when
- * one is left for good (the statement must not run again). */
-int pg_ddl_cleanup(struct pg_db *d, const char *before, struct err *err);
+/* After a statement outside a transaction failed, or stopped with the run
+ * (stopped: "failed", "stopped"): drop (CONCURRENTLY) the indexes invalid
+ * now that were not in before, saying so in lines of said (each after a
+ * newline); one whose drop waited too long for a lock is left for
+ * pg_ddl_leftover.  -1 when one is left for good (the statement must not
+ * run again). */
+int pg_ddl_cleanup(struct pg_db *d, const char *before, const char *stopped,
+    struct buf *said);
 /* Before a migration's statements run again: drop what pg_ddl_cleanup
  * left.  0, or the error class with err saying which index (path: the
  * script's), and lock_timed_out set when it was for a lock. */
@@ -95,6 +99,12 @@ int pg_history_update(struct db *db, const struct hist_row *r,
     struct err *err);
 int pg_history_delete(struct db *db, const struct hist_row *r,
     struct err *err);
+int pg_history_progress(struct db *db, const struct hist_row *r,
+    struct err *err);
+/* Under the run lock: give a table an older migrun made the columns of
+ * this one.  When that cannot be done (not its owner), no progress is
+ * recorded. */
+void pg_history_upgrade(struct pg_db *d);
 
 /* pg_copy.c: CSV seeds (driver.h). */
 int pg_csv_begin(struct db *db, struct csv_load *l, struct err *err);

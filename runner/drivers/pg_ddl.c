@@ -183,7 +183,8 @@ static int drop_index(struct pg_db *d, const char *name, struct buf *m)
 	return ret;
 }
 
-int pg_ddl_cleanup(struct pg_db *d, const char *before, struct err *err)
+int pg_ddl_cleanup(struct pg_db *d, const char *before, const char *stopped,
+    struct buf *said)
 {
 	static const char sql[] =
 	    "SELECT format('%I.%I', n.nspname, c.relname) "
@@ -200,7 +201,7 @@ int pg_ddl_cleanup(struct pg_db *d, const char *before, struct err *err)
 	res = pq.PQexecParams(d->conn, sql, 1, NULL, params, NULL, NULL, 0);
 	if (pq.PQresultStatus(res) != PGRES_TUPLES_OK) {
 		pg_result_message(d->conn, res, &m);
-		err_append(err, "\ncould not look for invalid indexes it left: "
+		buf_addf(said, "\ncould not look for invalid indexes it left: "
 		    "%s", m.data);
 		ret = -1;
 		goto out;
@@ -210,21 +211,21 @@ int pg_ddl_cleanup(struct pg_db *d, const char *before, struct err *err)
 
 		switch (drop_index(d, name, &m)) {
 		case 0:
-			err_append(err, "\ndropped the invalid index %s that "
-			    "the failed statement left", name);
+			buf_addf(said, "\ndropped the invalid index %s that "
+			    "the %s statement left", name, stopped);
 			break;
 		case ERR_LOCK:
 			/* Dropped before the statement runs again. */
 			buf_addf(&d->leftover, "%s\n", name);
-			err_append(err, "\nthe failed statement left the "
-			    "invalid index %s, not dropped yet: %s", name,
+			buf_addf(said, "\nthe %s statement left the invalid "
+			    "index %s, not dropped yet: %s", stopped, name,
 			    m.data);
 			break;
 		default:
-			err_append(err, "\nthe failed statement left the "
-			    "invalid index %s, and dropping it failed: %s; "
-			    "drop it by hand (DROP INDEX CONCURRENTLY %s)",
-			    name, m.data, name);
+			buf_addf(said, "\nthe %s statement left the invalid "
+			    "index %s, and dropping it failed: %s; drop it by "
+			    "hand (DROP INDEX CONCURRENTLY %s)", stopped, name,
+			    m.data, name);
 			ret = -1;
 		}
 	}

@@ -17,8 +17,41 @@
 static const char *const stmt_name[HS_NR] = {
 	"migpack_insert", "migpack_update_versioned",
 	"migpack_update_repeatable", "migpack_delete_versioned",
-	"migpack_delete_repeatable",
+	"migpack_delete_repeatable", "migpack_progress_versioned",
+	"migpack_progress_repeatable",
 };
+
+/* Whether the table exists, and with the columns of this migrun: -1 when
+ * it does not exist, 0 without them, 1 with them. */
+static int columns_now(struct pg_db *d, struct err *err)
+{
+	const char *params[1] = { d->quoted };
+	PGresult *res;
+	int ret;
+
+	if ((ret = pg_query_row(d, "SELECT to_regclass($1) IS NOT NULL, "
+	    "EXISTS (SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = "
+	    "to_regclass($1) AND attname = '" HIST_PROBE "' AND NOT "
+	    "attisdropped)", 1, params, "history table", &res, err)))
+		return -2;
+	ret = pq.PQgetvalue(res, 0, 0)[0] != 't' ? -1 :
+	    pq.PQgetvalue(res, 0, 1)[0] == 't';
+	pq.PQclear(res);
+	return ret;
+}
+
+void pg_history_upgrade(struct pg_db *d)
+{
+	struct err ignored = ERR_INIT;
+	struct buf sql = BUF_INIT;
+
+	if (pg_resolve(d, &ignored) || columns_now(d, &ignored) != 0)
+		return;
+	histsql_upgrade(&sql, DIALECT_POSTGRES, d->quoted);
+	/* Not the owner: then no progress is recorded. */
+	pq.PQclear(pq.PQexec(d->conn, sql.data));
+	buf_release(&sql);
+}
 
 int pg_history_create(struct db *db, struct err *err)
 {
@@ -48,6 +81,7 @@ int pg_history_create(struct db *db, struct err *err)
 		buf_addf(&sql, "CREATE SCHEMA IF NOT EXISTS %s;\n", d->qschema);
 	histsql_create(&sql, DIALECT_POSTGRES, d->quoted);
 	ret = pg_command(d, sql.data, what, err);
+	d->progress = !ret;
 out:
 	pq.PQclear(res);
 	buf_release(&sql);
@@ -72,7 +106,8 @@ static int bad_row(struct pg_db *d, const struct hist_row *r,
 enum {
 	COL_ID, COL_VERSION, COL_NAME, COL_KIND, COL_CHECKSUM, COL_DOWN,
 	COL_DOWN_TX, COL_BUNDLE_NAME, COL_BUNDLE_RELEASE, COL_BUNDLE_SHA256,
-	COL_APPLIED_AT, COL_EXECUTION_MS, COL_STATE
+	COL_APPLIED_AT, COL_EXECUTION_MS, COL_STATE, COL_DONE, COL_STATEMENTS,
+	COL_NOTE
 };
 
 /* Fill r from row i of the history query. */
@@ -103,6 +138,13 @@ static int read_row(struct pg_db *d, const PGresult *res, int i,
 	r->applied_at = column_dup(res, i, COL_APPLIED_AT);
 	r->execution_ms = strtoll(pq.PQgetvalue(res, i, COL_EXECUTION_MS), NULL,
 	    10);
+	if (!pq.PQgetisnull(res, i, COL_STATEMENTS)) {
+		r->statements_done = strtol(pq.PQgetvalue(res, i, COL_DONE),
+		    NULL, 10);
+		r->statements = strtol(pq.PQgetvalue(res, i, COL_STATEMENTS),
+		    NULL, 10);
+		r->resume_note = column_dup(res, i, COL_NOTE);
+	}
 
 	/* The table's constraints say so, unless someone changed it. */
 	for (k = 0; k < sizeof(required) / sizeof(required[0]); k++)
@@ -121,28 +163,28 @@ int pg_history_read(struct db *db, struct history *h,
 {
 	struct pg_db *d = to_pg(db);
 	struct history tmp = HISTORY_INIT;
-	const char *params[1];
 	PGresult *res = NULL;
 	char *sql = NULL, what[160];
-	int ret, i;
+	int ret, i, cols;
 
 	if ((ret = pg_resolve(d, err)))
 		return ret;
 	snprintf(what, sizeof(what), "read history table %s", d->shown);
-	params[0] = d->quoted;
-	if ((ret = pg_query_row(d, "SELECT to_regclass($1) IS NOT NULL", 1,
-	    params, what, &res, err)))
+	if ((cols = columns_now(d, err)) == -2) {
+		ret = ERR_RUNTIME;
 		goto out;
-	if (pq.PQgetvalue(res, 0, 0)[0] != 't')
+	}
+	if (cols < 0)
 		goto out;	/* no table: no rows */
-	pq.PQclear(res);
+	d->progress = cols;
 	tmp.exists = 1;
 
 	sql = xasprintf("SELECT id, version, name, kind, checksum, "
 	    "down_script, down_tx, bundle_name, bundle_release, bundle_sha256, "
 	    "to_char(applied_at AT TIME ZONE 'UTC', "
-	    "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), execution_ms, state "
-	    "FROM %s ORDER BY id", d->quoted);
+	    "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), execution_ms, state, %s "
+	    "FROM %s ORDER BY id", cols ? "statements_done, statements, "
+	    "resume_note" : "NULL, NULL, NULL", d->quoted);
 	res = pq.PQexec(d->conn, sql);
 	if (pq.PQresultStatus(res) != PGRES_TUPLES_OK) {
 		ret = pg_sql_fail(d, res, what, err);
@@ -185,7 +227,7 @@ static int prepare(struct pg_db *d, enum hist_stmt id, const char *what,
 static int history_write(struct pg_db *d, enum hist_stmt id,
     const struct hist_row *r, const char *verb, struct err *err)
 {
-	char ms[24], what[160];
+	char ms[48], what[160];
 	const char *params[HIST_PARAMS], *state;
 	PGresult *res = NULL;
 	int ret, n;
@@ -232,4 +274,13 @@ int pg_history_delete(struct db *db, const struct hist_row *r,
 {
 	return history_write(to_pg(db), histsql_delete_of(r), r,
 	    "delete", err);
+}
+
+int pg_history_progress(struct db *db, const struct hist_row *r,
+    struct err *err)
+{
+	struct pg_db *d = to_pg(db);
+
+	return d->progress ? history_write(d, histsql_progress_of(r), r,
+	    "record the progress of", err) : 0;
 }

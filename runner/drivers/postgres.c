@@ -341,6 +341,7 @@ static int pg_lock(struct db *db, struct err *err)
 		}
 	}
 	d->locked = 1;
+	pg_history_upgrade(d);
 	return 0;
 }
 
@@ -447,12 +448,35 @@ PGresult *pg_drain(PGconn *conn)
 static void ddl_failed(struct pg_db *d, const PGresult *res,
     const char *invalid, struct err *err)
 {
+	struct buf said = BUF_INIT;
+
 	d->base.lock_timed_out = pg_result_code(res) == ERR_LOCK;
 	if (d->base.lock_timed_out)
 		err_append(err, "; %s %s", d->base.blocker[0] ? "blocked by" :
 		    "no blocker seen", d->base.blocker);
-	if (invalid && pg_ddl_cleanup(d, invalid, err))
+	if (invalid && pg_ddl_cleanup(d, invalid, "failed", &said))
 		d->base.lock_timed_out = 0;
+	if (said.len)
+		err_append(err, "%s", said.data);
+	buf_release(&said);
+}
+
+/* Resuming a script that stopped with its run: what its statement in
+ * flight left is dropped first (note: the invalid indexes before it). */
+static int resume_cleanup(struct pg_db *d, const struct script *s,
+    struct err *err)
+{
+	struct buf said = BUF_INIT;
+	int ret = 0;
+
+	if (pg_ddl_cleanup(d, s->resume_note, "stopped", &said))
+		ret = err_set(err, ERR_RUNTIME, "%s: resuming: %s", s->path,
+		    said.data + 1);
+	else if (said.len)
+		snprintf(d->base.said, sizeof(d->base.said), "%s",
+		    said.data + 1);
+	buf_release(&said);
+	return ret;
 }
 
 static int pg_exec(struct db *db, const struct script *s, struct err *err)
@@ -468,6 +492,7 @@ static int pg_exec(struct db *db, const struct script *s, struct err *err)
 	int ret = 0;
 
 	db->lock_timed_out = 0;
+	db->said[0] = '\0';
 	if (s->migration && ((ret = pg_ddl_limits(d, !notx, err)) ||
 	    (notx && (ret = pg_ddl_leftover(d, s->path, err)))))
 		goto out;
@@ -480,8 +505,12 @@ static int pg_exec(struct db *db, const struct script *s, struct err *err)
 		buf_reset(&d->stmt);
 		buf_add(&d->stmt, s->text + st.off, st.len);
 		db->blocker[0] = '\0';
-		if (s->migration && notx &&
-		    (ret = pg_ddl_invalid(d, &invalid, err)))
+		if (s->migration && notx && ((s->resume_note &&
+		    done == s->skip && (ret = resume_cleanup(d, s, err))) ||
+		    (ret = pg_ddl_invalid(d, &invalid, err))))
+			goto out;
+		if (notx && s->step && (ret = s->step(s->arg, done, invalid,
+		    err)))
 			goto out;
 		res = s->migration ? pg_ddl_exec(d, d->stmt.data) :
 		    pq.PQexec(d->conn, d->stmt.data);
@@ -525,9 +554,9 @@ static int pg_exec(struct db *db, const struct script *s, struct err *err)
 			goto out;
 		}
 		done++;
-		if (notx && s->step && (ret = s->step(s->arg, done, err)))
-			goto out;
 	}
+	if (notx && s->step && (ret = s->step(s->arg, done, NULL, err)))
+		goto out;
 	if (notx && pq.PQtransactionStatus(d->conn) != PQTRANS_IDLE)
 		ret = err_set(err, ERR_RUNTIME, "%s: the script leaves a "
 		    "transaction open (BEGIN without COMMIT); it was rolled "
@@ -624,6 +653,7 @@ const struct driver postgres_driver = {
 	.history_insert = pg_history_insert,
 	.history_update = pg_history_update,
 	.history_delete = pg_history_delete,
+	.history_progress = pg_history_progress,
 	.query = pg_query,
 	.backup_ext = "sql",
 	.dbname = pg_name,

@@ -34,6 +34,7 @@ struct sqlite_db {
 	unsigned timeout_ms;
 	int lock_fd;		/* open until after sqlite3_close; -1 */
 	int locked;
+	int progress;		/* the table has the progress columns */
 	sqlite3_stmt *stmt[HS_NR];
 	sqlite3_stmt *insert;	/* a CSV seed's rows */
 	struct buf msg;		/* conn_msg's */
@@ -181,6 +182,40 @@ out:
 	return ret;
 }
 
+/* Whether the history table has the columns of this migrun: 1, 0 when it
+ * lacks them, -1 when there is no table (or it cannot be read). */
+static int columns_now(struct sqlite_db *d)
+{
+	sqlite3_stmt *st = NULL;
+	int ret = -1;
+
+	if (sqlite3_prepare_v2(d->conn, "SELECT count(*), "
+	    "coalesce(sum(name = '" HIST_PROBE "'), 0) FROM "
+	    "pragma_table_info(?1)", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_bind_text(st, 1, d->table, -1, SQLITE_STATIC) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0))
+		ret = sqlite3_column_int(st, 1) ? 1 : 0;
+	sqlite3_finalize(st);
+	return ret;
+}
+
+/* Under the run lock: give a table an older migrun made the columns of
+ * this one.  When that cannot be done, no progress is recorded. */
+static void upgrade(struct sqlite_db *d)
+{
+	struct buf sql = BUF_INIT;
+
+	if (columns_now(d) != 0)
+		return;
+	buf_addstr(&sql, "BEGIN IMMEDIATE; ");
+	histsql_upgrade(&sql, DIALECT_SQLITE, d->quoted);
+	buf_addstr(&sql, "; COMMIT");
+	if (sqlite3_exec(d->conn, sql.data, NULL, NULL, NULL) != SQLITE_OK &&
+	    !sqlite3_get_autocommit(d->conn))
+		sqlite3_exec(d->conn, "ROLLBACK", NULL, NULL, NULL);
+	buf_release(&sql);
+}
+
 static int sqlite_lock(struct db *db, struct err *err)
 {
 	struct sqlite_db *d = to_sqlite(db);
@@ -210,6 +245,7 @@ static int sqlite_lock(struct db *db, struct err *err)
 		}
 	}
 	d->locked = 1;
+	upgrade(d);
 	return 0;
 }
 
@@ -411,12 +447,15 @@ static int sqlite_exec(struct db *db, const struct script *s,
 				done++;	/* an earlier attempt ran it */
 				continue;
 			}
+			if (s->step && (ret = s->step(s->arg, done, NULL,
+			    err)))
+				break;
 			ret = run_span(d, s, s->text + st.off, s->text +
 			    st.off + st.len, 0, err);
 			done++;
-			if (!ret && s->step)
-				ret = s->step(s->arg, done, err);
 		}
+		if (!ret && s->step)
+			ret = s->step(s->arg, done, NULL, err);
 	}
 	if (!ret && !in_tx && !sqlite3_get_autocommit(d->conn))
 		ret = err_set(err, ERR_RUNTIME, "%s: the script leaves a "
@@ -440,7 +479,8 @@ static int sqlite_history_create(struct db *db, struct err *err)
 		snprintf(what, sizeof(what), "create history table %s",
 		    d->table);
 		ret = db_fail(d, err, what);
-	}
+	} else
+		d->progress = 1;
 	buf_release(&sql);
 	return ret;
 }
@@ -484,6 +524,11 @@ static int read_row(struct sqlite_db *d, sqlite3_stmt *st,
 	r->bundle_sha256 = column_dup(st, 8);
 	r->applied_at = column_dup(st, 9);
 	r->execution_ms = sqlite3_column_int64(st, 10);
+	if (sqlite3_column_type(st, 13) != SQLITE_NULL) {
+		r->statements_done = (long)sqlite3_column_int64(st, 12);
+		r->statements = (long)sqlite3_column_int64(st, 13);
+		r->resume_note = column_dup(st, 14);
+	}
 
 	/* The table's constraints rule these out, unless it was edited. */
 	why[0] = '\0';
@@ -528,9 +573,12 @@ static int sqlite_history_read(struct db *db, struct history *h,
 		goto out;	/* no table: no rows */
 	tmp.exists = 1;
 
+	d->progress = columns_now(d) == 1;
 	sql = xasprintf("SELECT version, name, kind, checksum, down_script, "
 	    "down_tx, bundle_name, bundle_release, bundle_sha256, applied_at, "
-	    "execution_ms, state FROM %s ORDER BY id", d->quoted);
+	    "execution_ms, state, %s FROM %s ORDER BY id", d->progress ?
+	    "statements_done, statements, resume_note" : "NULL, NULL, NULL",
+	    d->quoted);
 	if (sqlite3_prepare_v2(d->conn, sql, -1, &st, NULL) != SQLITE_OK) {
 		ret = db_fail(d, err, what);
 		goto out;
@@ -573,7 +621,7 @@ static int history_write(struct sqlite_db *d, enum hist_stmt id,
 {
 	const char *vals[HIST_PARAMS];
 	sqlite3_stmt *st = NULL;
-	char what[160], ms[24];
+	char what[160], ms[48];
 	int ret = 0, rc = SQLITE_OK, i, n;
 
 	snprintf(what, sizeof(what), "%s %s%s%s in history table %s", verb,
@@ -628,6 +676,15 @@ static int sqlite_history_delete(struct db *db, const struct hist_row *r,
 {
 	return history_write(to_sqlite(db), histsql_delete_of(r), r,
 	    "delete", err);
+}
+
+static int sqlite_history_progress(struct db *db, const struct hist_row *r,
+    struct err *err)
+{
+	struct sqlite_db *d = to_sqlite(db);
+
+	return d->progress ? history_write(d, histsql_progress_of(r), r,
+	    "record the progress of", err) : 0;
 }
 
 static int sqlite_query(struct db *db, const char *sql,
@@ -1011,6 +1068,7 @@ const struct driver sqlite_driver = {
 	.rollback = sqlite_rollback,
 	.exec = sqlite_exec,
 	.history_read = sqlite_history_read,
+	.history_progress = sqlite_history_progress,
 	.history_create = sqlite_history_create,
 	.history_insert = sqlite_history_insert,
 	.history_update = sqlite_history_update,

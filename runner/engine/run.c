@@ -6,6 +6,7 @@
 
 #include "checksum.h"
 #include "runner.h"
+#include "split.h"
 #include "txscan.h"
 #include "version.h"
 #include "xalloc.h"
@@ -18,7 +19,7 @@ static int ensure_table(struct session *s, struct err *err)
 }
 
 /* Write row in a transaction of its own (for the dirty flag, which must be
- * visible whatever happens next). */
+ * visible whatever happens next), with its progress. */
 static int write_row(struct session *s, int exists,
     const struct hist_row *row, struct err *err)
 {
@@ -30,6 +31,8 @@ static int write_row(struct session *s, int exists,
 		goto out;
 	ret = exists ? d->history_update(db, row, err) :
 	    d->history_insert(db, row, err);
+	if (!ret && d->history_progress)
+		ret = d->history_progress(db, row, err);
 	if (!ret)
 		ret = d->commit(db, err);
 out:
@@ -108,6 +111,7 @@ struct attempts {
 	unsigned nr;		/* this attempt's number, from 1 */
 	unsigned done;		/* statements of a no-transaction script done */
 	int dirty;		/* its dirty row is written */
+	struct hist_row *row;	/* an up script's: its progress recorded */
 	struct lockwait w;
 };
 
@@ -121,11 +125,39 @@ static void attempts_init(struct attempts *a, struct session *s,
 	lockwait_start(&a->w, BACKOFF_MAX_MS, BACKOFF_MIN_MS, 0);
 }
 
-static int step_done(void *arg, unsigned done, struct err *err)
+/* Before each statement of a no-transaction script, and after the last:
+ * an up script's row records how far it got. */
+static int step_done(void *arg, unsigned done, const char *note,
+    struct err *err)
 {
-	(void)err;
-	((struct attempts *)arg)->done = done;
-	return 0;
+	struct attempts *a = arg;
+	struct db *db = a->s->db;
+
+	a->done = done;
+	if (!a->row || !db->drv->history_progress)
+		return 0;
+	a->row->statements_done = done;
+	free(a->row->resume_note);
+	a->row->resume_note = note ? xstrdup(note) : NULL;
+	return db->drv->history_progress(db, a->row, err);
+}
+
+/* The statements of a script, as the engine's client splits them. */
+static unsigned count_statements(enum dialect d, const struct script *sc,
+    unsigned nth, struct stmt *at)
+{
+	struct splitter sp;
+	struct stmt st;
+	unsigned n = 0;
+
+	if (d == DIALECT_SQLITE)
+		split_init_sqlite(&sp, sc->text, sc->len);
+	else
+		split_init(&sp, sc->text, sc->len);
+	while (split_next(&sp, &st))
+		if (n++ == nth && at)
+			*at = st;
+	return n;
 }
 
 /* After a failed attempt, with nothing left open: whether to try again,
@@ -176,17 +208,22 @@ static int up_once(struct session *s, const struct plan_item *it,
 
 	if (sc->tx == TX_NONE) {
 		row->state = HIST_DIRTY;
+		row->statements = (long)count_statements(d->dialect, sc, 0,
+		    NULL);
 		if (!a->dirty && (ret = write_row(s, it->row != NULL, row,
 		    err)))
 			return ret;
 		a->dirty = 1;
+		a->row = row;
 		sc->skip = a->done;
 		t0 = clock_ms();
 		ret = d->exec(s->db, sc, err);
 		row->execution_ms += clock_ms() - t0;
+		a->row = NULL;
 		if (ret)
 			return ret;	/* the row stays dirty */
 		row->state = HIST_APPLIED;
+		row->statements = row->statements_done = 0;
 		return write_row(s, 1, row, err);
 	}
 	if (!outer && (ret = d->begin(s->db, err)))
@@ -209,6 +246,40 @@ static int up_once(struct session *s, const struct plan_item *it,
 	if (!ret)
 		s->h.exists = 1;
 	return ret;
+}
+
+/* A dirty migration that apply --resume goes on with (run_select_up
+ * checked it can): from the first statement its row does not record as
+ * done, after what the one in flight left is cleaned up. */
+static int resume(struct session *s, const struct plan_item *it,
+    struct script *sc, struct attempts *a, struct err *err)
+{
+	struct stmt at = { 0, 0, 0, 0 };
+	unsigned n, from = (unsigned)it->row->statements_done;
+	size_t len;
+
+	a->dirty = 1;
+	a->done = from;
+	sc->resume_note = it->row->resume_note;
+	n = count_statements(s->db->drv->dialect, sc, from, &at);
+	if (n != (unsigned long)it->row->statements || from > n)
+		return err_set(err, ERR_INTEGRITY, "--resume: %s: the stopped "
+		    "run recorded %ld of %ld statements done, and the script "
+		    "has %u; nothing done", a->what, it->row->statements_done,
+		    it->row->statements, n);
+	if (s->o->quiet)
+		return 0;
+	if (from == n) {
+		fprintf(stderr, "migrun: resuming %s: all %u statements are "
+		    "done; recording it as applied\n", a->what, n);
+		return 0;
+	}
+	len = strcspn(sc->text + at.off, "\n");
+	fprintf(stderr, "migrun: resuming %s at statement %u of %u (%s:%u): "
+	    "%.*s%s\n", a->what, from + 1, n, sc->path, at.line,
+	    (int)(len > 72 ? 72 : len), sc->text + at.off,
+	    len > 72 || len < at.len ? " ..." : "");
+	return 0;
 }
 
 int run_up(struct session *s, const struct plan_item *it,
@@ -234,9 +305,15 @@ int run_up(struct session *s, const struct plan_item *it,
 	    "the script '-- migpack:no-transaction'", err)) ||
 	    (ret = note_up(s, it, err)))
 		goto out;
-	do
+	if (it->state == ST_DIRTY && (ret = resume(s, it, &sc, &a, err)))
+		goto out;
+	do {
 		ret = up_once(s, it, &sc, &row, outer, &a, err);
-	while (ret && !outer && try_again(&a, err));
+		sc.resume_note = NULL;	/* cleaned up, or said why not */
+		if (s->db->said[0] && !s->o->quiet)
+			fprintf(stderr, "migrun: %s: %s\n", what,
+			    s->db->said);
+	} while (ret && !outer && try_again(&a, err));
 	if (!outer)	/* else the run is tried again: run_ups */
 		ret = attempts_end(&a, ret, err);
 out:
@@ -390,6 +467,50 @@ int run_select_up(const struct session *s, const char *to, int allow_ooo,
 	return 0;
 }
 
+int run_select_resume(const struct session *s, const char *to,
+    const struct plan_item **todo, size_t *nr, struct err *err)
+{
+	const struct plan_item *it = NULL;
+	size_t i, dirty = 0;
+
+	for (i = 0; i < s->plan.nr; i++)
+		if (s->plan.items[i].state == ST_DIRTY) {
+			it = &s->plan.items[i];
+			dirty++;
+		}
+	if (!dirty)
+		return err_set(err, ERR_INPUT, "--resume: no migration is "
+		    "dirty; nothing to resume, nothing done");
+	if (dirty > 1)
+		return err_set(err, ERR_INTEGRITY, "--resume: %zu migrations "
+		    "are dirty, where a run leaves one at most; finish or undo "
+		    "them by hand, then run 'migrun repair'; nothing done",
+		    dirty);
+	if (!it->mig)
+		return err_set(err, ERR_INPUT, "--resume: dirty migration %s "
+		    "%s is not in the bundle; nothing done",
+		    plan_item_label(it), it->row->name);
+	if (strncmp(it->row->checksum, CHECKSUM_PREFIX, CHECKSUM_PREFIX_LEN) ||
+	    strcmp(it->row->checksum + CHECKSUM_PREFIX_LEN, plan_item_sum(it)))
+		return err_set(err, ERR_INTEGRITY, "--resume: dirty migration "
+		    "%s %s ran as %s, the bundle has sha256:%s: not the script "
+		    "that stopped; nothing done", plan_item_label(it),
+		    it->mig->name, it->row->checksum, plan_item_sum(it));
+	if (!plan_item_notx(it) || !it->row->statements)
+		return err_set(err, ERR_INPUT, "--resume: dirty migration %s "
+		    "%s records no progress to resume from (it stopped while "
+		    "being rolled back, or an older migrun ran it): finish or "
+		    "undo it by hand, then run 'migrun repair'; nothing done",
+		    plan_item_label(it), it->mig->name);
+	if (to && it->mig->version && version_cmp(it->mig->version, to) > 0)
+		return err_set(err, ERR_INPUT, "--resume: --to %s is below the "
+		    "dirty migration %s; nothing done", to, it->mig->version);
+	memmove(todo + 1, todo, *nr * sizeof(*todo));
+	todo[0] = it;
+	(*nr)++;
+	return 0;
+}
+
 const char *run_reached(const char *from, const struct plan_item **todo,
     size_t nr)
 {
@@ -472,6 +593,42 @@ int run_ups(struct session *s, const struct plan_item **todo, size_t nr,
 		s->h.exists = exists;
 	}
 	return single ? attempts_end(&a, ret, err) : ret;
+}
+
+void run_ups_failed(struct session *s, const char *from,
+    const struct plan_item **todo, size_t nr, size_t nr_done, int single,
+    struct err *err)
+{
+	const struct plan_item *it = nr_done < nr ? todo[nr_done] : NULL;
+	struct history now = HISTORY_INIT;
+	const struct hist_row *row = NULL;
+	const char *reached;
+	char how[256], at[256];
+	size_t i;
+
+	if (!it)
+		return;		/* the final commit: its message says it */
+	reached = session_now(s, &now, run_reached(from, todo, nr_done));
+	snprintf(at, sizeof(at), "the database is at %s (%zu applied by this "
+	    "run)", reached ? reached : "no version", nr_done);
+	for (i = 0; i < now.nr; i++)
+		if (now.rows[i].state == HIST_DIRTY)
+			row = &now.rows[i];
+	if (!plan_item_notx(it))
+		snprintf(how, sizeof(how), " and was rolled back");
+	else if (row && row->statements)
+		snprintf(how, sizeof(how), " outside a transaction, with %ld of "
+		    "%ld statements done: it is marked dirty; once the cause "
+		    "is fixed, 'migrun apply --resume' goes on from there (or "
+		    "finish or undo it by hand, then 'migrun repair')",
+		    row->statements_done, row->statements);
+	else
+		snprintf(how, sizeof(how), " outside a transaction: it is "
+		    "marked dirty until fixed by hand and 'migrun repair'");
+	err_append(err, "\nmigration %s %s failed%s; %s", plan_item_label(it),
+	    it->mig->name, how, single ? "nothing was applied "
+	    "(--single-transaction)" : at);
+	history_release(&now);
 }
 
 /* With a bundle, its down script for each row must be the stored one. */

@@ -211,6 +211,13 @@ struct run_step {
 int run_select_up(const struct session *s, const char *to, int allow_ooo,
     int single, const struct plan_item ***todo, size_t *nr,
     struct err *err);
+/* apply --resume: put the dirty migration first in todo[0..*nr) (which
+ * has room for it), once sure it can go on from where its row says it
+ * stopped: the bundle's no-transaction script that ran, progress
+ * recorded, not above --to.  Exit 2 when nothing is dirty or it cannot be
+ * resumed, 3 when its script changed. */
+int run_select_resume(const struct session *s, const char *to,
+    const struct plan_item **todo, size_t *nr, struct err *err);
 /* The version a database at from reaches once todo[0..nr) are applied. */
 const char *run_reached(const char *from, const struct plan_item **todo,
     size_t nr);
@@ -220,6 +227,13 @@ const char *run_reached(const char *from, const struct plan_item **todo,
  * prints a line per migration on stderr. */
 int run_ups(struct session *s, const struct plan_item **todo, size_t nr,
     int single, int progress, struct run_step *done, size_t *nr_done,
+    struct err *err);
+
+/* After run_ups failed at todo[nr_done] (of nr, from version from): the
+ * outcome appended to err, the database read again: rolled back, or dirty
+ * and how to go on, and where the database is. */
+void run_ups_failed(struct session *s, const char *from,
+    const struct plan_item **todo, size_t nr, size_t nr_done, int single,
     struct err *err);
 
 /* What a rollback to `to` (a version or "base") or of `steps` migrations

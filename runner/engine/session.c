@@ -349,6 +349,15 @@ int session_refuse_dirty(struct session *s, const char *what,
 	for (i = 0; i < s->h.nr; i++) {
 		const struct hist_row *r = &s->h.rows[i];
 
+		if (r->state == HIST_DIRTY && r->statements)
+			return err_set(err, ERR_INTEGRITY, "%s refused: "
+			    "migration %s (%s) is dirty: a no-transaction "
+			    "migration stopped part way, with %ld of %ld "
+			    "statements done; 'migrun apply --resume' goes on "
+			    "from there, or finish or undo it by hand, then run "
+			    "'migrun repair'", what,
+			    r->version ? r->version : r->name, r->name,
+			    r->statements_done, r->statements);
 		if (r->state == HIST_DIRTY)
 			return err_set(err, ERR_INTEGRITY, "%s refused: "
 			    "migration %s (%s) is dirty: a no-transaction "

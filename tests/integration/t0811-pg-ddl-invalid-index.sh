@@ -3,7 +3,9 @@
 # retry with IF NOT EXISTS would then "succeed" without one.  migrun drops
 # the indexes that became invalid during the failed statement (catalog
 # before and after) with DROP INDEX CONCURRENTLY, then retries or reports;
-# an invalid index that was there before is never touched.
+# an invalid index that was there before is never touched.  The same when
+# the client died in the statement: apply --resume drops what it left
+# (the row recorded the invalid indexes before it) before going on.
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/integration/engine/postgres.sh"
 
@@ -53,4 +55,53 @@ expect_err "dropped the invalid index public.t_b that the failed statement left"
 	fail "t_a2 is not there"
 [ "$(q "SELECT state FROM migpack_history WHERE version = '0003'")" = dirty ] ||
 	fail "0003 is not dirty"
+
+# The client and its session die while CREATE INDEX CONCURRENTLY waits for
+# a writer: its invalid index stays.  apply --resume drops it first (the
+# row recorded which were invalid before), then goes on from there.
+put two/0001_w.up.sql 'create table w (a int);\n'
+put two/0002_wa.up.sql '-- migpack:no-transaction\ninsert into w select 1 where not exists (select 1 from w where a = 1);\ncreate index concurrently if not exists w_a on w (a);\ninsert into w select 2 where not exists (select 1 from w where a = 2);\n'
+expect_exit 0 "$MIGPACK" build -o two.tgz two
+newdb idx2
+q "CREATE TABLE other (x int); INSERT INTO other VALUES (1), (1)"
+q "CREATE UNIQUE INDEX CONCURRENTLY other_x ON other (x)" 2>/dev/null &&
+	fail "test setup: the unique index was built"
+expect_exit 0 "$MIGRUN" apply --db "$DB" --no-backup --to 0001 two.tgz
+PGAPPNAME=writer2 pg_psql -d idx2 -c "BEGIN" -c "INSERT INTO w VALUES (9)" \
+    -c "\\! sleep 30" -c "COMMIT" >/dev/null 2>&1 &
+writer=$!
+for _ in $(seq 100); do
+	[ "$(q "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'writer2' AND state = 'idle in transaction'")" = 1 ] && break
+	sleep 0.1
+done
+"$MIGRUN" apply --db "$DB" --no-backup --ddl-lock-timeout 0 two.tgz \
+    >/dev/null 2>&1 &
+pid=$!
+backend=
+for _ in $(seq 200); do
+	backend=$(q "SELECT pid FROM pg_stat_activity WHERE application_name = 'migrun' AND wait_event_type = 'Lock'")
+	[ -n "$backend" ] && break
+	sleep 0.05
+done
+[ -n "$backend" ] || fail "test setup: CREATE INDEX CONCURRENTLY never waited"
+kill -s KILL "$pid"
+wait "$pid" 2>/dev/null || true
+q "SELECT pg_terminate_backend($backend)" >/dev/null
+for _ in $(seq 100); do
+	[ "$(q "SELECT count(*) FROM pg_stat_activity WHERE pid = $backend")" = 0 ] && break
+	sleep 0.05
+done
+[ "$(invalid)" = other_x,w_a ] || fail "test setup: invalid: $(invalid)"
+[ "$(q "SELECT statements_done FROM migpack_history WHERE version = '0002' AND state = 'dirty'")" = 1 ] ||
+	fail "0002's row: $(q "SELECT * FROM migpack_history WHERE version = '0002'")"
+q "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'writer2'" >/dev/null
+wait "$writer" 2>/dev/null || true
+expect_exit 0 "$MIGRUN" apply --db "$DB" --no-backup --resume two.tgz
+expect_err "migrun: resuming 0002 wa at statement 2 of 3 (migrations/0002_wa/up.sql:3): create index concurrently if not exists w_a on w (a);"
+expect_err "migrun: 0002 wa: dropped the invalid index public.w_a that the stopped statement left"
+[ "$(invalid)" = other_x ] || fail "invalid after resuming: $(invalid)"
+[ "$(q "SELECT indisvalid FROM pg_index WHERE indexrelid = 'w_a'::regclass")" = t ] ||
+	fail "w_a is not valid"
+[ "$(q "SELECT string_agg(a::text, ',' ORDER BY a) FROM w")" = 1,2 ] ||
+	fail "w: $(q "SELECT * FROM w")"
 true
