@@ -113,3 +113,66 @@ scen_resume_killed() {
 	expect_exit 2 "$MIGRUN" apply --db "$DB" --no-backup --resume res.tgz
 	expect_err "--resume: no migration is dirty; nothing to resume, nothing done"
 }
+
+# A history table an older migrun made, without the progress columns:
+# read as it is; the first command under the run lock adds them, and a
+# stopped no-transaction migration then records its progress.
+scen_old_table() {
+	local sum
+	newdb old
+	if [ "$ENGINE" = postgres ]; then
+		q "CREATE TABLE migpack_history (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+		    version text UNIQUE, name text NOT NULL, kind text NOT NULL, checksum text NOT NULL,
+		    down_script text, down_tx text, bundle_name text NOT NULL,
+		    bundle_release text NOT NULL, bundle_sha256 text NOT NULL,
+		    applied_at timestamptz NOT NULL DEFAULT now(), execution_ms bigint NOT NULL,
+		    state text NOT NULL)"
+	else
+		q "CREATE TABLE migpack_history (id INTEGER PRIMARY KEY, version TEXT UNIQUE,
+		    name TEXT NOT NULL, kind TEXT NOT NULL, checksum TEXT NOT NULL, down_script TEXT,
+		    down_tx TEXT, bundle_name TEXT NOT NULL, bundle_release TEXT NOT NULL,
+		    bundle_sha256 TEXT NOT NULL, applied_at TEXT NOT NULL, execution_ms INTEGER NOT NULL,
+		    state TEXT NOT NULL)"
+	fi
+	put old/0001_log.up.sql 'create table log (n int);\n'
+	put old/0002_two.up.sql '-- migpack:no-transaction\ninsert into log values (1);\ninsert into nope values (2);\n'
+	expect_exit 0 "$MIGPACK" build -o old.tgz old
+	sum=$("$MIGPACK" list --json old.tgz | python3 -c 'import json, sys
+m = json.load(sys.stdin)["migrations"]
+print([x for x in m if x["version"] == "0001"][0]["scripts"][0]["sha256"])')
+	q "INSERT INTO migpack_history (version, name, kind, checksum, bundle_name,
+	    bundle_release, bundle_sha256, applied_at, execution_ms, state)
+	    VALUES ('0001', 'log', 'versioned', 'sha256:$sum', 'old', '0001',
+	    'sha256:y', '2026-01-01T00:00:00Z', 1, 'applied')"
+	q "CREATE TABLE log (n int)"
+	# Read as it is, changed in nothing.
+	expect_exit 0 "$MIGRUN" status --db "$DB" old.tgz
+	expect_out "0001     applied"
+	has_column migpack_history statements_done &&
+	    fail "a read altered the table"
+	# The first command under the run lock adds the columns.
+	expect_exit 1 "$MIGRUN" apply --db "$DB" --no-backup old.tgz
+	has_column migpack_history statements_done ||
+	    fail "apply did not add the columns"
+	expect_err "with 1 of 2 statements done"
+	expect_exit 0 "$MIGRUN" status --db "$DB" old.tgz
+	expect_out "dirty (1 of 2 statements done)"
+}
+
+# PostgreSQL: an older table another role owns is not migrun's to alter:
+# everything works, without progress.
+scen_old_table_not_owner() {
+	local pw=s3cret-bob url
+	q "DELETE FROM migpack_history WHERE version = '0002'; DELETE FROM log;
+	   ALTER TABLE migpack_history DROP COLUMN statements_done,
+	   DROP COLUMN statements, DROP COLUMN resume_note"
+	pg_password_role bob "$pw"
+	q "GRANT SELECT, INSERT, UPDATE, DELETE ON migpack_history, log TO bob"
+	url="postgresql://bob:$pw@/$DBNAME?host=$PGHOST&port=$PGPORT"
+	expect_exit 1 "$MIGRUN" apply --db "$url" --no-backup old.tgz
+	has_column migpack_history statements_done &&
+	    fail "altered a table it does not own"
+	expect_err "failed outside a transaction: it is marked dirty until fixed by hand and 'migrun repair'"
+	expect_exit 0 "$MIGRUN" status --db "$url" old.tgz
+	expect_out "0002     dirty     two"
+}

@@ -3,3 +3,4 @@
 . "$TOP/tests/integration/engine/sqlite.sh"
 . "$TOP/tests/integration/resume_scenarios.sh"
 scen_resume_killed
+scen_old_table

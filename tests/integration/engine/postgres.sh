@@ -16,6 +16,9 @@ NO_TABLE_MSG='ERROR: relation "nope" does not exist'
 has_table() {
 	[ "$(q "SELECT to_regclass('$1') IS NOT NULL")" = t ]
 }
+has_column() {
+	[ "$(q "SELECT count(*) FROM information_schema.columns WHERE table_name = '$1' AND column_name = '$2'")" = 1 ]
+}
 # Hold the run lock for SECONDS in the background, as another runner would:
 # the driver's advisory lock key is the first 8 bytes of
 # SHA-256("migpack:SCHEMA.TABLE").

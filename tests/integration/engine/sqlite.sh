@@ -14,6 +14,9 @@ NO_TABLE_MSG='no such table: nope'
 has_table() {
 	[ "$(q "SELECT count(*) FROM sqlite_master WHERE name = '$1'")" = 1 ]
 }
+has_column() {
+	[ "$(q "SELECT count(*) FROM pragma_table_info('$1') WHERE name = '$2'")" = 1 ]
+}
 # Hold the run lock for SECONDS in the background, as another runner would.
 hold_lock() {
 	flock "$DBFILE" sleep "$1" &
