@@ -67,7 +67,7 @@ UNIT_BIN = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 TOOL_BIN = $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
 
 .SECONDARY:
-.PHONY: all test unit integration run bench install uninstall clean
+.PHONY: all test test-kill unit integration run bench install uninstall clean
 all: $(BIN)/migpack $(BIN)/migrun
 
 $(BUILD)/%.o: %.c
@@ -112,6 +112,15 @@ $(BUILD)/tools/%: $(BUILD)/tests/tools/%.o $(LIB)
 test: all $(UNIT_BIN) $(TOOL_BIN)
 	@BIN=$(abspath $(BIN)) TOOLS=$(abspath $(BUILD)/tools) \
 		tests/run.sh $(UNIT_BIN) $(INTEGRATION)
+
+# The tests that kill the programs part way, at many more points than
+# `make test` does: KILL_POINTS (default 500) for apply, half as many for
+# the other commands.
+KILL_POINTS ?= 500
+test-kill: all $(TOOL_BIN)
+	@KILL_POINTS=$(KILL_POINTS) BIN=$(abspath $(BIN)) \
+		TOOLS=$(abspath $(BUILD)/tools) \
+		tests/run.sh $(wildcard tests/integration/t*-killed.sh)
 
 # The example application: bundled (and linted: the summary), then applied to the embedded SQLite
 # database (migpack.db, the runner's default; ignored by git, as are the

@@ -384,7 +384,8 @@ settle() {
 # second) with their keys and indexes, the history and, on PostgreSQL, a
 # large object, whose dump holds a BEGIN and a COMMIT.
 scen_restore_killed() {
-	local points=${RESTORE_KILL_POINTS:-24} i k t0 t1 ms at sig pid
+	local points=${KILL_POINTS:+$((KILL_POINTS / 2))} i k t0 t1 ms at sig pid
+	points=${points:-24}
 	local b a parts=0 whole=0
 	filled shop
 	for k in 1 2 3 4 5 6 7 8 9 10; do

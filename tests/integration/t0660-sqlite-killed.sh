@@ -1,0 +1,9 @@
+# migrun killed at many points (kill_scenarios.sh): apply, down, seed and
+# backup on sqlite.
+. "$(dirname "$0")/lib.sh"
+. "$TOP/tests/integration/engine/sqlite.sh"
+. "$TOP/tests/integration/kill_scenarios.sh"
+scen_kill_apply
+scen_kill_down
+scen_kill_seed
+scen_kill_backup
