@@ -58,6 +58,7 @@ RUNNER_SRC = $(wildcard runner/*.c runner/*/*.c)
 # drivers/spawn.h must not stand in for the system's <spawn.h>.
 RUNNER_INC = -iquote runner/engine -iquote runner/drivers
 UNIT_SRC = $(wildcard tests/unit/test-*.c)
+FUZZ_NAMES = $(patsubst tests/fuzz/fuzz-%.c,%,$(wildcard tests/fuzz/fuzz-*.c))
 TOOL_SRC = $(wildcard tests/tools/*.c)
 INTEGRATION = $(wildcard tests/integration/t*.sh)
 
@@ -65,9 +66,11 @@ LIB = $(BUILD)/libmigpack.a
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 UNIT_BIN = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 TOOL_BIN = $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
+REPLAY_BIN = $(patsubst %,$(BUILD)/tools/fuzz-replay-%,$(FUZZ_NAMES))
 
 .SECONDARY:
-.PHONY: all test test-kill unit integration run bench install uninstall clean
+.PHONY: all test test-kill fuzz fuzz-targets unit integration run bench \
+	install uninstall clean
 all: $(BIN)/migpack $(BIN)/migrun
 
 $(BUILD)/%.o: %.c
@@ -77,6 +80,7 @@ $(BUILD)/%.o: %.c
 $(BUILD)/runner/%.o: ALL_CFLAGS += $(RUNNER_INC) $(RUNNER_CFLAGS)
 $(BUILD)/bundler/%.o: ALL_CFLAGS += -Ibundler
 $(BUILD)/tests/unit/%.o: ALL_CFLAGS += -Ibundler $(RUNNER_INC) $(RUNNER_CFLAGS)
+$(BUILD)/tests/fuzz/%.o: ALL_CFLAGS += $(RUNNER_INC) $(RUNNER_CFLAGS)
 
 $(LIB): $(call obj,$(LIB_SRC))
 	@rm -f $@
@@ -109,7 +113,31 @@ $(BUILD)/tools/%: $(BUILD)/tests/tools/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(LINK) -o $@ $^ $(CORE_LIBS)
 
-test: all $(UNIT_BIN) $(TOOL_BIN)
+# Each fuzz target with a main that runs it on files (replay.c): make test
+# replays the corpus and every crash found so far, without libFuzzer.
+$(BUILD)/tools/fuzz-replay-%: $(BUILD)/tests/fuzz/fuzz-%.o \
+    $(BUILD)/tests/fuzz/replay.o $(RUNNER_AR) $(LIB)
+	@mkdir -p $(dir $@)
+	$(LINK) -o $@ $^ $(RUNNER_LIBS) $(CORE_LIBS)
+
+# libFuzzer: every target built with clang under ASan and UBSan
+# (build-fuzz/), then run FUZZ_SECONDS each on a scratch copy of its
+# corpus (tests/fuzz/run.sh); a crash is kept for tests/fuzz/regress/.
+FUZZ_SECONDS ?= 30
+ifeq ($(FUZZ),1)
+CFLAGS += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=address,undefined
+endif
+$(BUILD)/fuzz/fuzz-%: $(BUILD)/tests/fuzz/fuzz-%.o $(RUNNER_AR) $(LIB)
+	@mkdir -p $(dir $@)
+	$(LINK) -fsanitize=fuzzer -o $@ $^ $(RUNNER_LIBS) $(CORE_LIBS)
+fuzz-targets: $(patsubst %,$(BUILD)/fuzz/fuzz-%,$(FUZZ_NAMES))
+fuzz:
+	@$(MAKE) -s CC=clang BUILD=build-fuzz BIN=build-fuzz/bin FUZZ=1 \
+		fuzz-targets
+	@tests/fuzz/run.sh build-fuzz/fuzz $(FUZZ_SECONDS) $(FUZZ_NAMES)
+
+test: all $(UNIT_BIN) $(TOOL_BIN) $(REPLAY_BIN)
 	@BIN=$(abspath $(BIN)) TOOLS=$(abspath $(BUILD)/tools) \
 		tests/run.sh $(UNIT_BIN) $(INTEGRATION)
 
@@ -151,6 +179,6 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/migpack $(DESTDIR)$(BINDIR)/migrun
 
 clean:
-	rm -rf build build-sanitize bin
+	rm -rf build build-sanitize build-fuzz bin
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
