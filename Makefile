@@ -170,6 +170,7 @@ bench: all
 	bench/seed.sh --migrun $(BIN)/migrun --migpack $(BIN)/migpack
 	bench/backup.sh --migrun $(BIN)/migrun --migpack $(BIN)/migpack
 	bench/check.sh --migrun $(BIN)/migrun --migpack $(BIN)/migpack
+	bench/locks.sh --migrun $(BIN)/migrun --migpack $(BIN)/migpack
 
 install: all
 	install -d $(DESTDIR)$(BINDIR)
