@@ -2,11 +2,14 @@
 # lib.sh, an engine (engine/*.sh, which also gives DIALECT, client FILE and
 # dump), scenarios.sh, then this file, and calls one scenario.  "Same"
 # always means the same bytes: the engine's schema dump and the history
-# rows but for applied_at and execution_ms.
+# rows but for applied_at and execution_ms (a no-transaction migration's
+# progress included: a script's final row is an online run's).
 
 hist() {
 	q "SELECT version, name, kind, checksum, down_script, down_tx,
-	    bundle_name, bundle_release, bundle_sha256, state
+	    bundle_name, bundle_release, bundle_sha256, state,
+	    coalesce(statements_done, -1), coalesce(statements, -1),
+	    coalesce(resume_note, '-')
 	    FROM migpack_history ORDER BY id"
 }
 
