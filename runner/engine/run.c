@@ -1,5 +1,6 @@
 /* Running one migration, up or down, and keeping its history row true to
  * what the database holds. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,12 +116,20 @@ struct attempts {
 	struct lockwait w;
 };
 
+/* The attempts at a migration, the format saying which for the lines they
+ * print. */
 static void attempts_init(struct attempts *a, struct session *s,
-    const char *what)
+    const char *fmt, ...) ATTR_PRINTF(3, 4);
+static void attempts_init(struct attempts *a, struct session *s,
+    const char *fmt, ...)
 {
+	va_list ap;
+
 	memset(a, 0, sizeof(*a));
 	a->s = s;
-	snprintf(a->what, sizeof(a->what), "%s", what);
+	va_start(ap, fmt);
+	vsnprintf(a->what, sizeof(a->what), fmt, ap);
+	va_end(ap);
 	a->nr = 1;
 	lockwait_start(&a->w, BACKOFF_MAX_MS, BACKOFF_MIN_MS, 0);
 }
@@ -292,12 +301,9 @@ int run_up(struct session *s, const struct plan_item *it,
 	    .step = step_done };
 	struct attempts a;
 	struct hist_row row;
-	char what[160];
 	int ret;
 
-	snprintf(what, sizeof(what), "%s %s", plan_item_label(it),
-	    it->mig->name);
-	attempts_init(&a, s, what);
+	attempts_init(&a, s, "%s %s", plan_item_label(it), it->mig->name);
 	sc.arg = &a;
 	session_row(s, it, down ? down->data : NULL, &row);
 	if ((ret = own_tx(s, &sc, "rebuild the bundle with this version of "
@@ -311,7 +317,7 @@ int run_up(struct session *s, const struct plan_item *it,
 		ret = up_once(s, it, &sc, &row, outer, &a, err);
 		sc.resume_note = NULL;	/* cleaned up, or said why not */
 		if (s->db->said[0] && !s->o->quiet)
-			fprintf(stderr, "migrun: %s: %s\n", what,
+			fprintf(stderr, "migrun: %s: %s\n", a.what,
 			    s->db->said);
 	} while (ret && !outer && try_again(&a, err));
 	if (!outer)	/* else the run is tried again: run_ups */
@@ -367,13 +373,10 @@ int run_down(struct session *s, const struct hist_row *row, int64_t *ms,
 	    .len = strlen(row->down), .tx = row->down_tx, .migration = 1,
 	    .step = step_done };
 	struct attempts a;
-	char what[160];
 	int ret;
 
 	*ms = 0;
-	snprintf(what, sizeof(what), "rolling back %s %s", row->version,
-	    row->name);
-	attempts_init(&a, s, what);
+	attempts_init(&a, s, "rolling back %s %s", row->version, row->name);
 	sc.arg = &a;
 	if ((ret = own_tx(s, &sc, "roll it back by hand, then remove its "
 	    "row", err)))
