@@ -146,9 +146,11 @@ test: all $(UNIT_BIN) $(TOOL_BIN) $(REPLAY_BIN)
 # the other commands.
 KILL_POINTS ?= 500
 test-kill: all $(TOOL_BIN)
-	@KILL_POINTS=$(KILL_POINTS) BIN=$(abspath $(BIN)) \
-		TOOLS=$(abspath $(BUILD)/tools) \
-		tests/run.sh $(wildcard tests/integration/t*-killed.sh)
+	@rm -f $(BUILD)/kill.log
+	@KILL_POINTS=$(KILL_POINTS) KILL_LOG=$(abspath $(BUILD)/kill.log) \
+		BIN=$(abspath $(BIN)) TOOLS=$(abspath $(BUILD)/tools) \
+		tests/run.sh $(wildcard tests/integration/t*-killed.sh); \
+		ret=$$?; cat $(BUILD)/kill.log; exit $$ret
 
 # The example application: bundled (and linted: the summary), then applied to the embedded SQLite
 # database (migpack.db, the runner's default; ignored by git, as are the

@@ -367,14 +367,7 @@ settle() {
 			sleep 0.05
 		done
 	done
-	[ "$ENGINE" = postgres ] || return 0
-	for i in $(seq 600); do
-		[ "$(q "SELECT count(*) FROM pg_stat_activity WHERE
-		    datname = current_database() AND pid <> pg_backend_pid()")" = 0 ] &&
-		    return 0
-		sleep 0.05
-	done
-	fail "sessions still open on the database after the restore stopped"
+	sessions_gone
 }
 
 # A restore stopped at many points, by SIGKILL and by SIGTERM, spread over
@@ -473,7 +466,8 @@ scen_restore_killed() {
 	mr 0 restore --yes --no-backup "${RESTORE_TOOL[@]}" "$a"
 	! compgen -G "$T/.migrun-*" >/dev/null ||
 	    fail "left behind: $(ls -A "$T")"
-	echo "$points points over $ms ms: $parts stopped part way, $whole had finished" >&2
+	echo "restore $ENGINE: $points points over $ms ms: $parts stopped part way, $whole had finished; 0 mixed" |
+	    tee -a "${KILL_LOG:-/dev/null}" >&2
 	# The points must have stopped restores part way to prove anything.
 	[ "$parts" -ge $((points / 3)) ] ||
 	    fail "only $parts of $points points stopped a restore part way"

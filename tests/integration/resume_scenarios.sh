@@ -2,21 +2,6 @@
 # pair of its statements, then apply --resume, on each engine.  Sourced
 # after lib.sh and an engine file.
 
-# Wait until no session but ours is left on the database (PostgreSQL: a
-# killed client's backend finishes its statement first), so that what the
-# test reads is final.
-quiet_db() {
-	local i
-	[ "$ENGINE" = postgres ] || return 0
-	for i in $(seq 600); do
-		[ "$(q "SELECT count(*) FROM pg_stat_activity WHERE
-		    datname = current_database() AND pid <> pg_backend_pid()")" = 0 ] &&
-		    return 0
-		sleep 0.05
-	done
-	fail "sessions still open on the database"
-}
-
 # What a run leaves: the log, the history without its times.
 final_state() {
 	q "SELECT n FROM log ORDER BY n"
@@ -67,7 +52,7 @@ scen_resume_killed() {
 		done
 		kill -s KILL "$pid" 2>/dev/null || true
 		wait "$pid" 2>/dev/null || true
-		quiet_db
+		sessions_gone
 		state=$(q "SELECT state || ' ' || statements_done || ' ' || statements
 		    FROM migpack_history WHERE version = '0002'")
 		case $state in

@@ -41,6 +41,7 @@ for i in $(seq 0 $((points - 1))); do
 	[ "$(ls -A dest)" = b.tgz ] || fail "left behind: $(ls -A dest)"
 	rm -rf dest
 done
-echo "build: $points points over $ms ms: $olds left the old bundle, $news the new one; 0 cut" >&2
+echo "build: $points points over $ms ms: $olds left the old bundle, $news the new one; 0 cut" |
+	tee -a "${KILL_LOG:-/dev/null}" >&2
 [ "$olds" -ge $((points / 3)) ] ||
 	fail "only $olds of $points points stopped the build part way"

@@ -26,15 +26,23 @@ invalid() {
 }
 [ "$(invalid)" = other_x ] || fail "test setup: invalid: $(invalid)"
 
+# writer SQL SECS: SQL in a transaction left open SECS seconds, in the
+# background (its pid in $writer), once it is open.
+writer() {
+	PGAPPNAME=writer pg_psql -d "$DBNAME" -c "BEGIN" -c "$1" \
+	    -c "\\! sleep $2" -c "COMMIT" >/dev/null 2>&1 &
+	writer=$!
+	for _ in $(seq 100); do
+		[ "$(q "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'writer' AND state = 'idle in transaction'")" = 1 ] &&
+		    return 0
+		sleep 0.1
+	done
+	fail "test setup: the writer's transaction did not open"
+}
+
 # A writer's open transaction: CREATE INDEX CONCURRENTLY waits for it
 # after it made its (invalid) index, and the wait times out.
-PGAPPNAME=writer pg_psql -d idx -c "BEGIN" -c "INSERT INTO t VALUES (3, 3)" \
-    -c "\\! sleep 1.5" -c "COMMIT" >/dev/null 2>&1 &
-writer=$!
-for _ in $(seq 100); do
-	[ "$(q "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'writer' AND state = 'idle in transaction'")" = 1 ] && break
-	sleep 0.1
-done
+writer "INSERT INTO t VALUES (3, 3)" 1.5
 expect_exit 0 "$MIGRUN" apply --db "$DB" --no-backup --ddl-lock-timeout 0.3 \
     --to 0002 b.tgz
 wait "$writer"
@@ -67,13 +75,7 @@ q "CREATE TABLE other (x int); INSERT INTO other VALUES (1), (1)"
 q "CREATE UNIQUE INDEX CONCURRENTLY other_x ON other (x)" 2>/dev/null &&
 	fail "test setup: the unique index was built"
 expect_exit 0 "$MIGRUN" apply --db "$DB" --no-backup --to 0001 two.tgz
-PGAPPNAME=writer2 pg_psql -d idx2 -c "BEGIN" -c "INSERT INTO w VALUES (9)" \
-    -c "\\! sleep 30" -c "COMMIT" >/dev/null 2>&1 &
-writer=$!
-for _ in $(seq 100); do
-	[ "$(q "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'writer2' AND state = 'idle in transaction'")" = 1 ] && break
-	sleep 0.1
-done
+writer "INSERT INTO w VALUES (9)" 30
 "$MIGRUN" apply --db "$DB" --no-backup --ddl-lock-timeout 0 two.tgz \
     >/dev/null 2>&1 &
 pid=$!
@@ -94,7 +96,7 @@ done
 [ "$(invalid)" = other_x,w_a ] || fail "test setup: invalid: $(invalid)"
 [ "$(q "SELECT statements_done FROM migpack_history WHERE version = '0002' AND state = 'dirty'")" = 1 ] ||
 	fail "0002's row: $(q "SELECT * FROM migpack_history WHERE version = '0002'")"
-q "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'writer2'" >/dev/null
+q "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'writer'" >/dev/null
 wait "$writer" 2>/dev/null || true
 expect_exit 0 "$MIGRUN" apply --db "$DB" --no-backup --resume two.tgz
 expect_err "migrun: resuming 0002 wa at statement 2 of 3 (migrations/0002_wa/up.sql:3): create index concurrently if not exists w_a on w (a);"

@@ -19,6 +19,19 @@ has_table() {
 has_column() {
 	[ "$(q "SELECT count(*) FROM information_schema.columns WHERE table_name = '$1' AND column_name = '$2'")" = 1 ]
 }
+# Wait until no session but the caller's is left on the database (a
+# killed client's backend finishes its statement first): what a stopped
+# run left is then final.
+sessions_gone() {
+	local i
+	for i in $(seq 600); do
+		[ "$(q "SELECT count(*) FROM pg_stat_activity WHERE
+		    datname = current_database() AND pid <> pg_backend_pid()")" = 0 ] &&
+		    return 0
+		sleep 0.05
+	done
+	fail "sessions still open on the database after migrun stopped"
+}
 # Hold the run lock for SECONDS in the background, as another runner would:
 # the driver's advisory lock key is the first 8 bytes of
 # SHA-256("migpack:SCHEMA.TABLE").
