@@ -106,4 +106,20 @@ expect_err "migrun: 0002 wa: dropped the invalid index public.w_a that the stopp
 	fail "w_a is not valid"
 [ "$(q "SELECT string_agg(a::text, ',' ORDER BY a) FROM w")" = 1,2 ] ||
 	fail "w: $(q "SELECT * FROM w")"
+# REINDEX CONCURRENTLY that times out leaves its new copy invalid
+# (w_a_ccnew): dropped the same way before the retry.
+put three/0001_w.up.sql 'create table w (a int);\ncreate index w_a on w (a);\n'
+put three/0002_re.up.sql '-- migpack:no-transaction\nreindex index concurrently w_a;\n'
+expect_exit 0 "$MIGPACK" build -o three.tgz three
+newdb idx3
+expect_exit 0 "$MIGRUN" apply --db "$DB" --no-backup --to 0001 three.tgz
+writer "INSERT INTO w VALUES (1)" 1.5
+expect_exit 0 "$MIGRUN" apply --db "$DB" --no-backup --ddl-lock-timeout 0.3 \
+    three.tgz
+wait "$writer"
+expect_err "0002 re: attempt 1 of 11: migrations/0002_re/up.sql:2: ERROR: canceling statement due to lock timeout"
+expect_err "the failed statement left the invalid index public.w_a_ccnew"
+[ -z "$(invalid)" ] || fail "invalid after the reindex: $(invalid)"
+[ "$(q "SELECT indisvalid FROM pg_index WHERE indexrelid = 'w_a'::regclass")" = t ] ||
+	fail "w_a is not valid"
 true
