@@ -37,6 +37,8 @@ static int is_postgres_url(const char *url)
 	    has_prefix(url, "postgresql://");
 }
 
+static int is_conninfo(const char *s);
+
 /* Which driver url names, and the target that driver opens. */
 static int classify(const char *url, const struct driver **drv,
     const char **target, struct err *err)
@@ -61,8 +63,8 @@ static int classify(const char *url, const struct driver **drv,
 		*target = url;
 		return 0;
 	}
-	if (has_suffix(url, ".db") || has_suffix(url, ".sqlite") ||
-	    has_suffix(url, ".sqlite3")) {
+	if (!is_conninfo(url) && (has_suffix(url, ".db") ||
+	    has_suffix(url, ".sqlite") || has_suffix(url, ".sqlite3"))) {
 		*drv = &sqlite_driver;
 		*target = url;
 		return 0;
@@ -110,42 +112,73 @@ static void mask_uri_passwords(struct buf *b, const char *uri)
 			mask(b, p + 10, strcspn(p + 10, "&"));
 }
 
-/* The values of "password = ..." in a key=value string as written, found
- * the way libpq's parser walks it. */
+/* The next "key = value" of a key=value string as libpq's parser walks
+ * it, the value as written (quotes and backslashes left in): the end of
+ * the pair, or NULL at the end of s or where s is no such string. */
+static const char *conninfo_pair(const char *s, const char **key,
+    size_t *keylen, const char **val, size_t *vallen)
+{
+	while (is_space(*s))
+		s++;
+	if (!*s)
+		return NULL;
+	*key = s;
+	while (*s && *s != '=' && !is_space(*s))
+		s++;
+	*keylen = (size_t)(s - *key);
+	while (is_space(*s))
+		s++;
+	if (*s++ != '=')
+		return NULL;
+	while (is_space(*s))
+		s++;
+	if (*s == '\'') {
+		for (*val = ++s; *s && *s != '\''; s++)
+			if (s[0] == '\\' && s[1])
+				s++;
+		*vallen = (size_t)(s - *val);
+		return *s ? s + 1 : s;
+	}
+	for (*val = s; *s && !is_space(*s); s++)
+		if (s[0] == '\\' && s[1])
+			s++;
+	*vallen = (size_t)(s - *val);
+	return s;
+}
+
+/* The values of "password = ..." in a key=value string as written. */
 static void mask_conninfo_passwords(struct buf *b, const char *s)
 {
 	const char *key, *val;
-	size_t keylen;
+	size_t keylen, vallen;
 
-	for (;;) {
-		while (is_space(*s))
-			s++;
-		if (!*s)
-			return;
-		key = s;
-		while (*s && *s != '=' && !is_space(*s))
-			s++;
-		keylen = (size_t)(s - key);
-		while (is_space(*s))
-			s++;
-		if (*s++ != '=')
-			return;
-		while (is_space(*s))
-			s++;
-		if (*s == '\'') {
-			for (val = ++s; *s && *s != '\''; s++)
-				if (s[0] == '\\' && s[1])
-					s++;
-		} else {
-			for (val = s; *s && !is_space(*s); s++)
-				if (s[0] == '\\' && s[1])
-					s++;
-		}
+	while ((s = conninfo_pair(s, &key, &keylen, &val, &vallen)))
 		if (keylen == 8 && !strncmp(key, "password", 8))
-			mask(b, val, (size_t)(s - val));
-		if (*s == '\'')
-			s++;
+			mask(b, val, vallen);
+}
+
+/* Whether s is a libpq key=value string throughout: pairs whose keys are
+ * words of lower-case letters and '_', as libpq's keywords are.  Such a
+ * string is PostgreSQL's even when it ends in ".db", and its password is
+ * masked: a file named like that needs "sqlite:". */
+static int is_conninfo(const char *s)
+{
+	const char *key, *val, *p;
+	size_t keylen, vallen, i;
+	int pairs = 0;
+
+	while ((p = conninfo_pair(s, &key, &keylen, &val, &vallen))) {
+		for (i = 0; i < keylen; i++)
+			if (!(key[i] >= 'a' && key[i] <= 'z') && key[i] != '_')
+				return 0;
+		if (!keylen)
+			return 0;
+		pairs++;
+		s = p;
 	}
+	while (is_space(*s))
+		s++;
+	return pairs && !*s;
 }
 
 void db_mask(struct buf *b, const char *url)

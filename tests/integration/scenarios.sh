@@ -523,7 +523,8 @@ scen_passwords() {
 	    "postgres://alice:$PW@[::1/app" \
 	    "postgresql:///app?host=/nonexistent&password=$PW" \
 	    "host=/nonexistent dbname=app password=$PW" \
-	    "host=/nonexistent dbname=app password='$PW x'"; do
+	    "host=/nonexistent dbname=app password='$PW x'" \
+	    "host=/nonexistent password=$PW dbname=app.db"; do
 		expect_exit 1 "$MIGRUN" status --db "$url" b.tgz
 		no_password
 		expect_exit 1 env DATABASE_URL="$url" "$MIGRUN" history
