@@ -1,0 +1,67 @@
+#ifndef MIGPACK_MINISIGN_H
+#define MIGPACK_MINISIGN_H
+
+/*
+ * minisign's formats (https://jedisct1.github.io/minisign/), so that the
+ * stock minisign tool and migpack verify each other's signatures:
+ *
+ *   public key   "untrusted comment: ..." line, then base64 of
+ *                "Ed" | key id (8) | Ed25519 public key (32)
+ *   signature    "untrusted comment: ..." line, base64 of
+ *                "ED" | key id (8) | Ed25519 signature (64) of the
+ *                BLAKE2b-512 of the file (prehashed; "Ed", the legacy
+ *                signature of the file itself, is refused), then
+ *                "trusted comment: TEXT", then base64 of the global
+ *                signature of signature (64) | TEXT
+ *
+ * A key id is shown as minisign shows it: 16 upper-case hex digits of its
+ * 8 bytes read as a little-endian number.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+#define MINISIGN_KEYID_BYTES 8
+#define MINISIGN_TRUSTED_MAX 8192
+
+struct minisign_pubkey {
+	uint8_t keyid[MINISIGN_KEYID_BYTES];
+	uint8_t pk[32];
+};
+
+struct minisign_sig {
+	uint8_t keyid[MINISIGN_KEYID_BYTES];
+	uint8_t sig[64];
+	char trusted[MINISIGN_TRUSTED_MAX];	/* the trusted comment */
+	uint8_t global[64];
+};
+
+/* A key id as 16 hex digits, NUL-terminated. */
+void minisign_keyid_hex(const uint8_t keyid[MINISIGN_KEYID_BYTES],
+    char out[17]);
+
+/* A public key file's text (its comment line, then the key), or the key's
+ * base64 alone, as minisign -P takes it; what names it in messages.
+ * ERR_INPUT when it is not one. */
+int minisign_pubkey_parse(struct minisign_pubkey *pk, const char *text,
+    size_t len, const char *what, struct err *err);
+
+/* A .minisig file's text.  ERR_INPUT when it is not one (a legacy
+ * signature included). */
+int minisign_sig_parse(struct minisign_sig *sig, const char *text,
+    size_t len, const char *what, struct err *err);
+
+/* Whether sig, by the key pk, signs the data whose BLAKE2b-512 is hash
+ * (minisign_hash), trusted comment included: 0, or ERR_INTEGRITY saying
+ * what does not hold (another key, a changed file, a changed comment). */
+#define MINISIGN_HASH_BYTES 64
+int minisign_verify(const struct minisign_pubkey *pk,
+    const struct minisign_sig *sig, const uint8_t hash[MINISIGN_HASH_BYTES],
+    const char *what, struct err *err);
+
+/* The BLAKE2b-512 of data, as the prehashed signatures sign it. */
+void minisign_hash(const void *data, size_t len,
+    uint8_t hash[MINISIGN_HASH_BYTES]);
+
+#endif

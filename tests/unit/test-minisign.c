@@ -1,0 +1,117 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "minisign.h"
+
+/* Made by Debian's minisign 0.11: minisign -G -W -p plain.pub, then
+ * minisign -S -m msg.txt -t 'bundle app 0042'; and another key, enc.pub. */
+static const char pub[] =
+    "untrusted comment: minisign public key 31E771E271D9F564\n"
+    "RWRk9dlx4nHnMRBfYG/gSilL4s8p/ThkwRtMfHihTAvClXCn1/KPbFnD\n";
+static const char other_pub[] =
+    "untrusted comment: minisign public key BF8D891C2254F8B7\n"
+    "RWS3+FQiHImNv5DxPCpWG2vnjoDndTNU+xS8h6MtpJOHzu5w3/Hlp6gu\n";
+static const char msg[] =
+    "SHA256SUMS of a bundle, as a test message\n";
+static const char sig[] =
+    "untrusted comment: signature from minisign secret key\n"
+    "RURk9dlx4nHnMXLE4zeZ+M2TYjiDCxcKr0pQ8jjyIGXELj0Cq9Lq+meBBUNtqNJjx3hS/l7mqOGpJnz8N/JTaY2Ufh1sDq2u9Qg=\n"
+    "trusted comment: bundle app 0042\n"
+    "c315ObkQJq7whNWauc10uaM2Wnexqy/psQwJ15oDTXSku1QJP/qchqfjqn3EY2XPGR49l5a7lWuSpysfzdVkCA==\n";
+
+static int verify(const char *pubtext, const char *sigtext,
+    const char *data, struct err *err)
+{
+	struct minisign_pubkey pk;
+	struct minisign_sig s;
+	uint8_t hash[MINISIGN_HASH_BYTES];
+	int ret;
+
+	if ((ret = minisign_pubkey_parse(&pk, pubtext, strlen(pubtext),
+	    "key.pub", err)) ||
+	    (ret = minisign_sig_parse(&s, sigtext, strlen(sigtext),
+	    "msg.txt.minisig", err)))
+		return ret;
+	minisign_hash(data, strlen(data), hash);
+	return minisign_verify(&pk, &s, hash, "msg.txt", err);
+}
+
+static void test_minisign_verifies(void **state)
+{
+	struct minisign_pubkey pk;
+	struct minisign_sig s;
+	struct err err = ERR_INIT;
+	char hex[17];
+
+	(void)state;
+	assert_int_equal(verify(pub, sig, msg, &err), 0);
+	assert_int_equal(minisign_pubkey_parse(&pk, pub, strlen(pub), "k",
+	    &err), 0);
+	minisign_keyid_hex(pk.keyid, hex);
+	assert_non_null(strstr(pub, hex));	/* as minisign shows it */
+	assert_int_equal(minisign_sig_parse(&s, sig, strlen(sig), "s", &err),
+	    0);
+	assert_string_equal(s.trusted, "bundle app 0042");
+	/* The key alone, as minisign -P takes it. */
+	assert_int_equal(verify(strchr(pub, '\n') + 1, sig, msg, &err), 0);
+}
+
+static void test_refused(void **state)
+{
+	struct err err = ERR_INIT;
+	char buf[1024];
+	char *p;
+
+	(void)state;
+	/* A changed file. */
+	assert_int_equal(verify(pub, sig, "SHA256SUMS changed\n", &err),
+	    ERR_INTEGRITY);
+	assert_non_null(strstr(err.msg, "msg.txt: the signature does not "
+	    "match"));
+	/* Another key. */
+	assert_int_equal(verify(other_pub, sig, msg, &err), ERR_INTEGRITY);
+	assert_non_null(strstr(err.msg, "msg.txt: signed with key "));
+	/* A changed trusted comment. */
+	strcpy(buf, sig);
+	p = strstr(buf, "0042");
+	p[3] = '3';
+	assert_int_equal(verify(pub, buf, msg, &err), ERR_INTEGRITY);
+	assert_non_null(strstr(err.msg, "trusted comment was changed"));
+	/* Cut short, garbled, legacy, unknown algorithm. */
+	strcpy(buf, sig);
+	strstr(buf, "\ntrusted comment")[1] = '\0';
+	assert_int_equal(verify(pub, buf, msg, &err), ERR_INPUT);
+	assert_non_null(strstr(err.msg, "no 'trusted comment:' line"));
+	strcpy(buf, sig);
+	p = strchr(buf, '\n') + 5;
+	*p = '#';
+	assert_int_equal(verify(pub, buf, msg, &err), ERR_INPUT);
+	assert_non_null(strstr(err.msg, "garbled or cut"));
+	strcpy(buf, sig);
+	p = strchr(buf, '\n') + 1;	/* "RUR": "ED" */
+	p[1] = 'W';			/* "RWR": "Ed" */
+	assert_int_equal(verify(pub, buf, msg, &err), ERR_INPUT);
+	assert_non_null(strstr(err.msg, "legacy minisign signature"));
+	p[1] = 'V';			/* "RVR": "ET" */
+	assert_int_equal(verify(pub, buf, msg, &err), ERR_INPUT);
+	assert_non_null(strstr(err.msg, "unknown algorithm"));
+	assert_int_equal(verify("untrusted comment: x\n", sig, msg, &err),
+	    ERR_INPUT);
+	assert_non_null(strstr(err.msg, "a comment line and no key"));
+	assert_int_equal(verify("RWQ=\n", sig, msg, &err), ERR_INPUT);
+	assert_non_null(strstr(err.msg, "not a minisign public key"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_minisign_verifies),
+		cmocka_unit_test(test_refused),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
