@@ -5,6 +5,7 @@
 
 extern const struct cmd_entry cmd_build_entry;
 extern const struct cmd_entry cmd_diff_entry;
+extern const struct cmd_entry cmd_keygen_entry;
 extern const struct cmd_entry cmd_lint_entry;
 extern const struct cmd_entry cmd_list_entry;
 extern const struct cmd_entry cmd_verify_entry;

@@ -7,6 +7,7 @@
 static const struct cmd_entry *const commands[] = {
 	&cmd_build_entry,
 	&cmd_diff_entry,
+	&cmd_keygen_entry,
 	&cmd_lint_entry,
 	&cmd_list_entry,
 	&cmd_verify_entry,

@@ -320,6 +320,11 @@ int afile_commit_new(struct afile *f, char *(*next)(void *arg, unsigned n),
 		goto out;
 	}
 	while (place_new(f->tmp, path) < 0) {
+		if (errno == EEXIST && !next) {
+			ret = err_set(err, ERR_INPUT, "'%s': already exists; "
+			    "it is left as it was", path);
+			goto out;
+		}
 		if (errno != EEXIST || ++n > 1000) {
 			ret = err_errno(err, ERR_RUNTIME, "'%s'", path);
 			goto out;

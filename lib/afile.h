@@ -29,7 +29,8 @@ int afile_write(struct afile *f, const void *data, size_t len,
 int afile_commit(struct afile *f, struct err *err);
 /* As afile_commit, but an existing file is never replaced: when the path
  * is taken, the file gets the first free name of next(arg, 2), next(arg,
- * 3), ... (each freshly allocated); *final gets the name it got. */
+ * 3), ... (each freshly allocated), or with next NULL nothing is written
+ * (ERR_INPUT); *final gets the name it got. */
 int afile_commit_new(struct afile *f, char *(*next)(void *arg, unsigned n),
     void *arg, char **final, struct err *err);
 /* Remove the temporary file; safe on a closed or never opened afile. */

@@ -64,4 +64,40 @@ int minisign_verify(const struct minisign_pubkey *pk,
 void minisign_hash(const void *data, size_t len,
     uint8_t hash[MINISIGN_HASH_BYTES]);
 
+/*
+ * Secret keys: "untrusted comment: ..." line, then base64 of
+ * "Ed" | KDF ("Sc": scrypt, or two NUL bytes: none) | "B2" | salt (32) |
+ * opslimit (8, LE) | memlimit (8, LE) | key id (8) | Ed25519 secret key
+ * (64) | BLAKE2b-256 of "Ed" | key id | secret key (32), the last three
+ * XORed with scrypt's stream of the password when encrypted.
+ */
+struct minisign_seckey {
+	uint8_t keyid[MINISIGN_KEYID_BYTES];
+	uint8_t sk[64];			/* the public key is its last 32 */
+};
+
+/* A new key pair, with a random key id. */
+void minisign_keygen(struct minisign_seckey *sk);
+void minisign_pubkey_of(const struct minisign_seckey *sk,
+    struct minisign_pubkey *pk);
+/* A public key file's text. */
+struct buf;
+void minisign_pubkey_write(const struct minisign_pubkey *pk, struct buf *out);
+/* A secret key file's text, encrypted with password as minisign does
+ * (scrypt, its "sensitive" limits), or not when password is NULL. */
+int minisign_seckey_write(const struct minisign_seckey *sk,
+    const char *password, struct buf *out, struct err *err);
+/* Whether a secret key file's text is encrypted (needs a password). */
+int minisign_seckey_encrypted(const char *text, size_t len);
+/* A secret key file's text, decrypted with password when it is
+ * encrypted: ERR_INPUT when it is not a minisign secret key or the
+ * password is wrong. */
+int minisign_seckey_parse(struct minisign_seckey *sk, const char *text,
+    size_t len, const char *password, const char *what, struct err *err);
+/* A .minisig file's text: the signature of the data whose BLAKE2b-512 is
+ * hash, with the trusted comment (one line). */
+void minisign_sign(const struct minisign_seckey *sk,
+    const uint8_t hash[MINISIGN_HASH_BYTES], const char *trusted,
+    struct buf *out);
+
 #endif

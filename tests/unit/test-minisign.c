@@ -5,6 +5,7 @@
 
 #include <cmocka.h>
 
+#include "buf.h"
 #include "minisign.h"
 
 /* Made by Debian's minisign 0.11: minisign -G -W -p plain.pub, then
@@ -106,11 +107,94 @@ static void test_refused(void **state)
 	assert_non_null(strstr(err.msg, "not a minisign public key"));
 }
 
+/* Made by Debian's minisign 0.11 with the password "test-password":
+ * minisign -G -p enc.pub -s enc.key. */
+static const char enc_pub[] =
+    "untrusted comment: minisign public key 168F97D763DDC55E\n"
+    "RWRexd1j15ePFiOoq4qbOyN4B0QmJdOLilzQNR3prgnqYmNoAkDJkjaN\n";
+static const char enc_key[] =
+    "untrusted comment: minisign encrypted secret key\n"
+    "RWRTY0IyHbAVLr/ZBdJPsvQCg+Avx5Y+m8JyKpDWYtm6/IIamVQAAAACAAAAAAAAAEAAAAAAU0no7tpCGwzH9UDPPtxz7vlqRGzE40ZexbXDHFG85sc8eS7kLtVqEiAdwnKoTWGYIIR4kIzmOx2JzD+VeoUrFo1tSfY7r4CctRJchluytBEM6f5XNJxsBBmFG1YbkKNwQJbfp4XekKg=\n";
+
+/* minisign's encrypted secret key opens with its password only, and what
+ * it signs verifies with its public key. */
+static void test_secret_key(void **state)
+{
+	struct minisign_seckey sk;
+	struct minisign_pubkey pk, from_sk;
+	struct minisign_sig s;
+	struct buf text = BUF_INIT;
+	struct err err = ERR_INIT;
+	uint8_t hash[MINISIGN_HASH_BYTES];
+
+	(void)state;
+	assert_true(minisign_seckey_encrypted(enc_key, strlen(enc_key)));
+	assert_int_equal(minisign_seckey_parse(&sk, enc_key, strlen(enc_key),
+	    NULL, "enc.key", &err), ERR_INPUT);
+	assert_non_null(strstr(err.msg, "enc.key: encrypted: a password is "
+	    "needed"));
+	assert_int_equal(minisign_seckey_parse(&sk, enc_key, strlen(enc_key),
+	    "wrong", "enc.key", &err), ERR_INPUT);
+	assert_non_null(strstr(err.msg, "enc.key: wrong password"));
+	assert_int_equal(minisign_seckey_parse(&sk, enc_key, strlen(enc_key),
+	    "test-password", "enc.key", &err), 0);
+	assert_int_equal(minisign_pubkey_parse(&pk, enc_pub, strlen(enc_pub),
+	    "enc.pub", &err), 0);
+	minisign_pubkey_of(&sk, &from_sk);
+	assert_memory_equal(&pk, &from_sk, sizeof(pk));
+
+	minisign_hash(msg, strlen(msg), hash);
+	minisign_sign(&sk, hash, "bundle app 0043", &text);
+	assert_int_equal(minisign_sig_parse(&s, text.data, text.len, "sig",
+	    &err), 0);
+	assert_int_equal(minisign_verify(&pk, &s, hash, "msg", &err), 0);
+	buf_release(&text);
+	assert_int_equal(minisign_seckey_parse(&sk, "untrusted comment: x\n"
+	    "RWQ=\n", 22, NULL, "bad.key", &err), ERR_INPUT);
+	assert_non_null(strstr(err.msg, "bad.key: not a minisign secret key"));
+}
+
+/* A key pair made here, written and read back, with and without a
+ * password: the same key; its public key file names its id. */
+static void test_keygen_roundtrip(void **state)
+{
+	struct minisign_seckey sk, back;
+	struct minisign_pubkey pk, pk_back;
+	struct buf text = BUF_INIT;
+	struct err err = ERR_INIT;
+	char hex[17];
+
+	(void)state;
+	minisign_keygen(&sk);
+	assert_int_equal(minisign_seckey_write(&sk, NULL, &text, &err), 0);
+	assert_false(minisign_seckey_encrypted(text.data, text.len));
+	assert_int_equal(minisign_seckey_parse(&back, text.data, text.len,
+	    NULL, "k", &err), 0);
+	assert_memory_equal(&sk, &back, sizeof(sk));
+	buf_reset(&text);
+	assert_int_equal(minisign_seckey_write(&sk, "pw", &text, &err), 0);
+	assert_true(minisign_seckey_encrypted(text.data, text.len));
+	assert_int_equal(minisign_seckey_parse(&back, text.data, text.len,
+	    "pw", "k", &err), 0);
+	assert_memory_equal(&sk, &back, sizeof(sk));
+	buf_reset(&text);
+	minisign_pubkey_of(&sk, &pk);
+	minisign_pubkey_write(&pk, &text);
+	minisign_keyid_hex(pk.keyid, hex);
+	assert_non_null(strstr(text.data, hex));
+	assert_int_equal(minisign_pubkey_parse(&pk_back, text.data, text.len,
+	    "k.pub", &err), 0);
+	assert_memory_equal(&pk, &pk_back, sizeof(pk));
+	buf_release(&text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_minisign_verifies),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_secret_key),
+		cmocka_unit_test(test_keygen_roundtrip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
