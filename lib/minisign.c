@@ -41,6 +41,12 @@ static int next_line(const char **p, const char *end, const char **line,
 	return 0;
 }
 
+/* Whether the line (n bytes) starts with prefix. */
+static int starts(const char *line, size_t n, const char *prefix)
+{
+	return n >= strlen(prefix) && !memcmp(line, prefix, strlen(prefix));
+}
+
 /* base64 of exactly n bytes into out. */
 static int b64(uint8_t *out, size_t n, const char *s, size_t len)
 {
@@ -60,8 +66,7 @@ int minisign_pubkey_parse(struct minisign_pubkey *pk, const char *text,
 	if (next_line(&p, end, &line, &n))
 		return err_set(err, ERR_INPUT, "%s: empty, not a minisign "
 		    "public key", what);
-	if (n >= strlen(UNTRUSTED) && !memcmp(line, UNTRUSTED,
-	    strlen(UNTRUSTED)) && next_line(&p, end, &line, &n))
+	if (starts(line, n, UNTRUSTED) && next_line(&p, end, &line, &n))
 		return err_set(err, ERR_INPUT, "%s: a comment line and no key "
 		    "after it", what);
 	if (b64(raw, sizeof(raw), line, n))
@@ -83,26 +88,21 @@ int minisign_sig_parse(struct minisign_sig *sig, const char *text,
 	uint8_t raw[2 + MINISIGN_KEYID_BYTES + 64];
 	size_t n;
 
-	if (next_line(&p, end, &line, &n) || n < strlen(UNTRUSTED) ||
-	    memcmp(line, UNTRUSTED, strlen(UNTRUSTED)))
+	if (next_line(&p, end, &line, &n) || !starts(line, n, UNTRUSTED))
 		return err_set(err, ERR_INPUT, "%s: not a minisign signature "
 		    "(no 'untrusted comment:' line first)", what);
 	if (next_line(&p, end, &line, &n) || b64(raw, sizeof(raw), line, n))
 		return err_set(err, ERR_INPUT, "%s: a garbled or cut minisign "
 		    "signature (its second line is not the base64 of one)",
 		    what);
-	if (!memcmp(raw, "Ed", 2))
-		return err_set(err, ERR_INPUT, "%s: a legacy minisign "
-		    "signature (of the file itself, not of its hash): sign "
-		    "again with minisign 0.10 or later", what);
-	if (memcmp(raw, "ED", 2))
+	if (memcmp(raw, "ED", 2) && memcmp(raw, "Ed", 2))
 		return err_set(err, ERR_INPUT, "%s: a signature by the unknown "
 		    "algorithm '%c%c' (minisign's is ED: Ed25519 over "
-		    "BLAKE2b-512)", what, raw[0], raw[1]);
+		    "BLAKE2b-512, or Ed: Ed25519)", what, raw[0], raw[1]);
+	sig->prehashed = raw[1] == 'D';
 	memcpy(sig->keyid, raw + 2, MINISIGN_KEYID_BYTES);
 	memcpy(sig->sig, raw + 2 + MINISIGN_KEYID_BYTES, 64);
-	if (next_line(&p, end, &line, &n) || n < strlen(TRUSTED) ||
-	    memcmp(line, TRUSTED, strlen(TRUSTED)))
+	if (next_line(&p, end, &line, &n) || !starts(line, n, TRUSTED))
 		return err_set(err, ERR_INPUT, "%s: a cut minisign signature "
 		    "(no 'trusted comment:' line)", what);
 	n -= strlen(TRUSTED);
@@ -126,11 +126,33 @@ void minisign_hash(const void *data, size_t len,
 	crypto_generichash(hash, MINISIGN_HASH_BYTES, data, len, NULL, 0);
 }
 
+int minisign_hash_file(const char *path, uint8_t hash[MINISIGN_HASH_BYTES],
+    struct err *err)
+{
+	crypto_generichash_state h;
+	unsigned char chunk[65536];
+	FILE *f = fopen(path, "rb");
+	size_t n;
+	int failed;
+
+	if (!f)
+		return err_errno(err, ERR_RUNTIME, "'%s'", path);
+	crypto_generichash_init(&h, NULL, 0, MINISIGN_HASH_BYTES);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		crypto_generichash_update(&h, chunk, n);
+	failed = ferror(f);
+	fclose(f);
+	if (failed)
+		return err_set(err, ERR_RUNTIME, "'%s': read error", path);
+	crypto_generichash_final(&h, hash, MINISIGN_HASH_BYTES);
+	return 0;
+}
+
 int minisign_verify(const struct minisign_pubkey *pk,
-    const struct minisign_sig *sig, const uint8_t hash[MINISIGN_HASH_BYTES],
+    const struct minisign_sig *sig, const void *data, size_t len,
     const char *what, struct err *err)
 {
-	uint8_t global[64 + MINISIGN_TRUSTED_MAX];
+	uint8_t global[64 + MINISIGN_TRUSTED_MAX], hash[MINISIGN_HASH_BYTES];
 	size_t n = strlen(sig->trusted);
 	char want[17], got[17];
 
@@ -140,8 +162,12 @@ int minisign_verify(const struct minisign_pubkey *pk,
 		return err_set(err, ERR_INTEGRITY, "%s: signed with key %s, "
 		    "not with key %s", what, got, want);
 	}
-	if (crypto_sign_verify_detached(sig->sig, hash, MINISIGN_HASH_BYTES,
-	    pk->pk))
+	if (sig->prehashed) {
+		minisign_hash(data, len, hash);
+		data = hash;
+		len = sizeof(hash);
+	}
+	if (crypto_sign_verify_detached(sig->sig, data, len, pk->pk))
 		return err_set(err, ERR_INTEGRITY, "%s: the signature does not "
 		    "match: the file was changed after it was signed, or the "
 		    "signature belongs to another file", what);
@@ -300,8 +326,7 @@ static int sk_raw(const char *text, size_t len, uint8_t raw[SK_BYTES])
 	const char *p = text, *end = text + len, *line;
 	size_t n;
 
-	if (next_line(&p, end, &line, &n) || n < strlen(UNTRUSTED) ||
-	    memcmp(line, UNTRUSTED, strlen(UNTRUSTED)) ||
+	if (next_line(&p, end, &line, &n) || !starts(line, n, UNTRUSTED) ||
 	    next_line(&p, end, &line, &n))
 		return -1;
 	return b64(raw, SK_BYTES, line, n);

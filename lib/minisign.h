@@ -9,8 +9,8 @@
  *                "Ed" | key id (8) | Ed25519 public key (32)
  *   signature    "untrusted comment: ..." line, base64 of
  *                "ED" | key id (8) | Ed25519 signature (64) of the
- *                BLAKE2b-512 of the file (prehashed; "Ed", the legacy
- *                signature of the file itself, is refused), then
+ *                BLAKE2b-512 of the file (prehashed; or "Ed", the
+ *                legacy signature of the file itself), then
  *                "trusted comment: TEXT", then base64 of the global
  *                signature of signature (64) | TEXT
  *
@@ -33,6 +33,7 @@ struct minisign_pubkey {
 struct minisign_sig {
 	uint8_t keyid[MINISIGN_KEYID_BYTES];
 	uint8_t sig[64];
+	int prehashed;				/* ED, not legacy Ed */
 	char trusted[MINISIGN_TRUSTED_MAX];	/* the trusted comment */
 	uint8_t global[64];
 };
@@ -47,22 +48,25 @@ void minisign_keyid_hex(const uint8_t keyid[MINISIGN_KEYID_BYTES],
 int minisign_pubkey_parse(struct minisign_pubkey *pk, const char *text,
     size_t len, const char *what, struct err *err);
 
-/* A .minisig file's text.  ERR_INPUT when it is not one (a legacy
- * signature included). */
+/* A .minisig file's text, a legacy one too.  ERR_INPUT when it is not
+ * one. */
 int minisign_sig_parse(struct minisign_sig *sig, const char *text,
     size_t len, const char *what, struct err *err);
 
-/* Whether sig, by the key pk, signs the data whose BLAKE2b-512 is hash
- * (minisign_hash), trusted comment included: 0, or ERR_INTEGRITY saying
- * what does not hold (another key, a changed file, a changed comment). */
-#define MINISIGN_HASH_BYTES 64
+/* Whether sig, by the key pk, signs data (len bytes), trusted comment
+ * included: 0, or ERR_INTEGRITY saying what does not hold (another key, a
+ * changed file, a changed comment). */
 int minisign_verify(const struct minisign_pubkey *pk,
-    const struct minisign_sig *sig, const uint8_t hash[MINISIGN_HASH_BYTES],
+    const struct minisign_sig *sig, const void *data, size_t len,
     const char *what, struct err *err);
 
-/* The BLAKE2b-512 of data, as the prehashed signatures sign it. */
+/* The BLAKE2b-512 of data, as the prehashed signatures sign it; of a
+ * whole file, read in chunks (ERR_RUNTIME when it cannot be read). */
+#define MINISIGN_HASH_BYTES 64
 void minisign_hash(const void *data, size_t len,
     uint8_t hash[MINISIGN_HASH_BYTES]);
+int minisign_hash_file(const char *path, uint8_t hash[MINISIGN_HASH_BYTES],
+    struct err *err);
 
 /*
  * Secret keys: "untrusted comment: ..." line, then base64 of

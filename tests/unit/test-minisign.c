@@ -29,7 +29,6 @@ static int verify(const char *pubtext, const char *sigtext,
 {
 	struct minisign_pubkey pk;
 	struct minisign_sig s;
-	uint8_t hash[MINISIGN_HASH_BYTES];
 	int ret;
 
 	if ((ret = minisign_pubkey_parse(&pk, pubtext, strlen(pubtext),
@@ -37,8 +36,7 @@ static int verify(const char *pubtext, const char *sigtext,
 	    (ret = minisign_sig_parse(&s, sigtext, strlen(sigtext),
 	    "msg.txt.minisig", err)))
 		return ret;
-	minisign_hash(data, strlen(data), hash);
-	return minisign_verify(&pk, &s, hash, "msg.txt", err);
+	return minisign_verify(&pk, &s, data, strlen(data), "msg.txt", err);
 }
 
 static void test_minisign_verifies(void **state)
@@ -59,6 +57,33 @@ static void test_minisign_verifies(void **state)
 	assert_string_equal(s.trusted, "bundle app 0042");
 	/* The key alone, as minisign -P takes it. */
 	assert_int_equal(verify(strchr(pub, '\n') + 1, sig, msg, &err), 0);
+}
+
+/* Made by Debian's minisign 0.11 with -l: a legacy signature, of the
+ * file itself; minisign -V accepts it, and so do we. */
+static const char legacy_pub[] =
+    "untrusted comment: minisign public key 7352620C3175D029\n"
+    "RWQp0HUxDGJSc6RV0PgTcXopcqlxU+d+Zjdm+6pfEDrNH6vTVSr8HUFl\n";
+static const char legacy_sig[] =
+    "untrusted comment: signature from minisign secret key\n"
+    "RWQp0HUxDGJSc0bFmCacJUkgY1i8EONKbcuwhXc4cXBUaH/DwUwBi/PSVlsaOnUc/fARbI2iB6JMoi29KgevGuyJSaL28ayZjAE=\n"
+    "trusted comment: bundle:app\trelease:0042\n"
+    "SsbEhiNlP7Hgo9QBTwmrb8kJHQRKtr15/su7cBuZEA5dv4/vGhl4n7PoMQVWViPabSDt/dsJK3+OttB0s0e3BQ==\n";
+
+static void test_legacy_verifies(void **state)
+{
+	struct minisign_sig s;
+	struct err err = ERR_INIT;
+
+	(void)state;
+	assert_int_equal(minisign_sig_parse(&s, legacy_sig,
+	    strlen(legacy_sig), "s", &err), 0);
+	assert_false(s.prehashed);
+	assert_string_equal(s.trusted, "bundle:app\trelease:0042");
+	assert_int_equal(verify(legacy_pub, legacy_sig, msg, &err), 0);
+	assert_int_equal(verify(legacy_pub, legacy_sig, "changed\n", &err),
+	    ERR_INTEGRITY);
+	assert_non_null(strstr(err.msg, "the signature does not match"));
 }
 
 static void test_refused(void **state)
@@ -94,9 +119,9 @@ static void test_refused(void **state)
 	assert_non_null(strstr(err.msg, "garbled or cut"));
 	strcpy(buf, sig);
 	p = strchr(buf, '\n') + 1;	/* "RUR": "ED" */
-	p[1] = 'W';			/* "RWR": "Ed" */
-	assert_int_equal(verify(pub, buf, msg, &err), ERR_INPUT);
-	assert_non_null(strstr(err.msg, "legacy minisign signature"));
+	p[1] = 'W';			/* "RWR": "Ed", legacy: another sum */
+	assert_int_equal(verify(pub, buf, msg, &err), ERR_INTEGRITY);
+	assert_non_null(strstr(err.msg, "the signature does not match"));
 	p[1] = 'V';			/* "RVR": "ET" */
 	assert_int_equal(verify(pub, buf, msg, &err), ERR_INPUT);
 	assert_non_null(strstr(err.msg, "unknown algorithm"));
@@ -147,7 +172,8 @@ static void test_secret_key(void **state)
 	minisign_sign(&sk, hash, "bundle app 0043", &text);
 	assert_int_equal(minisign_sig_parse(&s, text.data, text.len, "sig",
 	    &err), 0);
-	assert_int_equal(minisign_verify(&pk, &s, hash, "msg", &err), 0);
+	assert_int_equal(minisign_verify(&pk, &s, msg, strlen(msg), "msg",
+	    &err), 0);
 	buf_release(&text);
 	assert_int_equal(minisign_seckey_parse(&sk, "untrusted comment: x\n"
 	    "RWQ=\n", 22, NULL, "bad.key", &err), ERR_INPUT);
@@ -192,6 +218,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_minisign_verifies),
+		cmocka_unit_test(test_legacy_verifies),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_secret_key),
 		cmocka_unit_test(test_keygen_roundtrip),
