@@ -111,3 +111,27 @@ void buf_replace(struct buf *b, const char *from, size_t n, const char *to)
 	buf_release(b);
 	*b = out;
 }
+
+int buf_read_file(struct buf *b, const char *path, size_t cap,
+    struct err *err)
+{
+	FILE *f = fopen(path, "rb");
+	char chunk[8192];
+	size_t n, got = 0;
+	int failed;
+
+	if (!f)
+		return err_errno(err, ERR_INPUT, "'%s'", path);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && got <= cap) {
+		buf_add(b, chunk, n);
+		got += n;
+	}
+	failed = ferror(f);
+	fclose(f);
+	if (failed)
+		return err_set(err, ERR_INPUT, "'%s': read error", path);
+	if (got > cap)
+		return err_set(err, ERR_INPUT, "'%s': over %zu bytes", path,
+		    cap);
+	return 0;
+}

@@ -28,6 +28,10 @@ void buf_add(struct buf *b, const void *data, size_t len);
 void buf_addstr(struct buf *b, const char *s);
 void buf_addch(struct buf *b, int c);
 void buf_addf(struct buf *b, const char *fmt, ...) ATTR_PRINTF(2, 3);
+/* Append a whole file of at most cap bytes: 0, or ERR_INPUT naming it
+ * when it cannot be read or is bigger. */
+int buf_read_file(struct buf *b, const char *path, size_t cap,
+    struct err *err);
 /* Replace every occurrence of the n bytes at from with the string to. */
 void buf_replace(struct buf *b, const char *from, size_t n, const char *to);
 

@@ -10,8 +10,9 @@
 
 /*
  * A bundle is a gzip-compressed tar archive holding, in this order:
- * MANIFEST, SHA256SUMS (sha256sum's format, covering every other file), and
- * the files the manifest lists, in manifest order.  Every entry is a regular
+ * MANIFEST, SHA256SUMS (sha256sum's format, covering every other file),
+ * when signed SHA256SUMS.minisig (a minisign signature of SHA256SUMS; see
+ * signature.h), and the files the manifest lists, in manifest order.  Every entry is a regular
  * file with mode 0644, owner 0:0 and one fixed mtime, so the same content
  * gives the same bytes.
  */
@@ -26,6 +27,9 @@ int bundle_writer_entry(struct bundle_writer *w, const char *name,
     uint64_t size, struct err *err);
 int bundle_writer_data(struct bundle_writer *w, const void *data, size_t len,
     struct err *err);
+/* An entry whose data is all at hand. */
+int bundle_writer_add(struct bundle_writer *w, const char *name,
+    const void *data, size_t len, struct err *err);
 /* Finish, fsync, rename into place; write the bundle's SHA-256 into sha.
  * Frees w whatever happens. */
 int bundle_writer_commit(struct bundle_writer *w,
@@ -47,6 +51,7 @@ struct bundle_limits {
 #define BUNDLE_MAX_SCRIPT (64ULL << 20)
 #define BUNDLE_MAX_TOTAL (16ULL << 30)
 #define BUNDLE_MAX_RATIO 200
+#define BUNDLE_MAX_SIG 16384	/* SHA256SUMS.minisig */
 #define BUNDLE_LIMITS_INIT { BUNDLE_MAX_SCRIPT, BUNDLE_MAX_TOTAL, \
 	BUNDLE_MAX_RATIO }
 
@@ -69,8 +74,20 @@ int bundle_reader_next(struct bundle_reader *r,
 int bundle_reader_read(struct bundle_reader *r, void *buf, size_t len,
     size_t *n, struct err *err);
 
+/* The leading entries' text as the bundle holds them; the signature's is
+ * empty (len 0) when the bundle is not signed. */
+enum bundle_head { BUNDLE_MANIFEST, BUNDLE_SUMS, BUNDLE_SIG };
+struct buf;
+const struct buf *bundle_reader_head(const struct bundle_reader *r,
+    enum bundle_head which);
+/* The entries' modification time (the build's SOURCE_DATE_EPOCH, or 0). */
+int64_t bundle_reader_mtime(const struct bundle_reader *r);
+
 /* The current file's size, uncompressed. */
 uint64_t bundle_reader_size(const struct bundle_reader *r);
+
+/* Move the manifest into *m; the reader keeps an empty one. */
+void bundle_reader_take_manifest(struct bundle_reader *r, struct manifest *m);
 
 /* The SHA-256 of the bundle file; valid once next has reached the end. */
 const char *bundle_reader_sha256(const struct bundle_reader *r);

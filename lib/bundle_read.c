@@ -43,6 +43,12 @@ struct bundle_reader {
 	unsigned char out[OUT_CHUNK];
 	uint64_t delivered, nonzero_end;
 
+	/* The leading entries as they are, the signature's empty when there
+	 * is none; the header read past them when it is not the signature. */
+	struct buf head[3];
+	int64_t mtime;
+	int peeked, peek_ret;
+
 	struct manifest m;
 	struct manifest_file **files;
 	size_t nr_files, next;
@@ -244,16 +250,25 @@ static int check_size(struct bundle_reader *r, const char *path,
 	return 0;
 }
 
-/* Read one of the two leading entries, by name, whole. */
+static int next_header(struct bundle_reader *r)
+{
+	if (r->peeked) {
+		r->peeked = 0;
+		return r->peek_ret;
+	}
+	return archive_read_next_header2(r->a, r->entry);
+}
+
+/* Read one of the leading entries, by name, whole (at most cap bytes). */
 static int read_head(struct bundle_reader *r, const char *name,
-    struct buf *out, struct err *err)
+    struct buf *out, uint64_t cap, struct err *err)
 {
 	const char *path;
 	char block[8192];
 	la_ssize_t n;
 	int ret;
 
-	ret = archive_read_next_header2(r->a, r->entry);
+	ret = next_header(r);
 	if (ret == ARCHIVE_EOF)
 		return err_set(err, ERR_INPUT, "'%s': no %s: not a migpack "
 		    "bundle", r->path, name);
@@ -264,13 +279,30 @@ static int read_head(struct bundle_reader *r, const char *name,
 	if (strcmp(path, name))
 		return err_set(err, ERR_INPUT, "'%s': entry '%s' where %s "
 		    "should be: not a migpack bundle", r->path, path, name);
-	if ((ret = check_size(r, path, r->limits.max_script, err)))
+	if ((ret = check_size(r, path, cap, err)))
 		return ret;
+	r->mtime = (int64_t)archive_entry_mtime(r->entry);
 	while ((n = archive_read_data(r->a, block, sizeof(block))) > 0)
 		buf_add(out, block, (size_t)n);
 	if (n < 0)
 		return la_fail(r, err);
 	return 0;
+}
+
+/* The signature, when the entry after SHA256SUMS is one; else that entry's
+ * header is kept for bundle_reader_next. */
+static int read_sig(struct bundle_reader *r, struct err *err)
+{
+	const char *path;
+
+	r->peek_ret = archive_read_next_header2(r->a, r->entry);
+	r->peeked = 1;
+	path = r->peek_ret == ARCHIVE_OK ? archive_entry_pathname(r->entry) :
+	    NULL;
+	if (!path || strcmp(path, SIG_NAME))
+		return 0;
+	return read_head(r, SIG_NAME, &r->head[BUNDLE_SIG], BUNDLE_MAX_SIG,
+	    err);
 }
 
 /* SHA256SUMS must list MANIFEST, then every manifest file in order, with
@@ -325,7 +357,8 @@ int bundle_reader_open(struct bundle_reader **out, const char *path,
     const struct bundle_limits *limits, struct err *err)
 {
 	struct bundle_reader *r = xcalloc(1, sizeof(*r));
-	struct buf manifest = BUF_INIT, sums = BUF_INIT;
+	struct buf *manifest = &r->head[BUNDLE_MANIFEST];
+	struct buf *sums = &r->head[BUNDLE_SUMS];
 	char manifest_sha[CHECKSUM_HEX_LEN + 1];
 	int ret;
 
@@ -350,10 +383,12 @@ int bundle_reader_open(struct bundle_reader **out, const char *path,
 		    "not a tar archive: not a migpack bundle");
 		goto fail;
 	}
-	if ((ret = read_head(r, MANIFEST_NAME, &manifest, err)) ||
-	    (ret = read_head(r, SUMS_NAME, &sums, err)))
+	if ((ret = read_head(r, MANIFEST_NAME, manifest, r->limits.max_script,
+	    err)) || (ret = read_head(r, SUMS_NAME, sums, r->limits.max_script,
+	    err)) || (ret = read_sig(r, err)))
 		goto fail;
-	if ((ret = manifest_parse(&r->m, manifest.data, manifest.len, err))) {
+	if ((ret = manifest_parse(&r->m, manifest->data, manifest->len,
+	    err))) {
 		char msg[sizeof(err->msg)];
 
 		memcpy(msg, err->msg, sizeof(msg));
@@ -361,19 +396,26 @@ int bundle_reader_open(struct bundle_reader **out, const char *path,
 		goto fail;
 	}
 	r->nr_files = manifest_files(&r->m, &r->files);
-	checksum_buf(manifest.data, manifest.len, manifest_sha);
-	if ((ret = check_sums(r, &sums, manifest_sha, err)))
+	checksum_buf(manifest->data, manifest->len, manifest_sha);
+	if ((ret = check_sums(r, sums, manifest_sha, err)))
 		goto fail;
 	r->file_done = 1;
 	*out = r;
-	buf_release(&manifest);
-	buf_release(&sums);
 	return 0;
 fail:
-	buf_release(&manifest);
-	buf_release(&sums);
 	bundle_reader_close(r);
 	return ret;
+}
+
+const struct buf *bundle_reader_head(const struct bundle_reader *r,
+    enum bundle_head which)
+{
+	return &r->head[which];
+}
+
+int64_t bundle_reader_mtime(const struct bundle_reader *r)
+{
+	return r->mtime;
 }
 
 const struct manifest *bundle_reader_manifest(const struct bundle_reader *r)
@@ -421,7 +463,7 @@ int bundle_reader_next(struct bundle_reader *r,
 	while (!r->file_done)
 		if ((ret = bundle_reader_read(r, block, sizeof(block), &n, err)))
 			return ret;
-	ret = archive_read_next_header2(r->a, r->entry);
+	ret = next_header(r);
 	if (ret == ARCHIVE_EOF)
 		return at_end(r, err);
 	if (ret != ARCHIVE_OK)
@@ -480,6 +522,12 @@ int bundle_reader_read(struct bundle_reader *r, void *buf, size_t len,
 	return 0;
 }
 
+void bundle_reader_take_manifest(struct bundle_reader *r, struct manifest *m)
+{
+	*m = r->m;
+	memset(&r->m, 0, sizeof(r->m));
+}
+
 const char *bundle_reader_sha256(const struct bundle_reader *r)
 {
 	return r->sha;
@@ -498,6 +546,9 @@ void bundle_reader_close(struct bundle_reader *r)
 	if (r->fd >= 0)
 		close(r->fd);
 	manifest_release(&r->m);
+	buf_release(&r->head[BUNDLE_MANIFEST]);
+	buf_release(&r->head[BUNDLE_SUMS]);
+	buf_release(&r->head[BUNDLE_SIG]);
 	free(r->files);
 	free(r->path);
 	free(r);
@@ -517,10 +568,8 @@ int bundle_verify(const char *path, const struct bundle_limits *limits,
 	while (!ret && f);
 	if (!ret) {
 		memcpy(sha, r->sha, sizeof(r->sha));
-		if (m) {
-			*m = r->m;
-			memset(&r->m, 0, sizeof(r->m));
-		}
+		if (m)
+			bundle_reader_take_manifest(r, m);
 	}
 	bundle_reader_close(r);
 	return ret;

@@ -269,6 +269,16 @@ int bundle_writer_data(struct bundle_writer *w, const void *data, size_t len,
 	return 0;
 }
 
+int bundle_writer_add(struct bundle_writer *w, const char *name,
+    const void *data, size_t len, struct err *err)
+{
+	int ret;
+
+	if ((ret = bundle_writer_entry(w, name, len, err)))
+		return ret;
+	return bundle_writer_data(w, data, len, err);
+}
+
 int bundle_writer_commit(struct bundle_writer *w,
     char sha[CHECKSUM_HEX_LEN + 1], struct err *err)
 {

@@ -40,6 +40,7 @@
 #define MANIFEST_FORMAT 1
 #define MANIFEST_NAME "MANIFEST"
 #define SUMS_NAME "SHA256SUMS"
+#define SIG_NAME "SHA256SUMS.minisig"
 
 enum mig_kind { KIND_VERSIONED, KIND_REPEATABLE };
 enum script_role { ROLE_UP, ROLE_DOWN };
