@@ -24,7 +24,7 @@ const struct cmd_entry cmd_build_entry = {
 	    "[--engines postgres|sqlite|postgres,sqlite] "
 	    "[--exclude GLOB]... [--placeholder NAME=VALUE]... "
 	    "[--previous OLD [--allow-out-of-order]] [--strict] "
-	    "[--unparsed warn] DIR",
+	    "[--unparsed warn] [--sign SECFILE [--detached]] DIR",
 	.help =
 	    "Bundle the migrations and seeds in DIR into one reproducible\n"
 	    "tar.gz, and print its path and SHA-256.\n\n"
@@ -40,7 +40,8 @@ const struct cmd_entry cmd_build_entry = {
 	    "                       migrations must be here unchanged, and no\n"
 	    "                       new one at or below its newest (exit 3)\n"
 	    "  --allow-out-of-order allow new migrations below OLD's newest\n"
-	    LINT_HELP "\n"
+	    LINT_HELP
+	    SIGN_HELP "\n"
 	    "The PostgreSQL scripts are parsed and linted as 'migpack lint'\n"
 	    "does: errors refuse the build (exit 5), warnings are said on\n"
 	    "stderr, and the findings are stored in the bundle.\n\n"
@@ -83,19 +84,17 @@ static int sink_writer(void *ctx, const void *data, size_t len,
 static int add_text(struct bundle_writer *w, const char *name,
     const struct buf *b, struct err *err)
 {
-	int ret;
-
-	if ((ret = bundle_writer_entry(w, name, b->len, err)))
-		return ret;
-	return bundle_writer_data(w, b->data, b->len, err);
+	return bundle_writer_add(w, name, b->data, b->len, err);
 }
 
-/* Stream every file into the archive, normalized as the scan saw it. */
+/* Stream every file into the archive, normalized as the scan saw it;
+ * signed by sk unless it is NULL. */
 static int write_bundle(struct layout *l, const char *out,
-    char sha[CHECKSUM_HEX_LEN + 1], int64_t mtime, struct err *err)
+    const struct minisign_seckey *sk, char sha[CHECKSUM_HEX_LEN + 1],
+    int64_t mtime, struct err *err)
 {
 	struct bundle_writer *w = NULL;
-	struct buf manifest = BUF_INIT, sums = BUF_INIT;
+	struct buf manifest = BUF_INIT, sums = BUF_INIT, sig = BUF_INIT;
 	struct manifest_file **files = NULL;
 	char hex[CHECKSUM_HEX_LEN + 1];
 	struct text t;
@@ -112,6 +111,11 @@ static int write_bundle(struct layout *l, const char *out,
 	    (ret = add_text(w, MANIFEST_NAME, &manifest, err)) ||
 	    (ret = add_text(w, SUMS_NAME, &sums, err)))
 		goto out;
+	if (sk) {
+		sign_sums(sk, &l->m, &sums, &sig);
+		if ((ret = add_text(w, SIG_NAME, &sig, err)))
+			goto out;
+	}
 	for (i = 0; i < n; i++) {
 		if ((ret = bundle_writer_entry(w, files[i]->path,
 		    l->sources[i].size, err)) ||
@@ -131,6 +135,7 @@ out:
 	free(files);
 	buf_release(&manifest);
 	buf_release(&sums);
+	buf_release(&sig);
 	return ret;
 }
 
@@ -200,10 +205,12 @@ static int exec_build(int argc, char **argv, struct err *err)
 		{ "previous", required_argument, NULL, 'P' },
 		{ "allow-out-of-order", no_argument, NULL, 'O' },
 		LINT_OPTIONS,
+		SIGN_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct layout l = { 0 };
+	struct sign_args sg = { 0 };
 	char *out = NULL, *name = NULL, *release = NULL, *created = NULL;
 	char *where = NULL, sha[CHECKSUM_HEX_LEN + 1];
 	const char *dir;
@@ -232,6 +239,8 @@ static int exec_build(int argc, char **argv, struct err *err)
 				goto out;
 			break;
 		case 'P': previous = optarg; break;
+		case 'k': sg.key = optarg; break;
+		case 'd': sg.detached = 1; break;
 		case 'O': allow_ooo = 1; break;
 		case 'h': ret = cmd_help(&cmd_build_entry); goto out;
 		default: ret = cmd_bad_option(&cmd_build_entry, argc, argv, err);
@@ -243,7 +252,14 @@ static int exec_build(int argc, char **argv, struct err *err)
 		goto out;
 	}
 	dir = argv[optind];
-	if ((ret = build_time(&mtime, &created, err)) ||
+	if (sg.detached && !sg.key) {
+		ret = cmd_usage(&cmd_build_entry, err, "--detached goes with "
+		    "--sign");
+		goto out;
+	}
+	/* The password first: nothing built in vain. */
+	if ((sg.key && (ret = sign_args_load(&sg, err))) ||
+	    (ret = build_time(&mtime, &created, err)) ||
 	    (ret = layout_scan(&l, dir, scan_args_opts(&sa), err)))
 		goto out;
 	print_notices(&l.notices);
@@ -267,12 +283,15 @@ static int exec_build(int argc, char **argv, struct err *err)
 	name = release = created = NULL;	/* the manifest owns them */
 	where = xstrdup(out);
 	cmd_swept(afile_sweep_for(out), dirname(where));
-	if ((ret = write_bundle(&l, out, sha, mtime, err)))
+	if ((ret = write_bundle(&l, out, sg.key ? &sg.sk : NULL, sha, mtime,
+	    err)) || (ret = sign_args_detached(&sg, &l.m, out, err)))
 		goto out;
 	printf("%s sha256:%s\n", out, sha);
+	sign_args_print(&sg, out);
 out:
 	layout_release(&l);
 	scan_args_release(&sa);
+	sign_args_release(&sg);
 	free(where);
 	free(out);
 	free(name);

@@ -8,6 +8,7 @@ extern const struct cmd_entry cmd_diff_entry;
 extern const struct cmd_entry cmd_keygen_entry;
 extern const struct cmd_entry cmd_lint_entry;
 extern const struct cmd_entry cmd_list_entry;
+extern const struct cmd_entry cmd_sign_entry;
 extern const struct cmd_entry cmd_verify_entry;
 
 /* Options shared by the commands that read a bundle: the reader's caps. */
@@ -41,6 +42,7 @@ int limit_option(int c, const char *arg, struct bundle_limits *limits);
 
 #include "layout.h"
 #include "placeholder.h"
+#include "signing.h"
 
 struct scan_args {
 	char **excludes;
@@ -65,6 +67,17 @@ int engines_option(const char *arg, unsigned *engines, struct err *err);
 	"  --unparsed warn      an up script PostgreSQL's parser refuses is\n" \
 	"                       a warning, not an error (a history written\n" \
 	"                       for a newer PostgreSQL); it is not linted\n"
+/* build's signing options (sign has --key for --sign). */
+#define SIGN_OPTIONS \
+	{ "sign", required_argument, NULL, 'k' }, \
+	{ "detached", no_argument, NULL, 'd' }
+#define SIGN_HELP \
+	"  --sign SECFILE       sign the bundle with this minisign secret\n" \
+	"                       key (password: $MIGPACK_PASSWORD, else asked\n" \
+	"                       on the terminal); see 'migpack sign'\n" \
+	"  --detached           also write OUT.minisig, a signature of the\n" \
+	"                       whole file\n"
+
 /* --unparsed error|warn: 0, or ERR_INPUT. */
 int unparsed_option(const char *arg, int *warn, struct err *err);
 

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -16,6 +15,7 @@
 #include "cmd.h"
 #include "commands.h"
 #include "minisign.h"
+#include "signing.h"
 
 static int exec_keygen(int argc, char **argv, struct err *err);
 
@@ -37,33 +37,6 @@ const struct cmd_entry cmd_keygen_entry = {
 	.exec = exec_keygen,
 };
 
-/* One line from the terminal, not echoed, into out (size bytes). */
-static int ask(const char *prompt, char *out, size_t size, struct err *err)
-{
-	struct termios old, quiet;
-	FILE *tty = fopen("/dev/tty", "r+");
-	int ok;
-
-	if (!tty)
-		return err_set(err, ERR_INPUT, "no terminal to ask the "
-		    "secret key's password on: set MIGPACK_PASSWORD, or -W "
-		    "for a key without one");
-	fputs(prompt, tty);
-	fflush(tty);
-	tcgetattr(fileno(tty), &old);
-	quiet = old;
-	quiet.c_lflag &= ~(tcflag_t)ECHO;
-	tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
-	ok = fgets(out, (int)size, tty) != NULL;
-	tcsetattr(fileno(tty), TCSAFLUSH, &old);
-	fputc('\n', tty);
-	fclose(tty);
-	if (!ok)
-		return err_set(err, ERR_INPUT, "no password given");
-	out[strcspn(out, "\n")] = '\0';
-	return 0;
-}
-
 /* The new key's password: $MIGPACK_PASSWORD, else asked twice. */
 static int new_password(char *pw, size_t size, struct err *err)
 {
@@ -76,10 +49,12 @@ static int new_password(char *pw, size_t size, struct err *err)
 			return err_set(err, ERR_INPUT, "MIGPACK_PASSWORD: "
 			    "longer than %zu bytes", size - 1);
 		strcpy(pw, env);
-	} else if ((ret = ask("Password for the new secret key: ", pw, size,
-	    err)) || (ret = ask("The same again: ", again, sizeof(again),
-	    err)))
+	} else if ((ret = password_ask("Password for the new secret key: ",
+	    pw, size, err)) || (ret = password_ask("The same again: ", again,
+	    sizeof(again), err))) {
+		err_append(err, ", or -W for a key without one");
 		return ret;
+	}
 	else if (strcmp(pw, again)) {
 		sodium_memzero(again, sizeof(again));
 		return err_set(err, ERR_INPUT, "the two passwords differ; "

@@ -6,6 +6,7 @@
 #include "bundle.h"
 #include "cmd.h"
 #include "commands.h"
+#include "signature.h"
 #include "json.h"
 
 static int exec_list(int argc, char **argv, struct err *err);
@@ -66,15 +67,18 @@ static const struct manifest_script *first_up(
 	return NULL;
 }
 
-static void list_text(const struct manifest *m, struct buf *out)
+static void list_text(const struct manifest *m, const struct bundle_sig *sig,
+    struct buf *out)
 {
 	struct buf d = BUF_INIT;
 	size_t i;
 
 	buf_addf(out, "bundle %s, release %s, for ", m->name, m->release);
 	engines_write(m->engines, out);
-	buf_addf(out, "%s%s\n\n", m->created ? ", built " : "",
+	buf_addf(out, "%s%s, ", m->created ? ", built " : "",
 	    m->created ? m->created : "");
+	bundle_sig_describe(sig, out);
+	buf_addstr(out, "\n\n");
 	buf_addf(out, "%-20s %-32s %-10s %-14s %-20s %s\n", "VERSION", "NAME",
 	    "KIND", "TRANSACTION", "DIALECTS", "SHA256");
 	for (i = 0; i < m->nr_migrations; i++) {
@@ -109,7 +113,8 @@ static void json_file(struct buf *out, const struct manifest_file *f)
 	json_str(out, f->path);
 }
 
-static void list_json(const struct manifest *m, struct buf *out)
+static void list_json(const struct manifest *m, const struct bundle_sig *sig,
+    struct buf *out)
 {
 	enum dialect d;
 	size_t i, j;
@@ -118,6 +123,8 @@ static void list_json(const struct manifest *m, struct buf *out)
 	json_str(out, m->name);
 	buf_addstr(out, ", \"release\": ");
 	json_str(out, m->release);
+	buf_addstr(out, ", ");
+	bundle_sig_json(sig, out);
 	buf_addstr(out, ", \"created\": ");
 	json_str(out, m->created);
 	buf_addstr(out, ", \"engines\": [");
@@ -191,6 +198,8 @@ static int exec_list(int argc, char **argv, struct err *err)
 	struct bundle_limits limits = BUNDLE_LIMITS_INIT;
 	struct bundle_reader *r = NULL;
 	struct buf out = BUF_INIT;
+	const struct trust none = TRUST_INIT;
+	struct bundle_sig sig;
 	int c, ret, json = 0;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -206,12 +215,16 @@ static int exec_list(int argc, char **argv, struct err *err)
 		return cmd_usage(&cmd_list_entry, err, "expected one BUNDLE");
 	if ((ret = bundle_reader_open(&r, argv[optind], &limits, err)))
 		return ret;
+	/* Said as it is, not verified: migpack verify --trust does that. */
+	if ((ret = bundle_sig_check(r, argv[optind], &none, &sig, err)))
+		goto out;
 	if (json)
-		list_json(bundle_reader_manifest(r), &out);
+		list_json(bundle_reader_manifest(r), &sig, &out);
 	else
-		list_text(bundle_reader_manifest(r), &out);
+		list_text(bundle_reader_manifest(r), &sig, &out);
 	fwrite(out.data, 1, out.len, stdout);
+out:
 	buf_release(&out);
 	bundle_reader_close(r);
-	return 0;
+	return ret;
 }

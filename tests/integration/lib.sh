@@ -13,6 +13,10 @@ cd "$T"
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
+# No key this host trusts is any test's but its own.
+unset MIGRUN_TRUST
+export MIGRUN_TRUST_DIR="$T/no-trusted-keys"
+
 # expect_exit CODE CMD...: run CMD, keep stdout in $T/out and stderr in
 # $T/err, and fail unless it exits with CODE.
 expect_exit() {
@@ -55,4 +59,40 @@ refused() {
 	expect_err "$2"
 	[ ! -e dest/b.tar.gz ] || fail "a bundle was written despite the error"
 	[ -z "$(ls -A dest)" ] || fail "left in dest/: $(ls -A dest)"
+}
+
+# retar BUNDLE NAME FILE: rewrite BUNDLE with entry NAME's content taken
+# from FILE (put after SHA256SUMS when the bundle has none; FILE "-"
+# removes it): a bundle changed by hand, as an attacker would.
+retar() {
+	python3 - "$@" <<'PY'
+import gzip, io, sys, tarfile
+path, name, src = sys.argv[1:4]
+data = None if src == "-" else open(src, "rb").read()
+members = []
+with tarfile.open(path, "r:gz") as t:
+    for m in t.getmembers():
+        members.append((m, t.extractfile(m).read()))
+out = []
+done = False
+for m, body in members:
+    if m.name == name:
+        done = True
+        if data is None:
+            continue
+        body = data
+    out.append((m, body))
+    if m.name == "SHA256SUMS" and name not in [x.name for x, _ in members] \
+            and data is not None:
+        n = tarfile.TarInfo(name)
+        n.mode, n.mtime = m.mode, m.mtime
+        out.append((n, data))
+buf = io.BytesIO()
+with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as t:
+    for m, body in out:
+        m.size = len(body)
+        t.addfile(m, io.BytesIO(body))
+with open(path, "wb") as f:
+    f.write(gzip.compress(buf.getvalue(), mtime=0))
+PY
 }
