@@ -6,13 +6,16 @@
 VERSION = 0.1.0
 PREFIX ?= /usr/local
 BINDIR = $(PREFIX)/bin
+# migrun's trusted keys: SYSCONFDIR/migpack/trusted-keys/*.pub.
+SYSCONFDIR ?= /etc
 PKG_CONFIG ?= pkg-config
 CC ?= cc
 
 CFLAGS ?= -O2 -g
 WARNINGS = -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wwrite-strings -Wvla \
 	-Wmissing-prototypes -Wstrict-prototypes -fno-common
-CPPFLAGS += -D_GNU_SOURCE -DMIGPACK_VERSION='"$(VERSION)"' -Ilib
+CPPFLAGS += -D_GNU_SOURCE -DMIGPACK_VERSION='"$(VERSION)"' \
+	-DSYSCONFDIR='"$(SYSCONFDIR)"' -Ilib
 
 ifeq ($(SANITIZE),1)
 BUILD ?= build-sanitize

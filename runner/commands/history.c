@@ -19,7 +19,9 @@ const struct cmd_entry cmd_history_entry = {
 	    "                       \"name\", \"kind\", \"state\", \"checksum\",\n"
 	    "                       \"applied_at\", \"execution_ms\", \"has_down\",\n"
 	    "                       \"bundle\": {\"name\", \"release\",\n"
-	    "                       \"sha256\"}}, ...]}\n"
+	    "                       \"sha256\"}, \"signed_by\": the key id of\n"
+	    "                       the bundle's verified signature, or null},\n"
+	    "                       ...]}\n"
 	    DB_HELP,
 	.exec = exec_history,
 };
@@ -52,7 +54,9 @@ static void history_json(const struct history *h, struct buf *b)
 		json_str(b, r->bundle_release);
 		buf_addstr(b, ", \"sha256\": ");
 		json_str(b, r->bundle_sha256);
-		buf_addstr(b, "}}");
+		buf_addstr(b, "}, \"signed_by\": ");
+		json_str(b, r->signed_by);
+		buf_addstr(b, "}");
 	}
 	buf_addstr(b, "]}\n");
 }
@@ -72,19 +76,20 @@ static void history_text(const struct session *s, struct buf *b)
 	for (i = 0; i < h->nr; i++)
 		if (h->rows[i].version && (int)strlen(h->rows[i].version) > w)
 			w = (int)strlen(h->rows[i].version);
-	buf_addf(b, "%-*s  %-8s  %-20s  %8s  %-4s  %-20s  %s\n", w, "VERSION",
-	    "STATE", "APPLIED AT (UTC)", "MS", "DOWN", "BUNDLE", "NAME");
+	buf_addf(b, "%-*s  %-8s  %-20s  %8s  %-4s  %-20s  %-16s  %s\n", w,
+	    "VERSION", "STATE", "APPLIED AT (UTC)", "MS", "DOWN", "BUNDLE",
+	    "SIGNED BY", "NAME");
 	for (i = 0; i < h->nr; i++) {
 		const struct hist_row *r = &h->rows[i];
 		char bundle[256];
 
 		snprintf(bundle, sizeof(bundle), "%s %s", r->bundle_name,
 		    r->bundle_release);
-		buf_addf(b, "%-*s  %-8s  %-20s  %8lld  %-4s  %-20s  %s\n", w,
-		    r->version ? r->version : "-", hist_state_name(r->state),
+		buf_addf(b, "%-*s  %-8s  %-20s  %8lld  %-4s  %-20s  %-16s  %s\n",
+		    w, r->version ? r->version : "-", hist_state_name(r->state),
 		    r->applied_at ? r->applied_at : "-",
 		    (long long)r->execution_ms, r->down ? "yes" : "no",
-		    bundle, r->name);
+		    bundle, r->signed_by ? r->signed_by : "-", r->name);
 	}
 }
 

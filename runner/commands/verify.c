@@ -12,7 +12,8 @@ const struct cmd_entry cmd_verify_entry = {
 	.usage = "[--db URL] BUNDLE",
 	.help =
 	    "Check BUNDLE's integrity: every checksum, nothing missing or\n"
-	    "extra (exit 3 when it fails, 2 for a file that is not a bundle).\n"
+	    "extra (exit 3 when it fails, 2 for a file that is not a bundle),\n"
+	    "and its signature, held up to the keys trusted.\n"
 	    "With a database (--db, or $DATABASE_URL), also check for drift:\n"
 	    "an applied migration whose script differs from the bundle's, or\n"
 	    "one the bundle lacks (exit 3).  Changes nothing.\n\n"
@@ -41,8 +42,10 @@ static int exec_verify(int argc, char **argv, struct err *err)
 	session_init(&s, &o);
 	if ((ret = session_bundle(&s, bundle, err)))
 		goto out;
-	buf_addf(&b, "%s: OK: %s %s, %zu migrations, %s\n", bundle,
-	    s.m.name, s.m.release, s.m.nr_migrations, s.sha);
+	buf_addf(&b, "%s: OK: %s %s, %zu migrations, %s\n%s: ", bundle,
+	    s.m.name, s.m.release, s.m.nr_migrations, s.sha, bundle);
+	bundle_sig_describe(&s.sig, &b);
+	buf_addch(&b, '\n');
 	if (!o.db && !(env && *env))
 		goto print;
 	if ((ret = session_open(&s, 0, err)))

@@ -34,6 +34,7 @@ struct hist_row {
 	char *bundle_name;
 	char *bundle_release;
 	char *bundle_sha256;	/* "sha256:HEX" of the bundle file */
+	char *signed_by;	/* the key id that signed it, when verified */
 	char *applied_at;	/* UTC, "YYYY-MM-DDTHH:MM:SSZ"; read only */
 	int64_t execution_ms;
 	enum hist_state state;

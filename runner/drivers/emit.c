@@ -285,9 +285,13 @@ static int write_row(struct emit_db *e, enum hist_stmt id,
 		BUG("malformed history row");
 	/* What the loop timed was the writing: the script records 0, and
 	 * stays the same bytes run after run. */
-	if (histsql_params(id, r, vals, ms) > HIST_PARAM_MS)
+	/* The columns of the first release, which every table has: the
+	 * script may meet an older one, and cannot alter it on SQLite.  So
+	 * signed_by stays NULL: what migrun verified is what it wrote, not
+	 * what a DBA ran (the script's header says who signed the bundle). */
+	if (histsql_params(id, r, 0, vals, ms) > HIST_PARAM_MS)
 		vals[HIST_PARAM_MS] = "0";
-	histsql_stmt(&sql, dialect_of(e), id, e->table);
+	histsql_stmt(&sql, dialect_of(e), id, e->table, 0);
 	for (p = sql.data; *p; p++) {
 		if (*p != mark) {
 			buf_addch(&e->b, *p);

@@ -1,41 +1,51 @@
 /* The history table's SQL, shared by every driver (see histsql.h). */
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "histsql.h"
 
 #define SQLITE_NOW "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
 
-/* Parameters ?1..?11 of insert and update, in histsql_params's order; the
- * deletes take one, the version or the name. */
+/* Parameters ?1..?11 of insert and update, in histsql_params's order, and
+ * ?12 (signed_by) where the table has it; the deletes take one, the
+ * version or the name. */
 #define SET_COLUMNS \
 	"version = ?1, name = ?2, kind = ?3, checksum = ?4, " \
 	"down_script = ?5, down_tx = ?6, bundle_name = ?7, " \
 	"bundle_release = ?8, bundle_sha256 = ?9, execution_ms = ?10, " \
-	"state = ?11, applied_at = "
+	"state = ?11, "
+#define INSERT_COLUMNS \
+	" (version, name, kind, checksum, down_script, down_tx, " \
+	"bundle_name, bundle_release, bundle_sha256, execution_ms, state, "
+#define INSERT_VALUES \
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
 
-/* Each statement is HEAD table MID, then NOW TAIL when there is a tail;
- * '?' becomes '$' on PostgreSQL. */
+/* Each statement is HEAD table MID (MID_SIGNED for a table with
+ * signed_by, when the statement writes it), then NOW TAIL when there is a
+ * tail; '?' becomes '$' on PostgreSQL. */
 static const struct {
-	const char *head, *mid, *tail;
+	const char *head, *mid, *mid_signed, *tail;
 } stmt[HS_NR] = {
-	[HS_INSERT] = { "INSERT INTO ", " (version, name, kind, checksum, "
-	    "down_script, down_tx, bundle_name, bundle_release, bundle_sha256, "
-	    "execution_ms, state, applied_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-	    "?7, ?8, ?9, ?10, ?11, ", ")" },
-	[HS_UPDATE_VERSIONED] = { "UPDATE ", " SET " SET_COLUMNS,
+	[HS_INSERT] = { "INSERT INTO ", INSERT_COLUMNS "applied_at) "
+	    INSERT_VALUES, INSERT_COLUMNS "signed_by, applied_at) "
+	    INSERT_VALUES "?12, ", ")" },
+	[HS_UPDATE_VERSIONED] = { "UPDATE ", " SET " SET_COLUMNS "applied_at = ",
+	    " SET " SET_COLUMNS "signed_by = ?12, applied_at = ",
 	    " WHERE version = ?1" },
-	[HS_UPDATE_REPEATABLE] = { "UPDATE ", " SET " SET_COLUMNS,
+	[HS_UPDATE_REPEATABLE] = { "UPDATE ", " SET " SET_COLUMNS
+	    "applied_at = ", " SET " SET_COLUMNS "signed_by = ?12, applied_at = ",
 	    " WHERE kind = 'repeatable' AND name = ?2" },
 	[HS_DELETE_VERSIONED] = { "DELETE FROM ", " WHERE version = ?1",
-	    NULL },
+	    NULL, NULL },
 	[HS_DELETE_REPEATABLE] = { "DELETE FROM ", " WHERE kind = "
-	    "'repeatable' AND name = ?1", NULL },
+	    "'repeatable' AND name = ?1", NULL, NULL },
 	[HS_PROGRESS_VERSIONED] = { "UPDATE ", " SET statements_done = ?2, "
-	    "statements = ?3, resume_note = ?4 WHERE version = ?1", NULL },
+	    "statements = ?3, resume_note = ?4 WHERE version = ?1", NULL,
+	    NULL },
 	[HS_PROGRESS_REPEATABLE] = { "UPDATE ", " SET statements_done = ?2, "
 	    "statements = ?3, resume_note = ?4 WHERE kind = 'repeatable' AND "
-	    "name = ?1", NULL },
+	    "name = ?1", NULL, NULL },
 };
 
 char *histsql_table(enum dialect d, const char *table)
@@ -75,7 +85,8 @@ void histsql_create(struct buf *b, enum dialect d, const char *table)
 		    "    state          text NOT NULL CHECK (state IN ('applied', 'dirty')),\n"
 		    "    statements_done integer,\n"
 		    "    statements     integer,\n"
-		    "    resume_note    text\n"
+		    "    resume_note    text,\n"
+		    "    signed_by      text\n"
 		    ")", table);
 		return;
 	}
@@ -105,32 +116,54 @@ void histsql_create(struct buf *b, enum dialect d, const char *table)
 	    "       -- dirty: the statements done\n"
 	    "    statements     INTEGER,"
 	    "        -- of a no-transaction script's\n"
-	    "    resume_note    TEXT\n"
+	    "    resume_note    TEXT,\n"
+	    "    signed_by      TEXT"
+	    "            -- the verified signature's key id\n"
 	    ")", table);
 }
 
-void histsql_upgrade(struct buf *b, enum dialect d, const char *table)
+/* The columns added since the first release, by the bit that says a table
+ * has them. */
+static const struct {
+	unsigned bit;
+	const char *name, *type;
+} added[] = {
+	{ HIST_HAS_PROGRESS, "statements_done", "integer" },
+	{ HIST_HAS_PROGRESS, "statements", "integer" },
+	{ HIST_HAS_PROGRESS, "resume_note", "text" },
+	{ HIST_HAS_SIGNED, "signed_by", "text" },
+};
+
+void histsql_upgrade(struct buf *b, enum dialect d, const char *table,
+    unsigned have)
 {
-	if (d == DIALECT_POSTGRES)
-		buf_addf(b, "ALTER TABLE %s ADD COLUMN IF NOT EXISTS "
-		    "statements_done integer, ADD COLUMN IF NOT EXISTS "
-		    "statements integer, ADD COLUMN IF NOT EXISTS resume_note "
-		    "text", table);
-	else
-		buf_addf(b, "ALTER TABLE %s ADD COLUMN statements_done "
-		    "INTEGER; ALTER TABLE %s ADD COLUMN statements INTEGER; "
-		    "ALTER TABLE %s ADD COLUMN resume_note TEXT", table, table,
-		    table);
+	const char *sep = d == DIALECT_POSTGRES ? " " : "";
+	size_t i;
+
+	if (d == DIALECT_POSTGRES && (have & HIST_HAS_ALL) != HIST_HAS_ALL)
+		buf_addf(b, "ALTER TABLE %s", table);
+	for (i = 0; i < sizeof(added) / sizeof(added[0]); i++) {
+		if (have & added[i].bit)
+			continue;
+		if (d == DIALECT_POSTGRES)
+			buf_addf(b, "%sADD COLUMN IF NOT EXISTS %s %s", sep,
+			    added[i].name, added[i].type);
+		else
+			buf_addf(b, "%sALTER TABLE %s ADD COLUMN %s %s", sep,
+			    table, added[i].name, added[i].type);
+		sep = d == DIALECT_POSTGRES ? ", " : "; ";
+	}
 }
 
 void histsql_stmt(struct buf *b, enum dialect d, enum hist_stmt id,
-    const char *table)
+    const char *table, unsigned have)
 {
 	size_t from = b->len, i;
 
 	buf_addstr(b, stmt[id].head);
 	buf_addstr(b, table);
-	buf_addstr(b, stmt[id].mid);
+	buf_addstr(b, (have & HIST_HAS_SIGNED) && stmt[id].mid_signed ?
+	    stmt[id].mid_signed : stmt[id].mid);
 	if (stmt[id].tail) {
 		buf_addstr(b, d == DIALECT_POSTGRES ? "now()" : SQLITE_NOW);
 		buf_addstr(b, stmt[id].tail);
@@ -163,7 +196,7 @@ enum hist_stmt histsql_progress_of(const struct hist_row *r)
 }
 
 int histsql_params(enum hist_stmt id, const struct hist_row *r,
-    const char *vals[HIST_PARAMS], char ms[48])
+    unsigned have, const char *vals[HIST_PARAMS], char ms[48])
 {
 	int n;
 
@@ -196,6 +229,9 @@ int histsql_params(enum hist_stmt id, const struct hist_row *r,
 	vals[8] = r->bundle_sha256;
 	vals[HIST_PARAM_MS] = ms;
 	vals[10] = hist_state_name(r->state);
+	if (!(have & HIST_HAS_SIGNED))
+		return HIST_PARAMS - 1;
+	vals[11] = r->signed_by;
 	return HIST_PARAMS;
 }
 

@@ -30,7 +30,7 @@ struct pg_db {
 	int watch_failed;
 	struct buf leftover;	/* invalid indexes to drop, a line each */
 	int locked;
-	int progress;		/* the table has the progress columns */
+	unsigned have;		/* the table's later columns: HIST_HAS_* */
 	struct buf stmt;	/* the statement being sent, NUL-terminated */
 	int prepared[HS_NR];
 };

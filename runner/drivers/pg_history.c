@@ -21,8 +21,13 @@ static const char *const stmt_name[HS_NR] = {
 	"migpack_progress_repeatable",
 };
 
-/* Whether the table exists, and with the columns of this migrun: -1 when
- * it does not exist, 0 without them, 1 with them. */
+#define HAS_COLUMN(name) "EXISTS (SELECT 1 FROM pg_catalog.pg_attribute " \
+	"WHERE attrelid = to_regclass($1) AND attname = '" name "' AND NOT " \
+	"attisdropped)"
+
+/* Whether the table exists, and which of the later columns it has: -1
+ * when it does not exist, else HIST_HAS_* bits; -2 when that cannot be
+ * read. */
 static int columns_now(struct pg_db *d, struct err *err)
 {
 	const char *params[1] = { d->quoted };
@@ -30,12 +35,12 @@ static int columns_now(struct pg_db *d, struct err *err)
 	int ret;
 
 	if ((ret = pg_query_row(d, "SELECT to_regclass($1) IS NOT NULL, "
-	    "EXISTS (SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = "
-	    "to_regclass($1) AND attname = '" HIST_PROBE "' AND NOT "
-	    "attisdropped)", 1, params, "history table", &res, err)))
+	    HAS_COLUMN(HIST_PROBE_PROGRESS) ", " HAS_COLUMN(HIST_PROBE_SIGNED),
+	    1, params, "history table", &res, err)))
 		return -2;
 	ret = pq.PQgetvalue(res, 0, 0)[0] != 't' ? -1 :
-	    pq.PQgetvalue(res, 0, 1)[0] == 't';
+	    (pq.PQgetvalue(res, 0, 1)[0] == 't' ? (int)HIST_HAS_PROGRESS : 0) |
+	    (pq.PQgetvalue(res, 0, 2)[0] == 't' ? (int)HIST_HAS_SIGNED : 0);
 	pq.PQclear(res);
 	return ret;
 }
@@ -44,11 +49,14 @@ void pg_history_upgrade(struct pg_db *d)
 {
 	struct err ignored = ERR_INIT;
 	struct buf sql = BUF_INIT;
+	int have;
 
-	if (pg_resolve(d, &ignored) || columns_now(d, &ignored) != 0)
+	if (pg_resolve(d, &ignored) || (have = columns_now(d, &ignored)) < 0 ||
+	    (unsigned)have == HIST_HAS_ALL)
 		return;
-	histsql_upgrade(&sql, DIALECT_POSTGRES, d->quoted);
-	/* Not the owner: then no progress is recorded. */
+	histsql_upgrade(&sql, DIALECT_POSTGRES, d->quoted, (unsigned)have);
+	/* One statement, so all or nothing.  Not the owner: then the table
+	 * is written as it is, without what it lacks. */
 	pq.PQclear(pq.PQexec(d->conn, sql.data));
 	buf_release(&sql);
 }
@@ -81,7 +89,7 @@ int pg_history_create(struct db *db, struct err *err)
 		buf_addf(&sql, "CREATE SCHEMA IF NOT EXISTS %s;\n", d->qschema);
 	histsql_create(&sql, DIALECT_POSTGRES, d->quoted);
 	ret = pg_command(d, sql.data, what, err);
-	d->progress = !ret;
+	d->have = ret ? 0 : HIST_HAS_ALL;
 out:
 	pq.PQclear(res);
 	buf_release(&sql);
@@ -107,7 +115,7 @@ enum {
 	COL_ID, COL_VERSION, COL_NAME, COL_KIND, COL_CHECKSUM, COL_DOWN,
 	COL_DOWN_TX, COL_BUNDLE_NAME, COL_BUNDLE_RELEASE, COL_BUNDLE_SHA256,
 	COL_APPLIED_AT, COL_EXECUTION_MS, COL_STATE, COL_DONE, COL_STATEMENTS,
-	COL_NOTE
+	COL_NOTE, COL_SIGNED_BY
 };
 
 /* Fill r from row i of the history query. */
@@ -136,6 +144,7 @@ static int read_row(struct pg_db *d, const PGresult *res, int i,
 	r->bundle_release = column_dup(res, i, COL_BUNDLE_RELEASE);
 	r->bundle_sha256 = column_dup(res, i, COL_BUNDLE_SHA256);
 	r->applied_at = column_dup(res, i, COL_APPLIED_AT);
+	r->signed_by = column_dup(res, i, COL_SIGNED_BY);
 	r->execution_ms = strtoll(pq.PQgetvalue(res, i, COL_EXECUTION_MS), NULL,
 	    10);
 	if (!pq.PQgetisnull(res, i, COL_STATEMENTS)) {
@@ -176,15 +185,16 @@ int pg_history_read(struct db *db, struct history *h,
 	}
 	if (cols < 0)
 		goto out;	/* no table: no rows */
-	d->progress = cols;
+	d->have = (unsigned)cols;
 	tmp.exists = 1;
 
 	sql = xasprintf("SELECT id, version, name, kind, checksum, "
 	    "down_script, down_tx, bundle_name, bundle_release, bundle_sha256, "
 	    "to_char(applied_at AT TIME ZONE 'UTC', "
-	    "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), execution_ms, state, %s "
-	    "FROM %s ORDER BY id", cols ? "statements_done, statements, "
-	    "resume_note" : "NULL, NULL, NULL", d->quoted);
+	    "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), execution_ms, state, %s, %s "
+	    "FROM %s ORDER BY id", d->have & HIST_HAS_PROGRESS ?
+	    "statements_done, statements, resume_note" : "NULL, NULL, NULL",
+	    d->have & HIST_HAS_SIGNED ? "signed_by" : "NULL", d->quoted);
 	res = pq.PQexec(d->conn, sql);
 	if (pq.PQresultStatus(res) != PGRES_TUPLES_OK) {
 		ret = pg_sql_fail(d, res, what, err);
@@ -214,7 +224,7 @@ static int prepare(struct pg_db *d, enum hist_stmt id, const char *what,
 
 	if (d->prepared[id])
 		return 0;
-	histsql_stmt(&sql, DIALECT_POSTGRES, id, d->quoted);
+	histsql_stmt(&sql, DIALECT_POSTGRES, id, d->quoted, d->have);
 	res = pq.PQprepare(d->conn, stmt_name[id], sql.data, 0, NULL);
 	ret = pg_result_ok(res) ? 0 : pg_sql_fail(d, res, what, err);
 	d->prepared[id] = !ret;
@@ -242,7 +252,7 @@ static int history_write(struct pg_db *d, enum hist_stmt id,
 		    d->base.display, what);
 	if ((ret = prepare(d, id, what, err)))
 		return ret;
-	n = histsql_params(id, r, params, ms);
+	n = histsql_params(id, r, d->have, params, ms);
 	res = pq.PQexecPrepared(d->conn, stmt_name[id], n, params, NULL, NULL, 0);
 	if (pq.PQresultStatus(res) != PGRES_COMMAND_OK) {
 		state = pq.PQresultErrorField(res, PG_DIAG_SQLSTATE);
@@ -281,6 +291,7 @@ int pg_history_progress(struct db *db, const struct hist_row *r,
 {
 	struct pg_db *d = to_pg(db);
 
-	return d->progress ? history_write(d, histsql_progress_of(r), r,
+	return d->have & HIST_HAS_PROGRESS ? history_write(d,
+	    histsql_progress_of(r), r,
 	    "record the progress of", err) : 0;
 }

@@ -18,6 +18,7 @@ void hist_row_release(struct hist_row *r)
 	free(r->bundle_name);
 	free(r->bundle_release);
 	free(r->bundle_sha256);
+	free(r->signed_by);
 	free(r->applied_at);
 	free(r->resume_note);
 	memset(r, 0, sizeof(*r));

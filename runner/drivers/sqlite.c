@@ -34,7 +34,7 @@ struct sqlite_db {
 	unsigned timeout_ms;
 	int lock_fd;		/* open until after sqlite3_close; -1 */
 	int locked;
-	int progress;		/* the table has the progress columns */
+	unsigned have;		/* the table's later columns: HIST_HAS_* */
 	sqlite3_stmt *stmt[HS_NR];
 	sqlite3_stmt *insert;	/* a CSV seed's rows */
 	struct buf msg;		/* conn_msg's */
@@ -182,33 +182,37 @@ out:
 	return ret;
 }
 
-/* Whether the history table has the columns of this migrun: 1, 0 when it
- * lacks them, -1 when there is no table (or it cannot be read). */
+/* Which of the later columns the history table has (HIST_HAS_* bits), -1
+ * when there is no table (or it cannot be read). */
 static int columns_now(struct sqlite_db *d)
 {
 	sqlite3_stmt *st = NULL;
 	int ret = -1;
 
 	if (sqlite3_prepare_v2(d->conn, "SELECT count(*), "
-	    "coalesce(sum(name = '" HIST_PROBE "'), 0) FROM "
+	    "coalesce(sum(name = '" HIST_PROBE_PROGRESS "'), 0), "
+	    "coalesce(sum(name = '" HIST_PROBE_SIGNED "'), 0) FROM "
 	    "pragma_table_info(?1)", -1, &st, NULL) == SQLITE_OK &&
 	    sqlite3_bind_text(st, 1, d->table, -1, SQLITE_STATIC) == SQLITE_OK &&
 	    sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0))
-		ret = sqlite3_column_int(st, 1) ? 1 : 0;
+		ret = (sqlite3_column_int(st, 1) ? (int)HIST_HAS_PROGRESS : 0) |
+		    (sqlite3_column_int(st, 2) ? (int)HIST_HAS_SIGNED : 0);
 	sqlite3_finalize(st);
 	return ret;
 }
 
 /* Under the run lock: give a table an older migrun made the columns of
- * this one.  When that cannot be done, no progress is recorded. */
+ * this one, in one transaction.  When that cannot be done, the table is
+ * written as it is, without what it lacks. */
 static void upgrade(struct sqlite_db *d)
 {
 	struct buf sql = BUF_INIT;
+	int have = columns_now(d);
 
-	if (columns_now(d) != 0)
+	if (have < 0 || (unsigned)have == HIST_HAS_ALL)
 		return;
 	buf_addstr(&sql, "BEGIN IMMEDIATE; ");
-	histsql_upgrade(&sql, DIALECT_SQLITE, d->quoted);
+	histsql_upgrade(&sql, DIALECT_SQLITE, d->quoted, (unsigned)have);
 	buf_addstr(&sql, "; COMMIT");
 	if (sqlite3_exec(d->conn, sql.data, NULL, NULL, NULL) != SQLITE_OK &&
 	    !sqlite3_get_autocommit(d->conn))
@@ -480,7 +484,7 @@ static int sqlite_history_create(struct db *db, struct err *err)
 		    d->table);
 		ret = db_fail(d, err, what);
 	} else
-		d->progress = 1;
+		d->have = HIST_HAS_ALL;
 	buf_release(&sql);
 	return ret;
 }
@@ -523,6 +527,7 @@ static int read_row(struct sqlite_db *d, sqlite3_stmt *st,
 	r->bundle_release = column_dup(st, 7);
 	r->bundle_sha256 = column_dup(st, 8);
 	r->applied_at = column_dup(st, 9);
+	r->signed_by = column_dup(st, 15);
 	r->execution_ms = sqlite3_column_int64(st, 10);
 	if (sqlite3_column_type(st, 13) != SQLITE_NULL) {
 		r->statements_done = (long)sqlite3_column_int64(st, 12);
@@ -573,12 +578,13 @@ static int sqlite_history_read(struct db *db, struct history *h,
 		goto out;	/* no table: no rows */
 	tmp.exists = 1;
 
-	d->progress = columns_now(d) == 1;
+	d->have = (unsigned)columns_now(d);
 	sql = xasprintf("SELECT version, name, kind, checksum, down_script, "
 	    "down_tx, bundle_name, bundle_release, bundle_sha256, applied_at, "
-	    "execution_ms, state, %s FROM %s ORDER BY id", d->progress ?
-	    "statements_done, statements, resume_note" : "NULL, NULL, NULL",
-	    d->quoted);
+	    "execution_ms, state, %s, %s FROM %s ORDER BY id",
+	    d->have & HIST_HAS_PROGRESS ? "statements_done, statements, "
+	    "resume_note" : "NULL, NULL, NULL", d->have & HIST_HAS_SIGNED ?
+	    "signed_by" : "NULL", d->quoted);
 	if (sqlite3_prepare_v2(d->conn, sql, -1, &st, NULL) != SQLITE_OK) {
 		ret = db_fail(d, err, what);
 		goto out;
@@ -605,7 +611,7 @@ static sqlite3_stmt *get_stmt(struct sqlite_db *d, enum hist_stmt id)
 	struct buf sql = BUF_INIT;
 
 	if (!d->stmt[id]) {
-		histsql_stmt(&sql, DIALECT_SQLITE, id, d->quoted);
+		histsql_stmt(&sql, DIALECT_SQLITE, id, d->quoted, d->have);
 		if (sqlite3_prepare_v3(d->conn, sql.data, -1,
 		    SQLITE_PREPARE_PERSISTENT, &d->stmt[id], NULL) != SQLITE_OK)
 			d->stmt[id] = NULL;
@@ -636,7 +642,7 @@ static int history_write(struct sqlite_db *d, enum hist_stmt id,
 		ret = db_fail(d, err, what);
 		goto out;
 	}
-	n = histsql_params(id, r, vals, ms);
+	n = histsql_params(id, r, d->have, vals, ms);
 	/* Static: the statement is reset and cleared before vals can go. */
 	for (i = 0; i < n && rc == SQLITE_OK; i++)
 		rc = i == HIST_PARAM_MS ?
@@ -683,7 +689,8 @@ static int sqlite_history_progress(struct db *db, const struct hist_row *r,
 {
 	struct sqlite_db *d = to_sqlite(db);
 
-	return d->progress ? history_write(d, histsql_progress_of(r), r,
+	return d->have & HIST_HAS_PROGRESS ? history_write(d,
+	    histsql_progress_of(r), r,
 	    "record the progress of", err) : 0;
 }
 

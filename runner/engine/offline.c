@@ -121,7 +121,10 @@ static void header(struct buf *b, const struct session *s, enum dialect d,
 {
 	buf_addf(b, "-- migpack offline SQL for %s, written by migrun %s "
 	    "(migrun sql)\n--\n", dialect_name(d), MIGPACK_VERSION);
-	buf_addf(b, "-- bundle   %s %s %s\n", s->m.name, s->m.release, s->sha);
+	buf_addf(b, "-- bundle   %s %s %s\n-- signed   ", s->m.name, s->m.release,
+	    s->sha);
+	bundle_sig_describe(&s->sig, b);
+	buf_addch(b, '\n');
 	buf_addf(b, "-- from     %s\n", from ? from : "no version (an empty "
 	    "history)");
 	buf_addf(b, "-- to       %s\n", to ? to : down ? "base" :

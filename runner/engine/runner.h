@@ -9,6 +9,7 @@
 #include "cmd.h"
 #include "driver.h"
 #include "plan.h"
+#include "signature.h"
 
 /*
  * What migrun's commands share: their common options, and a session that
@@ -27,6 +28,8 @@ extern const struct cmd_entry cmd_restore_entry;
 extern const struct cmd_entry cmd_seed_entry;
 extern const struct cmd_entry cmd_check_entry;
 
+#define ROPT_TRUST_MAX 64
+
 struct ropts {
 	const char *db;			/* --db; NULL: environment, default */
 	const char *table;
@@ -35,10 +38,14 @@ struct ropts {
 	struct bundle_limits limits;
 	struct backup_opts backup;
 	struct ddl_limits ddl;
+	const char *trust[ROPT_TRUST_MAX];	/* --trust PUBFILE */
+	size_t nr_trust;
+	int allow_unsigned;
 };
 
-#define ROPTS_INIT { NULL, "migpack_history", 60000, 0, 0, \
-	BUNDLE_LIMITS_INIT, BACKUP_OPTS_INIT, DDL_LIMITS_INIT }
+#define ROPTS_INIT { .table = "migpack_history", .lock_timeout_ms = 60000, \
+	.limits = BUNDLE_LIMITS_INIT, .backup = BACKUP_OPTS_INIT, \
+	.ddl = DDL_LIMITS_INIT }
 
 /* getopt_long values of the common options, above any short option. */
 enum {
@@ -46,6 +53,7 @@ enum {
 	OPT_MAX_SCRIPT, OPT_MAX_TOTAL, OPT_MAX_RATIO,
 	OPT_NO_BACKUP, OPT_BACKUP_DIR, OPT_KEEP, OPT_PG_DUMP,
 	OPT_DDL_LOCK_TIMEOUT, OPT_DDL_RETRIES, OPT_STATEMENT_TIMEOUT,
+	OPT_TRUST, OPT_ALLOW_UNSIGNED,
 };
 
 #define DB_OPTIONS \
@@ -59,7 +67,9 @@ enum {
 #define BUNDLE_OPTIONS \
 	{ "max-script-size", required_argument, NULL, OPT_MAX_SCRIPT }, \
 	{ "max-total-size", required_argument, NULL, OPT_MAX_TOTAL }, \
-	{ "max-ratio", required_argument, NULL, OPT_MAX_RATIO }
+	{ "max-ratio", required_argument, NULL, OPT_MAX_RATIO }, \
+	{ "trust", required_argument, NULL, OPT_TRUST }, \
+	{ "allow-unsigned", no_argument, NULL, OPT_ALLOW_UNSIGNED }
 
 /* What a migration's statements may wait for (apply, down, sql). */
 #define DDL_OPTIONS \
@@ -102,8 +112,20 @@ enum {
 	"                       (default 10; 0 keeps all)\n" \
 	"  --pg-dump PATH       the pg_dump to run (default: from PATH)\n"
 #define BUNDLE_HELP \
+	"  --trust PUBFILE      trust bundles signed by this minisign public\n" \
+	"                       key (repeatable; also $MIGRUN_TRUST, files\n" \
+	"                       separated by ':', and the *.pub files in\n" \
+	"                       $MIGRUN_TRUST_DIR, default " TRUST_DIR_DEFAULT ");\n" \
+	"                       with any key trusted, a bundle not signed by\n" \
+	"                       one is refused (exit 3) before any database\n" \
+	"  --allow-unsigned     take such a bundle all the same, saying so\n" \
 	"  --max-script-size N, --max-total-size N, --max-ratio N\n" \
 	"                       the bundle reader's caps (see migpack verify)\n"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+#define TRUST_DIR_DEFAULT SYSCONFDIR "/migpack/trusted-keys"
 
 /* Take a common option: 1 when c was one and is well-formed, 0 when c is
  * not a common option, -1 when its value is bad. */
@@ -131,13 +153,16 @@ struct session {
 	const char *bundle;		/* path; NULL without one */
 	struct manifest m;
 	char sha[CHECKSUM_PREFIX_LEN + CHECKSUM_HEX_LEN + 1];
+	struct bundle_sig sig;		/* the bundle's signature */
 	struct history h;
 	struct plan plan;
 	int planned;
 };
 
 void session_init(struct session *s, const struct ropts *o);
-/* Verify the whole bundle at path and keep its manifest. */
+/* Verify the whole bundle at path and keep its manifest: its signature
+ * first, held up to the keys trusted (--trust, $MIGRUN_TRUST, the trusted
+ * keys' folder), then every checksum. */
 int session_bundle(struct session *s, const char *path, struct err *err);
 /* Open the bundle at path for one pass instead: its manifest, checked
  * against SHA256SUMS, now; each file checked as it is read through *r.

@@ -101,6 +101,14 @@ int ropt_parse(int c, const char *arg, struct ropts *o)
 	case OPT_PG_DUMP:
 		o->backup.tool = arg;
 		return 1;
+	case OPT_TRUST:
+		if (o->nr_trust == ROPT_TRUST_MAX)
+			return -1;
+		o->trust[o->nr_trust++] = arg;
+		return 1;
+	case OPT_ALLOW_UNSIGNED:
+		o->allow_unsigned = 1;
+		return 1;
 	case OPT_MAX_SCRIPT:
 	case OPT_MAX_TOTAL:
 	case OPT_MAX_RATIO:
@@ -129,6 +137,8 @@ static const struct {
 	{ OPT_MAX_SCRIPT, "--max-script-size", "a size above 0, such as 64M" },
 	{ OPT_MAX_TOTAL, "--max-total-size", "a size above 0, such as 1G" },
 	{ OPT_MAX_RATIO, "--max-ratio", "a whole number above 0" },
+	{ OPT_TRUST, "--trust", "taken: at most 64 are (a folder of them: "
+	    "$MIGRUN_TRUST_DIR)" },
 };
 
 int ropt_bad(const struct cmd_entry *e, int c, int argc, char **argv,
@@ -175,15 +185,84 @@ void session_init(struct session *s, const struct ropts *o)
 	s->url = db_url(o->db);
 }
 
-int session_bundle(struct session *s, const char *path, struct err *err)
+/* The keys this host trusts: --trust, then $MIGRUN_TRUST, then the
+ * folder. */
+static int trust_load(const struct ropts *o, struct trust *t,
+    struct err *err)
 {
+	const char *env = getenv("MIGRUN_TRUST");
+	const char *dir = getenv("MIGRUN_TRUST_DIR");
+	char *list, *p, *next;
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < o->nr_trust; i++)
+		if ((ret = trust_add_file(t, o->trust[i], err)))
+			return err_prefix(err, "--trust: ");
+	if (env && *env) {
+		list = xstrdup(env);
+		for (p = list; !ret && p; p = next) {
+			if ((next = strchr(p, ':')))
+				*next++ = '\0';
+			if (*p && (ret = trust_add_file(t, p, err)))
+				err_prefix(err, "MIGRUN_TRUST: ");
+		}
+		free(list);
+		if (ret)
+			return ret;
+	}
+	return trust_add_dir(t, dir && *dir ? dir : TRUST_DIR_DEFAULT, err);
+}
+
+/* Open the bundle at path, its signature held up to the keys trusted:
+ * a refusal fails, or with --allow-unsigned is said (whatever --quiet
+ * says) and overridden. */
+static int open_checked(struct session *s, const char *path,
+    struct bundle_reader **r, struct err *err)
+{
+	struct trust t = TRUST_INIT;
 	int ret;
 
-	s->bundle = path;
-	memcpy(s->sha, CHECKSUM_PREFIX, CHECKSUM_PREFIX_LEN);
-	if ((ret = bundle_verify(path, &s->o->limits, &s->m,
-	    s->sha + CHECKSUM_PREFIX_LEN, err)))
-		s->bundle = NULL;
+	*r = NULL;
+	if ((ret = trust_load(s->o, &t, err)) ||
+	    (ret = bundle_reader_open(r, path, &s->o->limits, err)))
+		goto out;
+	if (!(ret = bundle_sig_check(*r, path, &t, &s->sig, err)))
+		goto out;
+	if (s->o->allow_unsigned) {
+		fprintf(stderr, "%s: --allow-unsigned: going on all the same: "
+		    "%s\n", cmd_progname, err->msg);
+		*err = (struct err)ERR_INIT;
+		ret = 0;
+		goto out;
+	}
+	if (t.nr)
+		err_append(err, "; --allow-unsigned takes it all the same");
+	bundle_reader_close(*r);
+	*r = NULL;
+out:
+	trust_release(&t);
+	return ret;
+}
+
+int session_bundle(struct session *s, const char *path, struct err *err)
+{
+	struct bundle_reader *r;
+	const struct manifest_file *f;
+	int ret;
+
+	if ((ret = open_checked(s, path, &r, err)))
+		return ret;
+	while (!(ret = bundle_reader_next(r, &f, err)) && f)
+		;
+	if (!ret) {
+		s->bundle = path;
+		memcpy(s->sha, CHECKSUM_PREFIX, CHECKSUM_PREFIX_LEN);
+		memcpy(s->sha + CHECKSUM_PREFIX_LEN, bundle_reader_sha256(r),
+		    CHECKSUM_HEX_LEN + 1);
+		bundle_reader_take_manifest(r, &s->m);
+	}
+	bundle_reader_close(r);
 	return ret;
 }
 
@@ -193,7 +272,7 @@ int session_bundle_stream(struct session *s, const char *path,
 	struct buf text = BUF_INIT;
 	int ret;
 
-	if ((ret = bundle_reader_open(r, path, &s->o->limits, err)))
+	if ((ret = open_checked(s, path, r, err)))
 		return ret;
 	/* The session keeps a manifest of its own: the reader's, through
 	 * its text form. */
@@ -452,6 +531,8 @@ void session_row(const struct session *s, const struct plan_item *it,
 	row->bundle_name = xstrdup(s->m.name);
 	row->bundle_release = xstrdup(s->m.release);
 	row->bundle_sha256 = xstrdup(s->sha);
+	row->signed_by = s->sig.state == SIG_VERIFIED ? xstrdup(s->sig.keyid) :
+	    NULL;
 	row->state = HIST_APPLIED;
 }
 
