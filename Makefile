@@ -176,6 +176,7 @@ bench: all
 	bench/backup.sh --migrun $(BIN)/migrun --migpack $(BIN)/migpack
 	bench/check.sh --migrun $(BIN)/migrun --migpack $(BIN)/migpack
 	bench/locks.sh --migrun $(BIN)/migrun --migpack $(BIN)/migpack
+	bench/sign.sh --migrun $(BIN)/migrun --migpack $(BIN)/migpack
 
 install: all
 	install -d $(DESTDIR)$(BINDIR)
