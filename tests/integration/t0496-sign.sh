@@ -105,6 +105,11 @@ for flag in "" -l; do
 	expect_out "signed by $mid, verified"
 done
 
+# A signed bundle is a bundle to every command that reads one.
+expect_exit 0 "$MIGPACK" build --previous s.tgz -o next.tgz app
+expect_exit 0 "$MIGPACK" diff s.tgz app
+expect_exit 0 "$MIGPACK" lint s.tgz
+
 # Bad input: each its own message and exit code, nothing changed.
 keep() { cp "$1" "$1.before"; }
 same() { cmp -s "$1" "$1.before" || fail "$1 changed"; }
