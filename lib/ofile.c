@@ -19,6 +19,10 @@ static const char *name(const struct ofile *o)
 static int write_all(struct ofile *o, const unsigned char *p, size_t n,
     struct err *err)
 {
+	if (o->sum)
+		checksum_update(o->sum, p, n);
+	if (o->fd < 0)
+		return 0;
 	if (o->af.path)
 		return afile_write(&o->af, p, n, err);
 	if (fd_write_all(o->fd, p, n) < 0)
@@ -77,6 +81,14 @@ int ofile_open(struct ofile *o, const char *path, int gz, struct err *err)
 		o->fd = o->af.fd;
 	}
 	return 0;
+}
+
+void ofile_open_sum(struct ofile *o, struct checksum *sum)
+{
+	memset(o, 0, sizeof(*o));
+	o->af = (struct afile)AFILE_INIT;
+	o->fd = -1;
+	o->sum = sum;
 }
 
 int ofile_write(struct ofile *o, const void *data, size_t len,

@@ -6,6 +6,7 @@
 #include <zlib.h>
 
 #include "afile.h"
+#include "checksum.h"
 #include "err.h"
 
 /*
@@ -16,7 +17,8 @@
  */
 struct ofile {
 	struct afile af;
-	int fd;			/* STDOUT_FILENO or af.fd */
+	int fd;			/* STDOUT_FILENO or af.fd; -1: nowhere */
+	struct checksum *sum;	/* what is written is summed here too */
 	int gz;
 	int zinit;
 	z_stream z;
@@ -27,6 +29,9 @@ struct ofile {
 
 /* Output to path (NULL or "-": standard output); gz compresses. */
 int ofile_open(struct ofile *o, const char *path, int gz, struct err *err);
+/* Output nowhere, only its SHA-256 (sum, initialised by the caller) kept:
+ * what a file would hold, without writing it. */
+void ofile_open_sum(struct ofile *o, struct checksum *sum);
 int ofile_write(struct ofile *o, const void *data, size_t len,
     struct err *err);
 int ofile_puts(struct ofile *o, const char *s, struct err *err);
