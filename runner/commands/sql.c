@@ -60,7 +60,7 @@ static int exec_sql(int argc, char **argv, struct err *err)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ropts o = ROPTS_INIT;
-	struct offline_opts oo = { DIALECT_ANY, NULL, NULL, NULL, 0, 0, 0 };
+	struct offline_opts oo = { .dialect = DIALECT_ANY };
 	struct session s;
 	int c, ret;
 

@@ -56,6 +56,7 @@ static int assume_history(struct session *s, enum dialect d,
 		session_row(s, its[i], want[i] ? texts[i].data : NULL,
 		    history_add(&s->h));
 	s->h.exists = 1;
+	s->dialect = d;
 	if ((ret = plan_build(&s->plan, &s->m, d, &s->h, err)))
 		goto out;
 	s->planned = 1;
@@ -74,7 +75,7 @@ out:
 
 /* The history and plan from the database at url, read only. */
 static int read_history(struct session *s, enum dialect *d, int given,
-    struct err *err)
+    const char *what, struct err *err)
 {
 	int ret;
 
@@ -88,7 +89,33 @@ static int read_history(struct session *s, enum dialect *d, int given,
 	db_close(s->db);
 	s->db = NULL;
 	s->h.exists = 1;	/* the script creates it if missing */
-	return session_refuse_dirty(s, "sql", err);
+	return session_refuse_dirty(s, what, err);
+}
+
+/* review: a plan refused for drift or a dirty migration keeps its page,
+ * the refusal at its top: what is pending (up to --to) is listed, and no
+ * script is written for it. */
+static int tolerate(struct session *s, const struct offline_opts *oo,
+    struct offline_plan *p, struct err *err)
+{
+	size_t i;
+
+	p->problem = *err;
+	*err = (struct err)ERR_INIT;
+	free(p->todo);
+	free(p->rows);
+	p->rows = NULL;
+	p->todo = xcalloc(s->plan.nr + 1, sizeof(*p->todo));
+	p->nr = 0;
+	for (i = 0; !oo->down && i < s->plan.nr; i++) {
+		const struct plan_item *it = &s->plan.items[i];
+
+		if (it->state == ST_PENDING && (!oo->to || !it->mig->version ||
+		    version_cmp(it->mig->version, oo->to) <= 0))
+			p->todo[p->nr++] = it;
+	}
+	p->reached = NULL;
+	return 0;
 }
 
 /* What a migration's statements may wait for, and that the script does
@@ -149,53 +176,34 @@ static void header(struct buf *b, const struct session *s, enum dialect d,
 		    "version.\n.bail on\n\n");
 }
 
-int offline_write(struct session *s, const char *bundle,
-    const struct offline_opts *oo, struct err *err)
+int offline_plan(struct session *s, const char *bundle,
+    const struct offline_opts *oo, struct offline_plan *p, struct err *err)
 {
-	struct ofile *out = NULL;
-	struct emit_guard guard = { NULL, 0 };
-	const struct plan_item **todo = NULL;
-	struct hist_row **rows = NULL;
-	struct run_step *done = NULL;
 	struct buf b = BUF_INIT;
-	const char *from = oo->from, *to = oo->to, *path = oo->path, *reached;
-	enum dialect d = oo->dialect;
-	int down = oo->down, single = oo->single, allow_ooo = oo->allow_ooo;
-	size_t i, nr = 0, nr_done = 0;
+	const char *from = oo->from, *to = oo->to;
+	size_t i;
 	int ret;
 
+	memset(p, 0, sizeof(*p));
+	p->d = oo->dialect;
 	if ((ret = session_bundle(s, bundle, err)) ||
 	    (ret = session_check_version(s, "--from", from, err)) ||
 	    (ret = session_check_version(s, "--to", to && strcmp(to, "base") ?
 	    to : NULL, err)))
 		goto out;
 	if (s->o->db)
-		ret = read_history(s, &d, d != DIALECT_ANY, err);
-	else if (!(ret = session_for_engine(s, d, err)))
-		ret = assume_history(s, d, from, down, err);
-	if (ret)
+		ret = read_history(s, &p->d, p->d != DIALECT_ANY,
+		    oo->tolerate ? "review" : "sql", err);
+	else if (!(ret = session_for_engine(s, p->d, err)))
+		ret = assume_history(s, p->d, from, oo->down, err);
+	if (ret == ERR_INTEGRITY && oo->tolerate && s->planned)
+		ret = tolerate(s, oo, p, err);
+	if (ret || p->problem.code)
 		goto out;
-	guard.version = s->plan.current;
+	p->guard.version = s->plan.current;
 	for (i = 0; i < s->h.nr; i++)
-		guard.applied += s->h.rows[i].version != NULL;
-
-	/* Nothing is written before the header: a refusal leaves no file. */
-	if (path && strcmp(path, "-")) {
-		char *where = xstrdup(path);
-
-		session_swept(s, afile_sweep_for(path), dirname(where));
-		free(where);
-	}
-	out = xmalloc(sizeof(*out));
-	if ((ret = ofile_open(out, path, ofile_is_gz(path), err))) {
-		free(out);
-		out = NULL;
-		goto out;
-	}
-	if ((ret = emit_open(&s->db, d, out, s->o->table, &s->o->ddl, &guard,
-	    err)))
-		goto out;
-	if (down) {
+		p->guard.applied += s->h.rows[i].version != NULL;
+	if (oo->down) {
 		/* Stored rows need a down script; assumed ones take the
 		 * bundle's, which must have one. */
 		for (i = 0; !s->o->db && i < s->plan.nr; i++) {
@@ -212,38 +220,92 @@ int offline_write(struct session *s, const char *bundle,
 			    "bundle for %s; nothing written", b.data);
 			goto out;
 		}
-		if ((ret = run_select_down(s, to, 0, &rows, &nr, err)))
-			goto out;
-		reached = rows[nr] ? rows[nr]->version : NULL;
+		ret = run_select_down(s, to, 0, &p->rows, &p->nr, err);
+		if (!ret)
+			p->reached = p->rows[p->nr] ? p->rows[p->nr]->version :
+			    NULL;
 	} else {
-		if ((ret = run_select_up(s, to, allow_ooo, single, &todo, &nr,
-		    err)))
-			goto out;
-		reached = run_reached(s->plan.current, todo, nr);
+		ret = run_select_up(s, to, oo->allow_ooo, oo->single, &p->todo,
+		    &p->nr, err);
+		if (!ret)
+			p->reached = run_reached(s->plan.current, p->todo, p->nr);
 	}
+	if (ret == ERR_INTEGRITY && oo->tolerate)
+		ret = tolerate(s, oo, p, err);
+out:
+	buf_release(&b);
+	return ret;
+}
 
-	header(&b, s, d, down, s->plan.current, reached, nr);
+int offline_emit(struct session *s, const struct offline_opts *oo,
+    struct offline_plan *p, struct ofile *out, struct err *err)
+{
+	struct run_step *done = NULL;
+	struct buf b = BUF_INIT;
+	size_t nr_done = 0;
+	int ret;
+
+	if (p->problem.code)
+		BUG("a script for a refused plan");
+	if ((ret = emit_open(&s->db, p->d, out, s->o->table, &s->o->ddl,
+	    &p->guard, err)))
+		goto out;
+	header(&b, s, p->d, oo->down, s->plan.current, p->reached, p->nr);
 	if ((ret = ofile_write(out, b.data, b.len, err)))
 		goto out;
-	done = xcalloc(nr + 1, sizeof(*done));
-	ret = down ? run_downs(s, rows, nr, 0, done, &nr_done, err) :
-	    run_ups(s, todo, nr, single, 0, done, &nr_done, err);
+	done = xcalloc(p->nr + 1, sizeof(*done));
+	ret = oo->down ? run_downs(s, p->rows, p->nr, 0, done, &nr_done, err) :
+	    run_ups(s, p->todo, p->nr, oo->single, 0, done, &nr_done, err);
 	if (ret)
 		goto out;
 	buf_reset(&b);
-	buf_addf(&b, "-- End: the database is at %s.\n", reached ? reached :
-	    "no version");
-	if ((ret = ofile_write(out, b.data, b.len, err)) ||
-	    (ret = ofile_commit(out, err)))
+	buf_addf(&b, "-- End: the database is at %s.\n", p->reached ?
+	    p->reached : "no version");
+	ret = ofile_write(out, b.data, b.len, err);
+out:
+	buf_release(&b);
+	free(done);
+	return ret;
+}
+
+void offline_plan_release(struct offline_plan *p)
+{
+	free(p->todo);
+	free(p->rows);
+	p->todo = NULL;
+	p->rows = NULL;
+}
+
+int offline_write(struct session *s, const char *bundle,
+    const struct offline_opts *oo, struct err *err)
+{
+	struct offline_plan p;
+	struct ofile *out = NULL;
+	const char *path = oo->path;
+	int ret;
+
+	if ((ret = offline_plan(s, bundle, oo, &p, err)))
 		goto out;
+	/* Nothing is written before the header: a refusal leaves no file. */
+	if (path && strcmp(path, "-")) {
+		char *where = xstrdup(path);
+
+		session_swept(s, afile_sweep_for(path), dirname(where));
+		free(where);
+	}
+	out = xmalloc(sizeof(*out));
+	if ((ret = ofile_open(out, path, ofile_is_gz(path), err))) {
+		free(out);
+		out = NULL;
+		goto out;
+	}
+	if (!(ret = offline_emit(s, oo, &p, out, err)))
+		ret = ofile_commit(out, err);
 out:
 	if (out) {
 		ofile_abort(out);
 		free(out);
 	}
-	buf_release(&b);
-	free(todo);
-	free(rows);
-	free(done);
+	offline_plan_release(&p);
 	return ret;
 }

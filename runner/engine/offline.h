@@ -1,10 +1,14 @@
 #ifndef MIGRUN_OFFLINE_H
 #define MIGRUN_OFFLINE_H
 
+#include "emit.h"
 #include "err.h"
 #include "manifest.h"
+#include "ofile.h"
 
 struct session;
+struct plan_item;
+struct hist_row;
 
 /* What migrun sql writes: from where, to where, which way. */
 struct offline_opts {
@@ -13,7 +17,30 @@ struct offline_opts {
 	const char *to;		/* NULL: the newest; with down, or "base" */
 	const char *path;	/* NULL or "-": standard output */
 	int down, single, allow_ooo;
+	int tolerate;		/* review: keep a refused plan (offline_plan) */
 };
+
+/* What the script runs, as migrun apply (or down) would. */
+struct offline_plan {
+	enum dialect d;
+	const struct plan_item **todo;	/* up: in run order */
+	struct hist_row **rows;		/* down: newest first */
+	size_t nr;
+	const char *reached;		/* the version after it; NULL: none */
+	struct emit_guard guard;
+	/* With oo->tolerate, drift or a dirty migration (ERR_INTEGRITY):
+	 * todo then lists what is pending, and no script is written. */
+	struct err problem;
+};
+
+/* The session's bundle and history (read from its database, s->o->db,
+ * changing nothing, or assumed from oo->from) and what a script runs. */
+int offline_plan(struct session *s, const char *bundle,
+    const struct offline_opts *oo, struct offline_plan *p, struct err *err);
+/* The script of p, whole, into out. */
+int offline_emit(struct session *s, const struct offline_opts *oo,
+    struct offline_plan *p, struct ofile *out, struct err *err);
+void offline_plan_release(struct offline_plan *p);
 
 /* Write the offline script for the bundle: the session's history is read
  * from its database (s->o->db, changing nothing) or assumed from `from`;

@@ -654,11 +654,11 @@ static int check_bundle(const struct session *s, struct hist_row **rows,
 				mig = &s->m.migrations[j];
 		if (!mig)
 			continue;	/* an older bundle: nothing to compare */
-		down = manifest_script_for(mig, ROLE_DOWN, s->db->drv->dialect);
+		down = manifest_script_for(mig, ROLE_DOWN, s->dialect);
 		checksum_buf(rows[i]->down, strlen(rows[i]->down), hex);
 		if (down && !strcmp(down->file.sha256, hex))
 			continue;
-		if (!manifest_script_for(mig, ROLE_UP, s->db->drv->dialect) &&
+		if (!manifest_script_for(mig, ROLE_UP, s->dialect) &&
 		    !strcmp(hex, CHECKSUM_EMPTY))
 			continue;	/* a no-op on this engine */
 		buf_addf(&b, "%s%s %s: %s", n++ ? "\n" : "", rows[i]->version,

@@ -157,6 +157,7 @@ struct session {
 	struct history h;
 	struct plan plan;
 	int planned;
+	enum dialect dialect;		/* what the plan is for */
 };
 
 void session_init(struct session *s, const struct ropts *o);

@@ -344,6 +344,7 @@ int session_open(struct session *s, int lock, struct err *err)
 	if ((ret = s->db->drv->history_read(s->db, &s->h, err)))
 		return ret;
 	if (s->bundle) {
+		s->dialect = s->db->drv->dialect;
 		if ((ret = plan_build(&s->plan, &s->m, s->db->drv->dialect,
 		    &s->h, err)))
 			return ret;
@@ -359,9 +360,9 @@ int session_replan(struct session *s, struct err *err)
 	history_release(&s->h);
 	plan_release(&s->plan);
 	s->planned = 0;
+	s->dialect = s->db->drv->dialect;
 	if ((ret = s->db->drv->history_read(s->db, &s->h, err)) ||
-	    (ret = plan_build(&s->plan, &s->m, s->db->drv->dialect, &s->h,
-	    err)))
+	    (ret = plan_build(&s->plan, &s->m, s->dialect, &s->h, err)))
 		return ret;
 	s->planned = 1;
 	return 0;
