@@ -17,6 +17,7 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_restore_entry,
 	&cmd_seed_entry,
 	&cmd_check_entry,
+	&cmd_review_entry,
 	NULL,
 };
 

@@ -27,6 +27,7 @@ extern const struct cmd_entry cmd_backup_entry;
 extern const struct cmd_entry cmd_restore_entry;
 extern const struct cmd_entry cmd_seed_entry;
 extern const struct cmd_entry cmd_check_entry;
+extern const struct cmd_entry cmd_review_entry;
 
 #define ROPT_TRUST_MAX 64
 
