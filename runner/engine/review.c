@@ -89,35 +89,42 @@ static void escs(struct page *pg, const char *s)
 	esc(pg, s, strlen(s));
 }
 
-/* Prose: text wraps at 80 columns, indented by indent. */
-static void prose(struct page *pg, const char *s, int indent)
+/* Prose: text wraps at 80 columns, its lines after the first indented by
+ * indent; the first starts at column col (0: indented too). */
+static void prose(struct page *pg, const char *s, int indent, size_t col)
 {
-	size_t col = 0, n;
+	size_t n;
+	int fresh = 1;		/* no word on this line yet */
 
 	if (pg->fmt != REVIEW_TEXT) {
 		escs(pg, s);
 		return;
 	}
-	while (*s) {
+	if (!col) {
+		buf_addf(&pg->b, "%*s", indent, "");
+		col = (size_t)indent;
+	}
+	for (s += strspn(s, " "); *s; s += strspn(s, " ")) {
 		n = strcspn(s, " \n");
-		if (col && col + 1 + n > TEXT_WIDTH) {
+		if (!fresh && col + 1 + n > TEXT_WIDTH) {
 			buf_addf(&pg->b, "\n%*s", indent, "");
 			col = (size_t)indent;
-		} else if (col) {
+			fresh = 1;
+		}
+		if (!fresh) {
 			buf_addch(&pg->b, ' ');
 			col++;
-		} else {
-			buf_addf(&pg->b, "%*s", indent, "");
-			col = (size_t)indent;
 		}
 		buf_add(&pg->b, s, n);
 		col += n;
+		fresh = 0;
 		s += n;
 		if (*s == '\n') {
-			col = 0;
-			buf_addch(&pg->b, '\n');
+			buf_addf(&pg->b, "\n%*s", indent, "");
+			col = (size_t)indent;
+			fresh = 1;
+			s++;
 		}
-		s += strspn(s, " \n");
 	}
 }
 
@@ -185,7 +192,7 @@ static void kv(struct page *pg, const char *key, const char *fmt, ...)
 		break;
 	case REVIEW_TEXT:
 		buf_addf(&pg->b, "  %-24s ", key);
-		prose(pg, value, 0);
+		prose(pg, value, 27, 27);
 		buf_addch(&pg->b, '\n');
 		break;
 	}
@@ -208,7 +215,7 @@ static void para(struct page *pg, const char *cls, const char *text)
 		buf_addstr(&pg->b, "</p>\n");
 		return;
 	}
-	prose(pg, text, pg->fmt == REVIEW_TEXT ? 2 : 0);
+	prose(pg, text, 2, 0);
 	buf_addstr(&pg->b, "\n\n");
 }
 
@@ -398,8 +405,8 @@ static void finding_line(struct page *pg, const struct manifest_finding *f)
 		buf_addch(&pg->b, '\n');
 		break;
 	case REVIEW_TEXT:
-		buf_addstr(&pg->b, "        ^ ");
-		prose(pg, text, 10);
+		buf_addstr(&pg->b, "       ^ ");
+		prose(pg, text, 9, 9);
 		buf_addch(&pg->b, '\n');
 		break;
 	}
@@ -636,11 +643,11 @@ static void header(struct page *pg, const struct session *s,
 	kv(pg, "SHA-256", "%s", s->sha);
 	kv(pg, "Signature", "%s", sig.data);
 	if (target)
-		kv(pg, "Target", "%s (%s), at %s", target, dialect_name(p->d),
-		    s->plan.current ? s->plan.current : "no version");
+		kv(pg, "Target", "%s (%s)", target, dialect_name(p->d));
 	else
-		kv(pg, "Target", "a %s database at %s (--from)",
-		    dialect_name(p->d), oo->from ? oo->from : "no version");
+		kv(pg, "Target", "a %s database (--from)", dialect_name(p->d));
+	kv(pg, "Current version", "%s", s->plan.current ? s->plan.current :
+	    "no version");
 	kv(pg, "Plan", "%s %zu migration%s, to %s", oo->down ? "roll back" :
 	    "apply", p->nr, p->nr == 1 ? "" : "s", p->problem.code ? "-" :
 	    p->reached ? p->reached : oo->down ? "base" : "no version");
