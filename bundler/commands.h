@@ -81,6 +81,12 @@ int engines_option(const char *arg, unsigned *engines, struct err *err);
 /* --unparsed error|warn: 0, or ERR_INPUT. */
 int unparsed_option(const char *arg, int *warn, struct err *err);
 
+/* A release to compare: a migrations folder (scanned with o, which may be
+ * NULL; named after the folder, its release its newest version) or a
+ * bundle (verified like any bundle before it is trusted). */
+int release_load(const char *path, const struct layout_opts *o,
+    struct manifest *m, struct err *err);
+
 /* How to scan, over what the options gave. */
 const struct layout_opts *scan_args_opts(struct scan_args *a);
 void scan_args_release(struct scan_args *a);

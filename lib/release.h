@@ -57,11 +57,4 @@ const char *release_kind_name(enum release_kind k);
 int release_check(const struct manifest *old, const struct manifest *new,
     int allow_ooo, struct err *err);
 
-/* A release to compare: a migrations folder (scanned with o, which may be
- * NULL; named after the folder, its release its newest version) or a
- * bundle (verified like any bundle before it is trusted). */
-struct layout_opts;
-int release_load(const char *path, const struct layout_opts *o,
-    struct manifest *m, struct err *err);
-
 #endif
