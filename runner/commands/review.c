@@ -11,8 +11,8 @@ static int exec_review(int argc, char **argv, struct err *err);
 const struct cmd_entry cmd_review_entry = {
 	.name = "review",
 	.usage = "[--db URL | --from VERSION --dialect postgres|sqlite] "
-	    "[--to VERSION] [--down] [--format html|md|text] [--timestamp] "
-	    "[-o FILE] BUNDLE",
+	    "[--to VERSION] [--down] [--previous OLD.tar.gz] "
+	    "[--format html|md|text] [--timestamp] [-o FILE] BUNDLE",
 	.help =
 	    "Write a page for a DBA's sign-off of exactly what migrun apply\n"
 	    "(or, with --down, migrun down) would run: the bundle and its\n"
@@ -31,6 +31,10 @@ const struct cmd_entry cmd_review_entry = {
 	    "  --to VERSION         stop after VERSION; with --down, roll back\n"
 	    "                       to VERSION or 'base'\n"
 	    "  --down               the rollback instead of the upgrade\n"
+	    "  --previous OLD       also what this release adds, changes and\n"
+	    "                       removes of the last one, as migpack diff\n"
+	    "                       says it (exit 3, after the page, when a\n"
+	    "                       released migration was changed)\n"
 	    "  --format F           html, md or text (default: from -o FILE's\n"
 	    "                       extension, .html or .md, else text)\n"
 	    "  --timestamp          say when the page was written (without it\n"
@@ -46,7 +50,7 @@ const struct cmd_entry cmd_review_entry = {
 };
 
 enum { OPT_DIALECT = 'D', OPT_FROM = 'F', OPT_TO = 'T', OPT_DOWN = 'd',
-	OPT_FORMAT = 'f', OPT_STAMP = 'S', OPT_OUTPUT = 'o' };
+	OPT_FORMAT = 'f', OPT_STAMP = 'S', OPT_OUTPUT = 'o', OPT_PREVIOUS = 'P' };
 
 static int take(struct review_opts *ro, int c, const char *arg,
     int *format_given)
@@ -66,6 +70,7 @@ static int take(struct review_opts *ro, int c, const char *arg,
 	case OPT_TO: ro->oo.to = arg; return 1;
 	case OPT_DOWN: ro->oo.down = 1; return 1;
 	case OPT_STAMP: ro->timestamp = 1; return 1;
+	case OPT_PREVIOUS: ro->previous = arg; return 1;
 	case OPT_OUTPUT: ro->oo.path = arg; return 1;
 	}
 	return 0;
@@ -80,6 +85,7 @@ static int exec_review(int argc, char **argv, struct err *err)
 		{ "down", no_argument, NULL, OPT_DOWN },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "timestamp", no_argument, NULL, OPT_STAMP },
+		{ "previous", required_argument, NULL, OPT_PREVIOUS },
 		{ "output", required_argument, NULL, OPT_OUTPUT },
 		DB_OPTIONS, DDL_OPTIONS, BUNDLE_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },

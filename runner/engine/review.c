@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "db.h"
+#include "release.h"
 #include "review.h"
 #include "runner.h"
 #include "version.h"
@@ -705,6 +706,65 @@ static void summary(struct page *pg, const struct session *s,
 	section_end(pg);
 }
 
+/* What this release adds, changes and removes of the previous one, as
+ * migpack diff says it. */
+static void changes(struct page *pg, const struct manifest *old,
+    const struct release_diff *d)
+{
+	struct buf what = BUF_INIT, title = BUF_INIT;
+	size_t i, n[3] = { 0, 0, 0 };
+
+	for (i = 0; i < d->nr; i++)
+		n[d->items[i].change]++;
+	buf_addf(&title, "Changes since %s %s", old->name, old->release);
+	section_begin(pg, d->nr_refused ? "problem" : NULL);
+	heading(pg, 2, "changes", title.data);
+	buf_reset(&title);
+	buf_addf(&title, "%zu added, %zu changed, %zu removed; %zu not "
+	    "allowed (released migrations stay as released)", n[REL_ADDED],
+	    n[REL_CHANGED], n[REL_REMOVED], d->nr_refused);
+	para(pg, NULL, title.data);
+	if (pg->fmt == REVIEW_HTML)
+		buf_addstr(&pg->b, "<table class=\"changes\">\n<thead><tr>"
+		    "<th scope=\"col\">Change</th><th scope=\"col\">Kind</th>"
+		    "<th scope=\"col\">What</th><th scope=\"col\">Allowed</th>"
+		    "</tr></thead>\n<tbody>\n");
+	else if (pg->fmt == REVIEW_MD)
+		buf_addstr(&pg->b, "| Change | Kind | What | Allowed |\n"
+		    "|---|---|---|---|\n");
+	for (i = 0; i < d->nr; i++) {
+		const struct release_item *it = &d->items[i];
+		const char *ch = release_change_name(it->change);
+		const char *kind = release_kind_name(it->kind);
+		const char *ok = it->refused ? "no" : "yes";
+
+		buf_reset(&what);
+		release_item_describe(d, it, &what);
+		if (pg->fmt == REVIEW_HTML) {
+			buf_addf(&pg->b, "<tr><td>%s</td><td>%s</td><td>", ch,
+			    kind);
+			escs(pg, what.data);
+			buf_addf(&pg->b, "</td><td>%s</td></tr>\n", ok);
+		} else if (pg->fmt == REVIEW_MD) {
+			buf_addf(&pg->b, "| %s | %s | ", ch, kind);
+			escs(pg, what.data);
+			buf_addf(&pg->b, " | %s |\n", ok);
+		} else {
+			buf_addf(&pg->b, "  %c %-8s %-11s ", it->refused ? '!' :
+			    ' ', ch, kind);
+			prose(pg, what.data, 25, 25);
+			buf_addch(&pg->b, '\n');
+		}
+	}
+	if (pg->fmt == REVIEW_HTML)
+		buf_addstr(&pg->b, "</tbody>\n</table>\n");
+	else
+		buf_addch(&pg->b, '\n');
+	section_end(pg);
+	buf_release(&what);
+	buf_release(&title);
+}
+
 static void mig_begin(struct page *pg, const char *version,
     const char *name)
 {
@@ -866,6 +926,17 @@ static void commands(struct page *pg, const struct session *s,
 	free(b);
 }
 
+/* The last release's bundle, verified as any bundle is. */
+static int previous(const struct session *s, const char *path,
+    struct manifest *old, struct err *err)
+{
+	char sha[CHECKSUM_HEX_LEN + 1];
+
+	if (bundle_verify(path, &s->o->limits, old, sha, err))
+		return err_prefix(err, "--previous: ");
+	return 0;
+}
+
 /* The SHA-256 of migrun sql's script for p. */
 static int script_sum(struct session *s, const struct review_opts *ro,
     struct offline_plan *p, char hex[CHECKSUM_HEX_LEN + 1],
@@ -887,15 +958,21 @@ static int script_sum(struct session *s, const struct review_opts *ro,
 int review_write(struct session *s, const struct review_opts *ro,
     struct err *err)
 {
+	struct manifest old = MANIFEST_INIT;
+	struct release_diff d = { 0 };
 	struct offline_plan p;
 	struct page pg = { ro->format, NULL, BUF_INIT, err, 0 };
 	char hex[CHECKSUM_HEX_LEN + 1], title[512];
 	const char *path = ro->oo.path;
 	int ret;
 
-	if ((ret = offline_plan(s, ro->bundle, &ro->oo, &p, err)) ||
+	memset(&p, 0, sizeof(p));
+	if ((ro->previous && (ret = previous(s, ro->previous, &old, err))) ||
+	    (ret = offline_plan(s, ro->bundle, &ro->oo, &p, err)) ||
 	    (!p.problem.code && (ret = script_sum(s, ro, &p, hex, err))))
 		goto out;
+	if (ro->previous)
+		release_diff(&old, &s->m, ro->oo.allow_ooo, &d);
 	if (path && strcmp(path, "-")) {
 		char *where = xstrdup(path);
 
@@ -914,6 +991,8 @@ int review_write(struct session *s, const struct review_opts *ro,
 	header(&pg, s, ro, &p);
 	problem(&pg, &p);
 	summary(&pg, s, ro, &p, p.problem.code ? NULL : hex);
+	if (ro->previous)
+		changes(&pg, &old, &d);
 	if ((ret = migrations(&pg, s, ro, &p, err)))
 		goto out;
 	commands(&pg, s, ro, &p);
@@ -926,6 +1005,11 @@ int review_write(struct session *s, const struct review_opts *ro,
 	if (p.problem.code)
 		ret = err_set(err, ERR_INTEGRITY, "%s (the page says so, and "
 		    "has no script SHA-256)", p.problem.msg);
+	else if (d.nr_refused)
+		ret = err_set(err, ERR_INTEGRITY, "%zu change%s to what %s %s "
+		    "released %s not allowed (the page lists them)",
+		    d.nr_refused, d.nr_refused == 1 ? "" : "s", old.name,
+		    old.release, d.nr_refused == 1 ? "is" : "are");
 out:
 	if (pg.out) {
 		ofile_abort(pg.out);
@@ -933,5 +1017,7 @@ out:
 	}
 	buf_release(&pg.b);
 	offline_plan_release(&p);
+	release_diff_release(&d);
+	manifest_release(&old);
 	return ret;
 }

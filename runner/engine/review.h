@@ -17,6 +17,7 @@ struct review_opts {
 	struct offline_opts oo;	/* the plan, as migrun sql takes it */
 	enum review_format format;
 	const char *bundle;
+	const char *previous;	/* the last release's bundle, or NULL */
 	int timestamp;		/* say when the page was written */
 };
 
@@ -26,7 +27,8 @@ enum review_format review_format_of(const char *path);
 
 /* Write the review page, atomically, to ro->oo.path (standard output when
  * NULL).  A plan refused for drift or a dirty migration still gets its
- * page, the problem at its top: then ERR_INTEGRITY once it is written. */
+ * page, the problem at its top, and so does a release that changes what
+ * the previous one released: then ERR_INTEGRITY once it is written. */
 int review_write(struct session *s, const struct review_opts *ro,
     struct err *err);
 

@@ -100,6 +100,19 @@ scen_review_formats() {
 	expect_exit 0 "$MIGRUN" sql --db "$DB" --down --to 0002 app.tgz
 	[ "$(sha256sum <"$T/out" | cut -d' ' -f1)" = "$sha" ] || fail "--down: not migrun sql's"
 
+	# --previous: what this release changes of the last one.
+	mkdir old
+	cp app/0001_* app/0002_* old/
+	expect_exit 0 "$MIGPACK" build --name app -o old.tgz old
+	review --dialect "$DIALECT" --previous old.tgz app.tgz
+	expect_out "Changes since app 0002"
+	expect_flat "1 added, 0 changed, 0 removed; 0 not allowed"
+	expect_flat "added versioned 0003 notes"
+	review --dialect "$DIALECT" --previous old.tgz -o prev.md app.tgz
+	grep -q '^| added | versioned | 0003 notes | yes |$' prev.md || fail "prev.md: $(grep added prev.md)"
+	expect_exit 1 "$MIGRUN" review --dialect "$DIALECT" --previous nope.tgz app.tgz
+	expect_err "--previous: 'nope.tgz': No such file or directory"
+
 	# Drift: the page, the problem on top, no SHA-256, then exit 3.
 	put app/0001_users.up.sql 'create table users (id bigint primary key, email text, nick text);\n'
 	expect_exit 0 "$MIGPACK" build -o drift.tgz app
@@ -109,6 +122,11 @@ scen_review_formats() {
 	grep -q "Refused: this plan cannot run as it is" drift.html || fail "no problem on top"
 	grep -q "migrun sql script.*none: the plan is refused" drift.html ||
 		fail "a refused plan has a SHA-256"
+	# A released migration edited: the page says so, then exit 3.
+	expect_exit 3 "$MIGRUN" review --dialect "$DIALECT" --previous old.tgz -o edited.html drift.tgz
+	expect_err "1 change to what app 0002 released is not allowed (the page lists them)"
+	grep -q '<td>changed</td><td>versioned</td><td>0001 users: up script' edited.html ||
+		fail "edited.html: $(grep -A3 'Changes since' edited.html)"
 	[ "$(grep -n "Refused" drift.html | head -n1 | cut -d: -f1)" -lt \
 	  "$(grep -n "Summary" drift.html | head -n1 | cut -d: -f1)" ] || fail "the problem is not on top"
 	expect_exit 3 "$MIGRUN" review --db "$DB" drift.tgz
