@@ -72,7 +72,7 @@ TOOL_BIN = $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
 REPLAY_BIN = $(patsubst %,$(BUILD)/tools/fuzz-replay-%,$(FUZZ_NAMES))
 
 .SECONDARY:
-.PHONY: all test test-kill fuzz fuzz-targets unit integration run bench \
+.PHONY: all test test-kill fuzz fuzz-targets unit integration run bench screenshot \
 	install uninstall clean
 all: $(BIN)/migpack $(BIN)/migrun
 
@@ -168,6 +168,17 @@ run: all
 		bundles/example-app.tar.gz
 	$(BIN)/migrun status --db sqlite:migpack.db bundles/example-app.tar.gz
 
+# The example app's review page, the picture README shows.
+screenshot: all
+	mkdir -p docs
+	$(BIN)/migpack build -o $(BUILD)/example-app.tar.gz --name example-app \
+		migrations >/dev/null
+	$(BIN)/migrun review --dialect postgres --from 0007 \
+		-o $(BUILD)/review.html $(BUILD)/example-app.tar.gz
+	chromium --headless --no-sandbox --disable-gpu --hide-scrollbars \
+		--window-size=1100,1500 --screenshot=$(CURDIR)/docs/review.png \
+		file://$(CURDIR)/$(BUILD)/review.html 2>/dev/null
+
 bench: all
 	bench/bundle.sh --migpack $(BIN)/migpack
 	bench/apply.sh --migrun $(BIN)/migrun --migpack $(BIN)/migpack
@@ -177,6 +188,7 @@ bench: all
 	bench/check.sh --migrun $(BIN)/migrun --migpack $(BIN)/migpack
 	bench/locks.sh --migrun $(BIN)/migrun --migpack $(BIN)/migpack
 	bench/sign.sh --migrun $(BIN)/migrun --migpack $(BIN)/migpack
+	bench/review.sh --migrun $(BIN)/migrun --migpack $(BIN)/migpack
 
 install: all
 	install -d $(DESTDIR)$(BINDIR)

@@ -34,6 +34,7 @@ each_reader() {
 	echo "seed --db $DB $* $b"
 	echo "down --db $DB --steps 1 --no-backup $* $b"
 	echo "check $* $b"
+	echo "review --db $DB $* $b"
 }
 
 scen_trust_refuses() {
