@@ -31,6 +31,27 @@ page_sha() {
 	sed -n 's/.*migrun sql script[^s]*sha256:\([0-9a-f]\{64\}\).*/\1/p' "$1" | head -n1
 }
 
+# all_formats WANT_EXIT SQL_ARGS -- REVIEW_ARGS...: the page in each
+# format (page.txt, page.md, page.html) exits WANT_EXIT; with SQL_ARGS
+# (not "-"), each names the SHA-256 of migrun sql SQL_ARGS; the HTML
+# passes tidy.
+all_formats() {
+	local want=$1 sql=$2 ext sha
+	shift 3
+	for ext in txt md html; do
+		expect_exit "$want" "$MIGRUN" review "$@" -o "page.$ext"
+		[ -s "page.$ext" ] || fail "no page.$ext"
+		grep -q "Review of " "page.$ext" || fail "page.$ext: no title"
+		[ "$sql" = - ] && continue
+		sha=$(page_sha "page.$ext")
+		# shellcheck disable=SC2086
+		expect_exit 0 "$MIGRUN" sql $sql
+		[ "$(sha256sum <"$T/out" | cut -d' ' -f1)" = "$sha" ] ||
+			fail "page.$ext ($*): the SHA-256 is not that of migrun sql $sql"
+	done
+	tidy -e -q page.html >tidy.txt 2>&1 || [ $? -eq 1 ] || fail "tidy: $(cat tidy.txt)"
+}
+
 scen_review_formats() {
 	local f sha
 	review_setup
@@ -60,6 +81,9 @@ scen_review_formats() {
 	expect_out "Written at"
 	grep -q "Written at" page.html && fail "a time without --timestamp"
 
+	all_formats 0 "--db $DB app.tgz" -- --db "$DB" app.tgz
+	all_formats 0 "--dialect $DIALECT app.tgz" -- --dialect "$DIALECT" app.tgz
+
 	# The SHA-256 is migrun sql's, byte for byte, for the same plan.
 	for f in empty.txt page.md page.html; do
 		sha=$(page_sha "$f")
@@ -80,6 +104,7 @@ scen_review_formats() {
 	sha=$(page_sha "$T/out")
 	expect_exit 0 "$MIGRUN" sql --db "$DB" app.tgz
 	[ "$(sha256sum <"$T/out" | cut -d' ' -f1)" = "$sha" ] || fail "part way: not migrun sql's"
+	all_formats 0 "--db $DB app.tgz" -- --db "$DB" app.tgz
 	# --from, no database; --to.
 	review --from 0001 --dialect "$DIALECT" --to 0002 app.tgz
 	expect_flat "a $DIALECT database (--from)"
@@ -92,6 +117,7 @@ scen_review_formats() {
 	expect_exit 0 "$MIGRUN" apply --db "$DB" --no-backup app.tgz
 	expect_exit 2 "$MIGRUN" review --db "$DB" --down --to base app.tgz
 	expect_err "no down script"
+	all_formats 0 "--db $DB --down --to 0002 app.tgz" -- --db "$DB" --down --to 0002 app.tgz
 	review --db "$DB" --down --to 0002 app.tgz
 	expect_out "Review of app 0003: rollback"
 	expect_out "roll back 1 migration, to 0002"
@@ -108,6 +134,8 @@ scen_review_formats() {
 	expect_out "Changes since app 0002"
 	expect_flat "1 added, 0 changed, 0 removed; 0 not allowed"
 	expect_flat "added versioned 0003 notes"
+	all_formats 0 "--dialect $DIALECT app.tgz" -- --dialect "$DIALECT" --previous old.tgz app.tgz
+	grep -q "Changes since app 0002" page.html || fail "page.html: no changes"
 	review --dialect "$DIALECT" --previous old.tgz -o prev.md app.tgz
 	grep -q '^| added | versioned | 0003 notes | yes |$' prev.md || fail "prev.md: $(grep added prev.md)"
 	expect_exit 1 "$MIGRUN" review --dialect "$DIALECT" --previous nope.tgz app.tgz
@@ -132,6 +160,18 @@ scen_review_formats() {
 	expect_exit 3 "$MIGRUN" review --db "$DB" drift.tgz
 	expect_out "0001 users: applied as sha256:"
 	expect_flat "Drift on the database 1 changed, 0 missing"
+	all_formats 3 - -- --db "$DB" drift.tgz
+	grep -q "none: the plan is refused" page.md || fail "page.md has a SHA-256"
+
+	# A dirty migration: its page, then exit 3.
+	newdb dirty
+	put bad/0001_a.up.sql 'create table a (n int);\n'
+	put bad/0002_b.up.sql '-- migpack:no-transaction\ncreate table b (n int);\ninsert into nope values (1);\n'
+	expect_exit 0 "$MIGPACK" build -o bad.tgz bad
+	expect_exit 1 "$MIGRUN" apply --db "$DB" --no-backup bad.tgz
+	all_formats 3 - -- --db "$DB" bad.tgz
+	grep -q "is dirty" page.txt || fail "page.txt: $(head -30 page.txt)"
+	expect_err "review refused: migration 0002 (b) is dirty"
 }
 
 # Escaping, findings, folding, the HTML validated and opened in a browser.
