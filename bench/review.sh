@@ -54,6 +54,21 @@ log "peak memory of migrun review, scripts as they are and ten times larger"
 mem=$(peak_mib none review_html)
 mem_big=$(peak_mib none review_big)
 
+# A 10,000-migration page in a browser: headless Chromium's DOM of it.
+browser=n/a page10k=n/a
+if command -v chromium >/dev/null; then
+    log "10,000 migrations: review, then headless Chromium opens the page"
+    gen_migrations "$tmp/m10k" 10000
+    "$MIGPACK" build --engines sqlite -o "$tmp/10k.tar.gz" "$tmp/m10k" >/dev/null
+    "$MIGRUN" review --dialect sqlite -o "$tmp/10k.html" "$tmp/10k.tar.gz"
+    page10k=$(size "$tmp/10k.html")
+    t0=$EPOCHREALTIME
+    timeout 600 chromium --headless --no-sandbox --disable-gpu --dump-dom \
+        "file://$tmp/10k.html" 2>/dev/null | grep -q 'id="m-10000"' ||
+        die "chromium did not show the 10,000th migration"
+    browser=$(elapsed "$t0" "$EPOCHREALTIME" 1)
+fi
+
 cat <<EOF2
 ## migrun review ($count migrations, median of $runs runs, interleaved)
 
@@ -64,4 +79,6 @@ cat <<EOF2
 | peak RSS (MiB) | scripts as generated (page $(size "$tmp/r.html") MiB) | ten times larger (page $(size "$tmp/big.html") MiB) |
 |---|---|---|
 | migrun review | $mem | $mem_big |
+
+A 10,000-migration page ($page10k MiB): headless Chromium builds its whole DOM in $browser s.
 EOF2
