@@ -197,6 +197,12 @@ scen_review_html() {
 		grep -q 'warning index-not-concurrent' page.html || fail "no finding shown"
 		grep -q 'warning drop-column' page.html || fail "no drop-column"
 		grep -q 'Destructive statements</th><td>1<' page.html || fail "destructive not counted"
+		# A password in the URL never reaches the page.
+		newdb reviewpw
+		pg_password_role reviewer s3cret-rv
+		review --db "postgresql://reviewer:s3cret-rv@/$DBNAME?host=$PGHOST&port=$PGPORT" -o pw.html app.tgz
+		grep -q s3cret-rv pw.html "$T/out" "$T/err" && fail "the password is on the page"
+		grep -q "reviewer:\*\*\*@" pw.html || fail "no masked URL: $(grep -i target pw.html)"
 		review --dialect postgres app.tgz
 		grep -A1 '^     2 | create index users_email' "$T/out" | grep -q '\^ warning index-not-concurrent' ||
 			fail "the finding is not under its line: $(grep -A2 'create index' "$T/out")"
