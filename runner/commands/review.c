@@ -4,7 +4,6 @@
 
 #include "review.h"
 #include "runner.h"
-#include "version.h"
 
 static int exec_review(int argc, char **argv, struct err *err);
 
@@ -114,24 +113,8 @@ static int exec_review(int argc, char **argv, struct err *err)
 		return cmd_usage(&cmd_review_entry, err, "expected one BUNDLE");
 	if (!format_given)
 		ro.format = review_format_of(ro.oo.path);
-	if (ro.oo.from && o.db)
-		return cmd_usage(&cmd_review_entry, err,
-		    "give --from or --db, not both");
-	if (ro.oo.dialect == DIALECT_ANY && !o.db)
-		return cmd_usage(&cmd_review_entry, err, "--dialect postgres "
-		    "or --dialect sqlite is required without --db");
-	if (ro.oo.from && !version_valid(ro.oo.from, strlen(ro.oo.from),
-	    VERSION_ALLOW_UNDERSCORE))
-		return cmd_usage(&cmd_review_entry, err, "--from: not a "
-		    "version");
-	if (ro.oo.to && (!ro.oo.down || strcmp(ro.oo.to, "base")) &&
-	    !version_valid(ro.oo.to, strlen(ro.oo.to),
-	    VERSION_ALLOW_UNDERSCORE))
-		return cmd_usage(&cmd_review_entry, err, ro.oo.down ? "--to: "
-		    "not a version or 'base'" : "--to: not a version");
-	if (ro.oo.down && !ro.oo.to)
-		return cmd_usage(&cmd_review_entry, err, "--down needs --to "
-		    "VERSION or --to base");
+	if ((ret = offline_opts_check(&cmd_review_entry, &ro.oo, &o, err)))
+		return ret;
 	ro.bundle = argv[optind];
 	session_init(&s, &o);
 	ret = review_write(&s, &ro, err);

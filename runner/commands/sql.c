@@ -4,7 +4,6 @@
 
 #include "offline.h"
 #include "runner.h"
-#include "version.h"
 
 static int exec_sql(int argc, char **argv, struct err *err);
 
@@ -90,22 +89,8 @@ static int exec_sql(int argc, char **argv, struct err *err)
 	}
 	if (optind != argc - 1)
 		return cmd_usage(&cmd_sql_entry, err, "expected one BUNDLE");
-	if (oo.from && o.db)
-		return cmd_usage(&cmd_sql_entry, err,
-		    "give --from or --db, not both");
-	if (oo.dialect == DIALECT_ANY && !o.db)
-		return cmd_usage(&cmd_sql_entry, err, "--dialect postgres or "
-		    "--dialect sqlite is required without --db");
-	if (oo.from && !version_valid(oo.from, strlen(oo.from),
-	    VERSION_ALLOW_UNDERSCORE))
-		return cmd_usage(&cmd_sql_entry, err, "--from: not a version");
-	if (oo.to && (!oo.down || strcmp(oo.to, "base")) &&
-	    !version_valid(oo.to, strlen(oo.to), VERSION_ALLOW_UNDERSCORE))
-		return cmd_usage(&cmd_sql_entry, err, oo.down ? "--to: not a "
-		    "version or 'base'" : "--to: not a version");
-	if (oo.down && !oo.to)
-		return cmd_usage(&cmd_sql_entry, err, "--down needs --to "
-		    "VERSION or --to base");
+	if ((ret = offline_opts_check(&cmd_sql_entry, &oo, &o, err)))
+		return ret;
 	if (oo.down && oo.single)
 		return cmd_usage(&cmd_sql_entry, err, "--single-transaction "
 		    "is for upgrades: each rollback commits on its own");

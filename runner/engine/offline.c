@@ -176,6 +176,27 @@ static void header(struct buf *b, const struct session *s, enum dialect d,
 		    "version.\n.bail on\n\n");
 }
 
+int offline_opts_check(const struct cmd_entry *e,
+    const struct offline_opts *oo, const struct ropts *o, struct err *err)
+{
+	if (oo->from && o->db)
+		return cmd_usage(e, err, "give --from or --db, not both");
+	if (oo->dialect == DIALECT_ANY && !o->db)
+		return cmd_usage(e, err, "--dialect postgres or --dialect "
+		    "sqlite is required without --db");
+	if (oo->from && !version_valid(oo->from, strlen(oo->from),
+	    VERSION_ALLOW_UNDERSCORE))
+		return cmd_usage(e, err, "--from: not a version");
+	if (oo->to && (!oo->down || strcmp(oo->to, "base")) &&
+	    !version_valid(oo->to, strlen(oo->to), VERSION_ALLOW_UNDERSCORE))
+		return cmd_usage(e, err, oo->down ? "--to: not a version or "
+		    "'base'" : "--to: not a version");
+	if (oo->down && !oo->to)
+		return cmd_usage(e, err, "--down needs --to VERSION or --to "
+		    "base");
+	return 0;
+}
+
 int offline_plan(struct session *s, const char *bundle,
     const struct offline_opts *oo, struct offline_plan *p, struct err *err)
 {

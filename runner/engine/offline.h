@@ -20,6 +20,14 @@ struct offline_opts {
 	int tolerate;		/* review: keep a refused plan (offline_plan) */
 };
 
+/* Refuse, as e's usage error, options that do not make a plan: --from
+ * with --db, no dialect without --db, a --from or --to that is not a
+ * version, --down without --to. */
+struct cmd_entry;
+struct ropts;
+int offline_opts_check(const struct cmd_entry *e,
+    const struct offline_opts *oo, const struct ropts *o, struct err *err);
+
 /* What the script runs, as migrun apply (or down) would. */
 struct offline_plan {
 	enum dialect d;

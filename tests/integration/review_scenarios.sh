@@ -56,6 +56,18 @@ scen_review_formats() {
 	local f sha
 	review_setup
 	newdb review
+	# Usage errors, as migrun sql's: exit 2, nothing written.
+	expect_exit 2 "$MIGRUN" review -o bad.html app.tgz
+	expect_err "--dialect postgres or --dialect sqlite is required without --db"
+	expect_exit 2 "$MIGRUN" review --dialect "$DIALECT" --format pdf app.tgz
+	expect_err "--format: html, md or text"
+	expect_exit 2 "$MIGRUN" review --db "$DB" --from 0001 app.tgz
+	expect_err "give --from or --db, not both"
+	expect_exit 2 "$MIGRUN" review --db "$DB" --down app.tgz
+	expect_err "--down needs --to VERSION or --to base"
+	expect_exit 2 "$MIGRUN" review --db "$DB" --to 9999 app.tgz
+	expect_err "--to 9999: the bundle has no such migration"
+	[ ! -e bad.html ] || fail "a page for a usage error"
 	# From an empty database, each format; -o picks it by extension.
 	review --db "$DB" app.tgz
 	expect_out "Review of app 0003: upgrade"
