@@ -27,14 +27,18 @@ endif
 BUILD ?= build
 BIN ?= bin
 
-# Dependencies through pkg-config, with a clear message when one is missing.
+# Dependencies through pkg-config, with a clear message when one is missing
+# (scripts/deps.sh build installs them on Debian).  Each is asked for once,
+# when first needed: `make run` and `make test` install what is missing
+# before anything asks.
 pkg = $(or $(shell $(PKG_CONFIG) --$(1) $(2) 2>/dev/null),$(if $(shell \
 	$(PKG_CONFIG) --exists $(2) && echo y),,$(error missing $(2): install \
-	its -dev package (see .ci/run))))
+	its -dev package (scripts/deps.sh build))))
+once = $(eval $(1) := $(2))$($(1))
 CORE_PKGS = libarchive libsodium zlib
 RUNNER_PKGS = sqlite3 libpq
-CORE_CFLAGS := $(call pkg,cflags,$(CORE_PKGS))
-CORE_LIBS := $(call pkg,libs,$(CORE_PKGS))
+CORE_CFLAGS = $(call once,CORE_CFLAGS,$(call pkg,cflags,$(CORE_PKGS)))
+CORE_LIBS = $(call once,CORE_LIBS,$(call pkg,libs,$(CORE_PKGS)))
 # migrun links libarchive statically when its archive is installed
 # (libarchive-dev has it): reading tar.gz takes only its tar and gzip code,
 # which needs zlib alone, not the shared library's libxml2, ICU, C++ runtime
@@ -42,11 +46,11 @@ CORE_LIBS := $(call pkg,libs,$(CORE_PKGS))
 # host needs none of them.  (Its writer pulls in every format, so migpack
 # keeps the shared library.)  `make ARCHIVE_A=` gives migrun the shared
 # library too.
-ARCHIVE_A ?= $(wildcard $(shell $(PKG_CONFIG) --variable=libdir libarchive)/libarchive.a)
+ARCHIVE_A ?= $(call once,ARCHIVE_A,$(wildcard $(shell $(PKG_CONFIG) --variable=libdir libarchive)/libarchive.a))
 RUN_CORE_LIBS = $(if $(ARCHIVE_A),$(ARCHIVE_A) $(filter-out -larchive,$(CORE_LIBS)),$(CORE_LIBS))
-RUNNER_CFLAGS := $(call pkg,cflags,$(RUNNER_PKGS))
+RUNNER_CFLAGS = $(call once,RUNNER_CFLAGS,$(call pkg,cflags,$(RUNNER_PKGS)))
 # libpq's headers only: runner/drivers/pq.c loads the library for a PostgreSQL URL.
-RUNNER_LIBS := $(call pkg,libs,sqlite3) -ldl
+RUNNER_LIBS = $(call once,RUNNER_LIBS,$(call pkg,libs,sqlite3) -ldl)
 # PostgreSQL's parser, for migpack only (libpg-query-dev; its protobuf
 # structures need libprotobuf-c-dev's header, the code is in libpg_query).
 PGQUERY_LIBS = -lpg_query
@@ -72,7 +76,8 @@ TOOL_BIN = $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
 REPLAY_BIN = $(patsubst %,$(BUILD)/tools/fuzz-replay-%,$(FUZZ_NAMES))
 
 .SECONDARY:
-.PHONY: all test test-kill fuzz fuzz-targets unit integration run bench screenshot \
+.PHONY: all test test-run test-kill fuzz fuzz-targets unit integration run \
+	run-example bench screenshot \
 	install uninstall clean
 all: $(BIN)/migpack $(BIN)/migrun
 
@@ -140,7 +145,12 @@ fuzz:
 		fuzz-targets
 	@tests/fuzz/run.sh build-fuzz/fuzz $(FUZZ_SECONDS) $(FUZZ_NAMES)
 
-test: all $(UNIT_BIN) $(TOOL_BIN) $(REPLAY_BIN)
+# What the tests need first (scripts/deps.sh), then the tests.
+test:
+	@scripts/deps.sh test
+	@$(MAKE) --no-print-directory test-run
+
+test-run: all $(UNIT_BIN) $(TOOL_BIN) $(REPLAY_BIN)
 	@BIN=$(abspath $(BIN)) TOOLS=$(abspath $(BUILD)/tools) \
 		tests/run.sh $(UNIT_BIN) $(INTEGRATION)
 
@@ -158,7 +168,11 @@ test-kill: all $(TOOL_BIN)
 # The example application: bundled (and linted: the summary), then applied to the embedded SQLite
 # database (migpack.db, the runner's default; ignored by git, as are the
 # backups apply takes in backups/), and its default seed profile loaded.
-run: all
+run:
+	@scripts/deps.sh build
+	@$(MAKE) --no-print-directory run-example
+
+run-example: all
 	$(BIN)/migpack build -o bundles/example-app.tar.gz --name example-app \
 		migrations
 	$(BIN)/migpack lint bundles/example-app.tar.gz
@@ -167,6 +181,11 @@ run: all
 	$(BIN)/migrun seed --db sqlite:migpack.db --profile default \
 		bundles/example-app.tar.gz
 	$(BIN)/migrun status --db sqlite:migpack.db bundles/example-app.tar.gz
+	@echo
+	@echo "the bundle:    bundles/example-app.tar.gz"
+	@echo "the database:  migpack.db (SQLite)"
+	@b=$$(ls -t backups/migpack-*.db.gz 2>/dev/null | head -n1); \
+		echo "the backup:    $${b:-none yet (nothing was there to back up)} (the newest in backups/)"
 
 # The example app's review page, the picture README shows.
 screenshot: all
