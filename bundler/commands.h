@@ -8,6 +8,7 @@ extern const struct cmd_entry cmd_diff_entry;
 extern const struct cmd_entry cmd_keygen_entry;
 extern const struct cmd_entry cmd_lint_entry;
 extern const struct cmd_entry cmd_list_entry;
+extern const struct cmd_entry cmd_new_entry;
 extern const struct cmd_entry cmd_sign_entry;
 extern const struct cmd_entry cmd_verify_entry;
 

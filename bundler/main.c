@@ -10,6 +10,7 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_keygen_entry,
 	&cmd_lint_entry,
 	&cmd_list_entry,
+	&cmd_new_entry,
 	&cmd_sign_entry,
 	&cmd_verify_entry,
 	NULL,
