@@ -18,8 +18,24 @@
 
 static int exec_build(int argc, char **argv, struct err *err);
 
+static const struct option build_opts[] = {
+	{ "output", required_argument, NULL, 'o' },
+	{ "name", required_argument, NULL, 'n' },
+	{ "version", required_argument, NULL, 'v' },
+	{ "engines", required_argument, NULL, 'e' },
+	SCAN_OPTIONS,
+	{ "previous", required_argument, NULL, 'P' },
+	{ "allow-out-of-order", no_argument, NULL, 'O' },
+	LINT_OPTIONS,
+	SIGN_OPTIONS,
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
 const struct cmd_entry cmd_build_entry = {
 	.name = "build",
+	.opts = build_opts,
+	.shortopts = "o:",
 	.usage = "[-o OUT] [--name NAME] [--version VERSION] "
 	    "[--engines postgres|sqlite|postgres,sqlite] "
 	    "[--exclude GLOB]... [--placeholder NAME=VALUE]... "
@@ -196,19 +212,6 @@ static int lint(struct layout *l, int strict, int unparsed_warn,
 
 static int exec_build(int argc, char **argv, struct err *err)
 {
-	static const struct option opts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "version", required_argument, NULL, 'v' },
-		{ "engines", required_argument, NULL, 'e' },
-		SCAN_OPTIONS,
-		{ "previous", required_argument, NULL, 'P' },
-		{ "allow-out-of-order", no_argument, NULL, 'O' },
-		LINT_OPTIONS,
-		SIGN_OPTIONS,
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct layout l = { 0 };
 	struct sign_args sg = { 0 };
 	char *out = NULL, *name = NULL, *release = NULL, *created = NULL;
@@ -220,7 +223,8 @@ static int exec_build(int argc, char **argv, struct err *err)
 	int64_t mtime;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, cmd_build_entry.shortopts,
+	    build_opts, NULL)) != -1) {
 		switch (c) {
 		case 'o': free(out); out = xstrdup(optarg); break;
 		case 'n': free(name); name = xstrdup(optarg); break;

@@ -9,8 +9,17 @@
 
 static int exec_diff(int argc, char **argv, struct err *err);
 
+static const struct option diff_opts[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "allow-out-of-order", no_argument, NULL, 'O' },
+	SCAN_OPTIONS,
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
 const struct cmd_entry cmd_diff_entry = {
 	.name = "diff",
+	.opts = diff_opts,
 	.usage = "[--json] [--allow-out-of-order] [--exclude GLOB]... "
 	    "[--placeholder NAME=VALUE]... OLD NEW",
 	.help =
@@ -105,20 +114,13 @@ static void diff_json(const struct manifest *old, const struct manifest *new,
 
 static int exec_diff(int argc, char **argv, struct err *err)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "allow-out-of-order", no_argument, NULL, 'O' },
-		SCAN_OPTIONS,
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct manifest old = MANIFEST_INIT, new = MANIFEST_INIT;
 	struct scan_args sa = { 0 };
 	struct release_diff d = { 0 };
 	struct buf out = BUF_INIT;
 	int c, ret = 0, json = 0, allow_ooo = 0;
 
-	while (!ret && (c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while (!ret && (c = getopt_long(argc, argv, "", diff_opts, NULL)) != -1) {
 		switch (c) {
 		case 'j': json = 1; break;
 		case 'O': allow_ooo = 1; break;

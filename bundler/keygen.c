@@ -19,8 +19,15 @@
 
 static int exec_keygen(int argc, char **argv, struct err *err);
 
+static const struct option keygen_opts[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
 const struct cmd_entry cmd_keygen_entry = {
 	.name = "keygen",
+	.opts = keygen_opts,
+	.shortopts = "p:s:W",
 	.usage = "[-p PUBFILE] [-s SECFILE] [-W]",
 	.help =
 	    "Make a minisign key pair for signing bundles: the public key in\n"
@@ -92,10 +99,6 @@ static int write_new(const char *path, const struct buf *text, int secret,
 
 static int exec_keygen(int argc, char **argv, struct err *err)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *pub = "migpack.pub", *sec = "migpack.key";
 	struct minisign_seckey sk;
 	struct minisign_pubkey pk;
@@ -104,7 +107,8 @@ static int exec_keygen(int argc, char **argv, struct err *err)
 	int c, plain = 0, ret;
 	struct stat s;
 
-	while ((c = getopt_long(argc, argv, "p:s:W", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, cmd_keygen_entry.shortopts,
+	    keygen_opts, NULL)) != -1) {
 		switch (c) {
 		case 'h': return cmd_help(&cmd_keygen_entry);
 		case 'p': pub = optarg; continue;

@@ -9,8 +9,19 @@
 
 static int exec_lint(int argc, char **argv, struct err *err);
 
+static const struct option lint_opts[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "rules", no_argument, NULL, 'r' },
+	{ "engines", required_argument, NULL, 'e' },
+	LINT_OPTIONS,
+	SCAN_OPTIONS,
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
 const struct cmd_entry cmd_lint_entry = {
 	.name = "lint",
+	.opts = lint_opts,
 	.usage = "[--json] [--strict] [--unparsed warn] [--engines E] "
 	    "[--exclude GLOB]... [--placeholder NAME=VALUE]... DIR|BUNDLE "
 	    "| --rules",
@@ -43,15 +54,6 @@ static void print_rules(void)
 
 static int exec_lint(int argc, char **argv, struct err *err)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "rules", no_argument, NULL, 'r' },
-		{ "engines", required_argument, NULL, 'e' },
-		LINT_OPTIONS,
-		SCAN_OPTIONS,
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct bundle_limits limits = BUNDLE_LIMITS_INIT;
 	struct manifest m = MANIFEST_INIT;
 	struct scan_args sa = { 0 };
@@ -63,7 +65,7 @@ static int exec_lint(int argc, char **argv, struct err *err)
 	size_t n;
 
 	linter_init(&L, NULL, 0);
-	while (!ret && (c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while (!ret && (c = getopt_long(argc, argv, "", lint_opts, NULL)) != -1) {
 		switch (c) {
 		case 'j': json = 1; break;
 		case 's': strict = 1; break;

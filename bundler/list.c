@@ -11,8 +11,16 @@
 
 static int exec_list(int argc, char **argv, struct err *err);
 
+static const struct option list_opts[] = {
+	{ "json", no_argument, NULL, 'j' },
+	LIMIT_OPTIONS,
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
 const struct cmd_entry cmd_list_entry = {
 	.name = "list",
+	.opts = list_opts,
 	.usage = "[--json] BUNDLE",
 	.help =
 	    "List the migrations and seeds of BUNDLE from its manifest: for\n"
@@ -189,12 +197,6 @@ static void list_json(const struct manifest *m, const struct bundle_sig *sig,
 
 static int exec_list(int argc, char **argv, struct err *err)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		LIMIT_OPTIONS,
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct bundle_limits limits = BUNDLE_LIMITS_INIT;
 	struct bundle_reader *r = NULL;
 	struct buf out = BUF_INIT;
@@ -202,7 +204,7 @@ static int exec_list(int argc, char **argv, struct err *err)
 	struct bundle_sig sig;
 	int c, ret, json = 0;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "", list_opts, NULL)) != -1) {
 		if (c == 'h')
 			return cmd_help(&cmd_list_entry);
 		if (c == 'j')

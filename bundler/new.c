@@ -19,8 +19,17 @@
 
 static int exec_new(int argc, char **argv, struct err *err);
 
+static const struct option new_opts[] = {
+	{ "dir", required_argument, NULL, 'd' },
+	{ "no-down", no_argument, NULL, 'n' },
+	{ "dialect", required_argument, NULL, 'D' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
 const struct cmd_entry cmd_new_entry = {
 	.name = "new",
+	.opts = new_opts,
 	.usage = "NAME [--dir DIR] [--no-down] [--dialect postgres|sqlite]",
 	.help =
 	    "Create the next migration in DIR (default migrations), in the\n"
@@ -326,13 +335,6 @@ static int write_files(struct plan *p, struct err *err)
 
 static int exec_new(int argc, char **argv, struct err *err)
 {
-	static const struct option opts[] = {
-		{ "dir", required_argument, NULL, 'd' },
-		{ "no-down", no_argument, NULL, 'n' },
-		{ "dialect", required_argument, NULL, 'D' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *dir = "migrations", *dialect = NULL, *name;
 	struct newest nw = { NULL, ST_NATIVE };
 	struct plan p;
@@ -340,7 +342,7 @@ static int exec_new(int argc, char **argv, struct err *err)
 	size_t i;
 	int c, down = 1, ret;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "", new_opts, NULL)) != -1) {
 		switch (c) {
 		case 'h': return cmd_help(&cmd_new_entry);
 		case 'd': dir = optarg; continue;

@@ -13,8 +13,17 @@
 
 static int exec_sign(int argc, char **argv, struct err *err);
 
+static const struct option sign_opts[] = {
+	{ "key", required_argument, NULL, 'k' },
+	{ "detached", no_argument, NULL, 'd' },
+	LIMIT_OPTIONS,
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
 const struct cmd_entry cmd_sign_entry = {
 	.name = "sign",
+	.opts = sign_opts,
 	.usage = "--key SECFILE [--detached] BUNDLE",
 	.help =
 	    "Sign BUNDLE with a minisign secret key: rewrite it, atomically,\n"
@@ -98,13 +107,6 @@ out:
 
 static int exec_sign(int argc, char **argv, struct err *err)
 {
-	static const struct option opts[] = {
-		{ "key", required_argument, NULL, 'k' },
-		{ "detached", no_argument, NULL, 'd' },
-		LIMIT_OPTIONS,
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct bundle_limits limits = BUNDLE_LIMITS_INIT;
 	struct manifest m = MANIFEST_INIT;
 	struct sign_args sg = { 0 };
@@ -112,7 +114,7 @@ static int exec_sign(int argc, char **argv, struct err *err)
 	const char *path;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "", sign_opts, NULL)) != -1) {
 		if (c == 'h')
 			return cmd_help(&cmd_sign_entry);
 		if (c == 'k')

@@ -9,8 +9,16 @@
 
 static int exec_verify(int argc, char **argv, struct err *err);
 
+static const struct option verify_opts[] = {
+	{ "trust", required_argument, NULL, 't' },
+	LIMIT_OPTIONS,
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
 const struct cmd_entry cmd_verify_entry = {
 	.name = "verify",
+	.opts = verify_opts,
 	.usage = "[--trust PUBFILE]... [--max-script-size N] "
 	    "[--max-total-size N] [--max-ratio N] BUNDLE",
 	.help =
@@ -28,12 +36,6 @@ const struct cmd_entry cmd_verify_entry = {
 
 static int exec_verify(int argc, char **argv, struct err *err)
 {
-	static const struct option opts[] = {
-		{ "trust", required_argument, NULL, 't' },
-		LIMIT_OPTIONS,
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct bundle_limits limits = BUNDLE_LIMITS_INIT;
 	struct manifest m = MANIFEST_INIT;
 	struct manifest_file **files = NULL;
@@ -44,7 +46,7 @@ static int exec_verify(int argc, char **argv, struct err *err)
 	size_t n;
 	int c, ret = 0;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "", verify_opts, NULL)) != -1) {
 		if (c == 'h')
 			return cmd_help(&cmd_verify_entry);
 		if (c == 't') {

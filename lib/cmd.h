@@ -12,8 +12,11 @@
  * A command returns 0 or an error code with err filled; main prints.
  */
 
+struct option;
 struct cmd_entry {
 	const char *name;
+	const struct option *opts;	/* getopt_long's, ending in zeros */
+	const char *shortopts;	/* getopt's short options ("o:"), or NULL */
 	const char *usage;	/* arguments, after "PROGRAM NAME " */
 	const char *help;	/* what it does and its options */
 	int (*exec)(int argc, char **argv, struct err *err);

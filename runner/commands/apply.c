@@ -10,8 +10,25 @@
 
 static int exec_apply(int argc, char **argv, struct err *err);
 
+enum { OPT_TO = 'T', OPT_DRY = 'n', OPT_SINGLE = 's', OPT_OOO = 'o',
+	OPT_RESUME = 'r' };
+
+static const struct option apply_opts[] = {
+	{ "to", required_argument, NULL, OPT_TO },
+	{ "dry-run", no_argument, NULL, OPT_DRY },
+	{ "single-transaction", no_argument, NULL, OPT_SINGLE },
+	{ "allow-out-of-order", no_argument, NULL, OPT_OOO },
+	{ "resume", no_argument, NULL, OPT_RESUME },
+	DB_OPTIONS, LOCK_OPTIONS, DDL_OPTIONS, OUTPUT_OPTIONS,
+	BUNDLE_OPTIONS,
+	BACKUP_OPTIONS,
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
 const struct cmd_entry cmd_apply_entry = {
 	.name = "apply",
+	.opts = apply_opts,
 	.usage = "[--db URL] [--to VERSION] [--dry-run] [--single-transaction] "
 	    "[--allow-out-of-order] [--resume] [--ddl-lock-timeout SECS] "
 	    "[--ddl-retries N] "
@@ -42,9 +59,6 @@ const struct cmd_entry cmd_apply_entry = {
 	    DB_HELP LOCK_HELP DDL_HELP BACKUP_HELP BUNDLE_HELP,
 	.exec = exec_apply,
 };
-
-enum { OPT_TO = 'T', OPT_DRY = 'n', OPT_SINGLE = 's', OPT_OOO = 'o',
-	OPT_RESUME = 'r' };
 
 /* What apply did, or with todo (a dry run) would do, lint's warnings on
  * each migration with them. */
@@ -109,18 +123,6 @@ out:
 
 static int exec_apply(int argc, char **argv, struct err *err)
 {
-	static const struct option opts[] = {
-		{ "to", required_argument, NULL, OPT_TO },
-		{ "dry-run", no_argument, NULL, OPT_DRY },
-		{ "single-transaction", no_argument, NULL, OPT_SINGLE },
-		{ "allow-out-of-order", no_argument, NULL, OPT_OOO },
-		{ "resume", no_argument, NULL, OPT_RESUME },
-		DB_OPTIONS, LOCK_OPTIONS, DDL_OPTIONS, OUTPUT_OPTIONS,
-		BUNDLE_OPTIONS,
-		BACKUP_OPTIONS,
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct ropts o = ROPTS_INIT;
 	struct session s;
 	const struct plan_item **todo = NULL;
@@ -130,7 +132,7 @@ static int exec_apply(int argc, char **argv, struct err *err)
 	size_t i, nr_todo = 0, nr_done = 0;
 	int c, ret = 0;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "", apply_opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			return cmd_help(&cmd_apply_entry);

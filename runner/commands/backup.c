@@ -7,8 +7,19 @@
 
 static int exec_backup(int argc, char **argv, struct err *err);
 
+static const struct option backup_opts[] = {
+	{ "dir", required_argument, NULL, OPT_BACKUP_DIR },
+	{ "keep", required_argument, NULL, OPT_KEEP },
+	{ "pg-dump", required_argument, NULL, OPT_PG_DUMP },
+	DB_OPTIONS, LOCK_OPTIONS,
+	{ "quiet", no_argument, NULL, OPT_QUIET },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
 const struct cmd_entry cmd_backup_entry = {
 	.name = "backup",
+	.opts = backup_opts,
 	.usage = "[--db URL] [--dir DIR] [--keep N] [--pg-dump PATH] [--quiet]",
 	.help =
 	    "Write one gzip-compressed backup of the database to\n"
@@ -30,22 +41,13 @@ const struct cmd_entry cmd_backup_entry = {
 
 static int exec_backup(int argc, char **argv, struct err *err)
 {
-	static const struct option opts[] = {
-		{ "dir", required_argument, NULL, OPT_BACKUP_DIR },
-		{ "keep", required_argument, NULL, OPT_KEEP },
-		{ "pg-dump", required_argument, NULL, OPT_PG_DUMP },
-		DB_OPTIONS, LOCK_OPTIONS,
-		{ "quiet", no_argument, NULL, OPT_QUIET },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct ropts o = ROPTS_INIT;
 	struct session s;
 	char *path = NULL;
 	unsigned swept;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "", backup_opts, NULL)) != -1) {
 		if (c == 'h')
 			return cmd_help(&cmd_backup_entry);
 		if (ropt_parse(c, optarg, &o) <= 0)

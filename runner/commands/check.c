@@ -10,8 +10,15 @@ static int exec_check(int argc, char **argv, struct err *err);
 
 #define CHECK_MEMORY "sqlite::memory:"
 
+static const struct option check_opts[] = {
+	DB_OPTIONS, OUTPUT_OPTIONS, BUNDLE_OPTIONS, LOCK_OPTIONS,
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
 const struct cmd_entry cmd_check_entry = {
 	.name = "check",
+	.opts = check_opts,
 	.usage = "[--db SCRATCH] [--json] BUNDLE",
 	.help =
 	    "Run every migration of BUNDLE both ways on an empty scratch\n"
@@ -132,11 +139,6 @@ static void check_text(const struct session *s, const struct check_report *r,
 
 static int exec_check(int argc, char **argv, struct err *err)
 {
-	static const struct option opts[] = {
-		DB_OPTIONS, OUTPUT_OPTIONS, BUNDLE_OPTIONS, LOCK_OPTIONS,
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct ropts o = ROPTS_INIT;
 	struct check_report r = { 0 };
 	struct session s;
@@ -144,7 +146,7 @@ static int exec_check(int argc, char **argv, struct err *err)
 	const char *bundle = NULL;
 	int go, ret;
 
-	if ((ret = ropt_getopt(&cmd_check_entry, opts, argc, argv, &o,
+	if ((ret = ropt_getopt(&cmd_check_entry, check_opts, argc, argv, &o,
 	    &bundle, &go, err)) || !go)
 		return ret;
 	session_init(&s, &o);

@@ -10,8 +10,23 @@
 
 static int exec_down(int argc, char **argv, struct err *err);
 
+enum { OPT_TO = 'T', OPT_STEPS = 'S', OPT_YES = 'y', OPT_DRY = 'n' };
+
+static const struct option down_opts[] = {
+	{ "to", required_argument, NULL, OPT_TO },
+	{ "steps", required_argument, NULL, OPT_STEPS },
+	{ "yes", no_argument, NULL, OPT_YES },
+	{ "dry-run", no_argument, NULL, OPT_DRY },
+	DB_OPTIONS, LOCK_OPTIONS, DDL_OPTIONS, OUTPUT_OPTIONS,
+	BUNDLE_OPTIONS,
+	BACKUP_OPTIONS,
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
 const struct cmd_entry cmd_down_entry = {
 	.name = "down",
+	.opts = down_opts,
 	.usage = "[--db URL] (--to VERSION | --to base --yes | --steps N) "
 	    "[--dry-run] [--ddl-lock-timeout SECS] [--ddl-retries N] "
 	    "[--statement-timeout SECS] [--no-backup | --backup-dir DIR] "
@@ -34,8 +49,6 @@ const struct cmd_entry cmd_down_entry = {
 	    DB_HELP LOCK_HELP DDL_HELP BACKUP_HELP BUNDLE_HELP,
 	.exec = exec_down,
 };
-
-enum { OPT_TO = 'T', OPT_STEPS = 'S', OPT_YES = 'y', OPT_DRY = 'n' };
 
 static void print_result(const struct session *s,
     const struct run_step *steps, size_t nr, const char *from,
@@ -65,17 +78,6 @@ static void print_result(const struct session *s,
 
 static int exec_down(int argc, char **argv, struct err *err)
 {
-	static const struct option opts[] = {
-		{ "to", required_argument, NULL, OPT_TO },
-		{ "steps", required_argument, NULL, OPT_STEPS },
-		{ "yes", no_argument, NULL, OPT_YES },
-		{ "dry-run", no_argument, NULL, OPT_DRY },
-		DB_OPTIONS, LOCK_OPTIONS, DDL_OPTIONS, OUTPUT_OPTIONS,
-		BUNDLE_OPTIONS,
-		BACKUP_OPTIONS,
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct ropts o = ROPTS_INIT;
 	struct session s;
 	struct hist_row **rows = NULL;
@@ -86,7 +88,7 @@ static int exec_down(int argc, char **argv, struct err *err)
 	int yes = 0, dry_run = 0, c, ret = 0, progress;
 	size_t i, pick = 0, nr_done = 0;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "", down_opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			return cmd_help(&cmd_down_entry);

@@ -8,8 +8,15 @@
 
 static int exec_history(int argc, char **argv, struct err *err);
 
+static const struct option history_opts[] = {
+	DB_OPTIONS, OUTPUT_OPTIONS,
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
 const struct cmd_entry cmd_history_entry = {
 	.name = "history",
+	.opts = history_opts,
 	.usage = "[--db URL] [--json]",
 	.help =
 	    "Show what the database's history table says was applied, oldest\n"
@@ -95,17 +102,12 @@ static void history_text(const struct session *s, struct buf *b)
 
 static int exec_history(int argc, char **argv, struct err *err)
 {
-	static const struct option opts[] = {
-		DB_OPTIONS, OUTPUT_OPTIONS,
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct ropts o = ROPTS_INIT;
 	struct session s;
 	struct buf b = BUF_INIT;
 	int go, ret;
 
-	if ((ret = ropt_getopt(&cmd_history_entry, opts, argc, argv, &o,
+	if ((ret = ropt_getopt(&cmd_history_entry, history_opts, argc, argv, &o,
 	    NULL, &go, err)) || !go)
 		return ret;
 	session_init(&s, &o);

@@ -6,8 +6,19 @@
 
 static int exec_repair(int argc, char **argv, struct err *err);
 
+enum { OPT_APPLIED = 'a', OPT_REMOVE = 'r' };
+
+static const struct option repair_opts[] = {
+	{ "applied", no_argument, NULL, OPT_APPLIED },
+	{ "remove", no_argument, NULL, OPT_REMOVE },
+	DB_OPTIONS, LOCK_OPTIONS, OUTPUT_OPTIONS,
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
 const struct cmd_entry cmd_repair_entry = {
 	.name = "repair",
+	.opts = repair_opts,
 	.usage = "[--db URL] (--applied | --remove)",
 	.help =
 	    "Clear the dirty state a failed no-transaction migration left,\n"
@@ -21,24 +32,15 @@ const struct cmd_entry cmd_repair_entry = {
 	.exec = exec_repair,
 };
 
-enum { OPT_APPLIED = 'a', OPT_REMOVE = 'r' };
-
 static int exec_repair(int argc, char **argv, struct err *err)
 {
-	static const struct option opts[] = {
-		{ "applied", no_argument, NULL, OPT_APPLIED },
-		{ "remove", no_argument, NULL, OPT_REMOVE },
-		DB_OPTIONS, LOCK_OPTIONS, OUTPUT_OPTIONS,
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct ropts o = ROPTS_INIT;
 	struct session s;
 	struct buf b = BUF_INIT, names = BUF_INIT;
 	int c, ret = 0, action = 0, in_tx = 0;
 	size_t i, n = 0;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "", repair_opts, NULL)) != -1) {
 		if (c == 'h')
 			return cmd_help(&cmd_repair_entry);
 		if (c == OPT_APPLIED || c == OPT_REMOVE) {

@@ -8,8 +8,20 @@
 
 static int exec_restore(int argc, char **argv, struct err *err);
 
+enum { OPT_YES = 'y', OPT_PSQL = 'P' };
+
+static const struct option restore_opts[] = {
+	{ "yes", no_argument, NULL, OPT_YES },
+	{ "psql", required_argument, NULL, OPT_PSQL },
+	DB_OPTIONS, LOCK_OPTIONS, BACKUP_OPTIONS,
+	{ "quiet", no_argument, NULL, OPT_QUIET },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
 const struct cmd_entry cmd_restore_entry = {
 	.name = "restore",
+	.opts = restore_opts,
 	.usage = "[--db URL] [--no-backup | --backup-dir DIR] [--keep N] "
 	    "[--psql PATH] --yes FILE",
 	.help =
@@ -28,18 +40,8 @@ const struct cmd_entry cmd_restore_entry = {
 	.exec = exec_restore,
 };
 
-enum { OPT_YES = 'y', OPT_PSQL = 'P' };
-
 static int exec_restore(int argc, char **argv, struct err *err)
 {
-	static const struct option opts[] = {
-		{ "yes", no_argument, NULL, OPT_YES },
-		{ "psql", required_argument, NULL, OPT_PSQL },
-		DB_OPTIONS, LOCK_OPTIONS, BACKUP_OPTIONS,
-		{ "quiet", no_argument, NULL, OPT_QUIET },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct ropts o = ROPTS_INIT;
 	struct session s;
 	struct backup_io io = { NULL, NULL, NULL, NULL };
@@ -47,7 +49,7 @@ static int exec_restore(int argc, char **argv, struct err *err)
 	struct stat st;
 	int c, ret, yes = 0;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "", restore_opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			return cmd_help(&cmd_restore_entry);

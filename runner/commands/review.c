@@ -7,8 +7,27 @@
 
 static int exec_review(int argc, char **argv, struct err *err);
 
+enum { OPT_DIALECT = 'D', OPT_FROM = 'F', OPT_TO = 'T', OPT_DOWN = 'd',
+	OPT_FORMAT = 'f', OPT_STAMP = 'S', OPT_OUTPUT = 'o', OPT_PREVIOUS = 'P' };
+
+static const struct option review_opts[] = {
+	{ "dialect", required_argument, NULL, OPT_DIALECT },
+	{ "from", required_argument, NULL, OPT_FROM },
+	{ "to", required_argument, NULL, OPT_TO },
+	{ "down", no_argument, NULL, OPT_DOWN },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "timestamp", no_argument, NULL, OPT_STAMP },
+	{ "previous", required_argument, NULL, OPT_PREVIOUS },
+	{ "output", required_argument, NULL, OPT_OUTPUT },
+	DB_OPTIONS, DDL_OPTIONS, BUNDLE_OPTIONS,
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
 const struct cmd_entry cmd_review_entry = {
 	.name = "review",
+	.opts = review_opts,
+	.shortopts = "o:",
 	.usage = "[--db URL | --from VERSION --dialect postgres|sqlite] "
 	    "[--to VERSION] [--down] [--previous OLD.tar.gz] "
 	    "[--format html|md|text] [--timestamp] [-o FILE] BUNDLE",
@@ -48,9 +67,6 @@ const struct cmd_entry cmd_review_entry = {
 	.exec = exec_review,
 };
 
-enum { OPT_DIALECT = 'D', OPT_FROM = 'F', OPT_TO = 'T', OPT_DOWN = 'd',
-	OPT_FORMAT = 'f', OPT_STAMP = 'S', OPT_OUTPUT = 'o', OPT_PREVIOUS = 'P' };
-
 static int take(struct review_opts *ro, int c, const char *arg,
     int *format_given)
 {
@@ -77,26 +93,14 @@ static int take(struct review_opts *ro, int c, const char *arg,
 
 static int exec_review(int argc, char **argv, struct err *err)
 {
-	static const struct option opts[] = {
-		{ "dialect", required_argument, NULL, OPT_DIALECT },
-		{ "from", required_argument, NULL, OPT_FROM },
-		{ "to", required_argument, NULL, OPT_TO },
-		{ "down", no_argument, NULL, OPT_DOWN },
-		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "timestamp", no_argument, NULL, OPT_STAMP },
-		{ "previous", required_argument, NULL, OPT_PREVIOUS },
-		{ "output", required_argument, NULL, OPT_OUTPUT },
-		DB_OPTIONS, DDL_OPTIONS, BUNDLE_OPTIONS,
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct ropts o = ROPTS_INIT;
 	struct review_opts ro = { .oo = { .dialect = DIALECT_ANY,
 	    .tolerate = 1 } };
 	struct session s;
 	int c, r, ret, format_given = 0;
 
-	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, cmd_review_entry.shortopts,
+	    review_opts, NULL)) != -1) {
 		if (c == 'h')
 			return cmd_help(&cmd_review_entry);
 		if ((r = take(&ro, c, optarg, &format_given)) < 0)

@@ -7,8 +7,24 @@
 
 static int exec_seed(int argc, char **argv, struct err *err);
 
+enum { OPT_PROFILE = 'p', OPT_CLEAR = 'c', OPT_YES = 'y',
+	OPT_PROGRESS = 'P', OPT_SEEDS_TABLE = 'S' };
+
+static const struct option seed_opts[] = {
+	{ "profile", required_argument, NULL, OPT_PROFILE },
+	{ "clear", no_argument, NULL, OPT_CLEAR },
+	{ "yes", no_argument, NULL, OPT_YES },
+	{ "progress", no_argument, NULL, OPT_PROGRESS },
+	{ "seeds-table", required_argument, NULL, OPT_SEEDS_TABLE },
+	DB_OPTIONS, LOCK_OPTIONS, BUNDLE_OPTIONS,
+	{ "quiet", no_argument, NULL, OPT_QUIET },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
 const struct cmd_entry cmd_seed_entry = {
 	.name = "seed",
+	.opts = seed_opts,
 	.usage = "[--db URL] [--profile NAME] [--clear --yes] [--progress] "
 	    "[--quiet] BUNDLE",
 	.help =
@@ -36,29 +52,15 @@ const struct cmd_entry cmd_seed_entry = {
 	.exec = exec_seed,
 };
 
-enum { OPT_PROFILE = 'p', OPT_CLEAR = 'c', OPT_YES = 'y',
-	OPT_PROGRESS = 'P', OPT_SEEDS_TABLE = 'S' };
-
 static int exec_seed(int argc, char **argv, struct err *err)
 {
-	static const struct option opts[] = {
-		{ "profile", required_argument, NULL, OPT_PROFILE },
-		{ "clear", no_argument, NULL, OPT_CLEAR },
-		{ "yes", no_argument, NULL, OPT_YES },
-		{ "progress", no_argument, NULL, OPT_PROGRESS },
-		{ "seeds-table", required_argument, NULL, OPT_SEEDS_TABLE },
-		DB_OPTIONS, LOCK_OPTIONS, BUNDLE_OPTIONS,
-		{ "quiet", no_argument, NULL, OPT_QUIET },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct ropts o = ROPTS_INIT;
 	struct seed_opts so = { 0 };
 	struct session s;
 	struct buf out = BUF_INIT;
 	int yes = 0, c, ret;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "", seed_opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			return cmd_help(&cmd_seed_entry);

@@ -7,8 +7,26 @@
 
 static int exec_sql(int argc, char **argv, struct err *err);
 
+enum { OPT_DIALECT = 'D', OPT_FROM = 'F', OPT_TO = 'T', OPT_DOWN = 'd',
+	OPT_SINGLE = 's', OPT_OOO = 'O', OPT_OUTPUT = 'o' };
+
+static const struct option sql_opts[] = {
+	{ "dialect", required_argument, NULL, OPT_DIALECT },
+	{ "from", required_argument, NULL, OPT_FROM },
+	{ "to", required_argument, NULL, OPT_TO },
+	{ "down", no_argument, NULL, OPT_DOWN },
+	{ "single-transaction", no_argument, NULL, OPT_SINGLE },
+	{ "allow-out-of-order", no_argument, NULL, OPT_OOO },
+	{ "output", required_argument, NULL, OPT_OUTPUT },
+	DB_OPTIONS, DDL_OPTIONS, BUNDLE_OPTIONS,
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
 const struct cmd_entry cmd_sql_entry = {
 	.name = "sql",
+	.opts = sql_opts,
+	.shortopts = "o:",
 	.usage = "--dialect postgres|sqlite [--from VERSION | --db URL] "
 	    "[--to VERSION] [--down] [--single-transaction] "
 	    "[--ddl-lock-timeout SECS] [--statement-timeout SECS] [-o FILE] "
@@ -41,29 +59,15 @@ const struct cmd_entry cmd_sql_entry = {
 	.exec = exec_sql,
 };
 
-enum { OPT_DIALECT = 'D', OPT_FROM = 'F', OPT_TO = 'T', OPT_DOWN = 'd',
-	OPT_SINGLE = 's', OPT_OOO = 'O', OPT_OUTPUT = 'o' };
-
 static int exec_sql(int argc, char **argv, struct err *err)
 {
-	static const struct option opts[] = {
-		{ "dialect", required_argument, NULL, OPT_DIALECT },
-		{ "from", required_argument, NULL, OPT_FROM },
-		{ "to", required_argument, NULL, OPT_TO },
-		{ "down", no_argument, NULL, OPT_DOWN },
-		{ "single-transaction", no_argument, NULL, OPT_SINGLE },
-		{ "allow-out-of-order", no_argument, NULL, OPT_OOO },
-		{ "output", required_argument, NULL, OPT_OUTPUT },
-		DB_OPTIONS, DDL_OPTIONS, BUNDLE_OPTIONS,
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct ropts o = ROPTS_INIT;
 	struct offline_opts oo = { .dialect = DIALECT_ANY };
 	struct session s;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, cmd_sql_entry.shortopts,
+	    sql_opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			return cmd_help(&cmd_sql_entry);

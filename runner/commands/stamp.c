@@ -9,8 +9,16 @@
 
 static int exec_stamp(int argc, char **argv, struct err *err);
 
+static const struct option stamp_opts[] = {
+	{ "to", required_argument, NULL, 'T' },
+	DB_OPTIONS, LOCK_OPTIONS, OUTPUT_OPTIONS, BUNDLE_OPTIONS,
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
 const struct cmd_entry cmd_stamp_entry = {
 	.name = "stamp",
+	.opts = stamp_opts,
 	.usage = "[--db URL] --to VERSION [--quiet] BUNDLE",
 	.help =
 	    "Record the bundle's migrations up to VERSION as applied without\n"
@@ -25,12 +33,6 @@ const struct cmd_entry cmd_stamp_entry = {
 
 static int exec_stamp(int argc, char **argv, struct err *err)
 {
-	static const struct option opts[] = {
-		{ "to", required_argument, NULL, 'T' },
-		DB_OPTIONS, LOCK_OPTIONS, OUTPUT_OPTIONS, BUNDLE_OPTIONS,
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct ropts o = ROPTS_INIT;
 	struct session s;
 	struct cursor cur = { NULL, NULL };
@@ -39,7 +41,7 @@ static int exec_stamp(int argc, char **argv, struct err *err)
 	int c, ret = 0, in_tx = 0, found = 0;
 	size_t i, n = 0;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "", stamp_opts, NULL)) != -1) {
 		if (c == 'h')
 			return cmd_help(&cmd_stamp_entry);
 		if (c == 'T') {

@@ -7,8 +7,15 @@
 
 static int exec_status(int argc, char **argv, struct err *err);
 
+static const struct option status_opts[] = {
+	DB_OPTIONS, OUTPUT_OPTIONS, BUNDLE_OPTIONS,
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
 const struct cmd_entry cmd_status_entry = {
 	.name = "status",
+	.opts = status_opts,
 	.usage = "[--db URL] [--json] BUNDLE",
 	.help =
 	    "Verify BUNDLE and show the database's current version and the\n"
@@ -108,18 +115,13 @@ static void status_text(const struct session *s, struct buf *b)
 
 static int exec_status(int argc, char **argv, struct err *err)
 {
-	static const struct option opts[] = {
-		DB_OPTIONS, OUTPUT_OPTIONS, BUNDLE_OPTIONS,
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct ropts o = ROPTS_INIT;
 	struct session s;
 	struct buf b = BUF_INIT;
 	const char *bundle = NULL;
 	int go, ret;
 
-	if ((ret = ropt_getopt(&cmd_status_entry, opts, argc, argv, &o,
+	if ((ret = ropt_getopt(&cmd_status_entry, status_opts, argc, argv, &o,
 	    &bundle, &go, err)) || !go)
 		return ret;
 	session_init(&s, &o);

@@ -7,8 +7,15 @@
 
 static int exec_verify(int argc, char **argv, struct err *err);
 
+static const struct option verify_opts[] = {
+	DB_OPTIONS, BUNDLE_OPTIONS,
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
 const struct cmd_entry cmd_verify_entry = {
 	.name = "verify",
+	.opts = verify_opts,
 	.usage = "[--db URL] BUNDLE",
 	.help =
 	    "Check BUNDLE's integrity: every checksum, nothing missing or\n"
@@ -23,11 +30,6 @@ const struct cmd_entry cmd_verify_entry = {
 
 static int exec_verify(int argc, char **argv, struct err *err)
 {
-	static const struct option opts[] = {
-		DB_OPTIONS, BUNDLE_OPTIONS,
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct ropts o = ROPTS_INIT;
 	struct session s;
 	struct buf b = BUF_INIT, bad = BUF_INIT;
@@ -36,7 +38,7 @@ static int exec_verify(int argc, char **argv, struct err *err)
 	const char *bundle = NULL;
 	int go, ret;
 
-	if ((ret = ropt_getopt(&cmd_verify_entry, opts, argc, argv, &o,
+	if ((ret = ropt_getopt(&cmd_verify_entry, verify_opts, argc, argv, &o,
 	    &bundle, &go, err)) || !go)
 		return ret;
 	session_init(&s, &o);
