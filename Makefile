@@ -209,12 +209,23 @@ bench: all
 	bench/sign.sh --migrun $(BIN)/migrun --migpack $(BIN)/migpack
 	bench/review.sh --migrun $(BIN)/migrun --migpack $(BIN)/migpack
 
+# Completion scripts go where bash-completion and Debian's zsh look.
+BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR = $(PREFIX)/share/zsh/vendor-completions
 install: all
-	install -d $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(BASHCOMPDIR) \
+		$(DESTDIR)$(ZSHCOMPDIR)
 	install -m 755 $(BIN)/migpack $(BIN)/migrun $(DESTDIR)$(BINDIR)/
+	for p in migpack migrun; do \
+		$(BIN)/$$p completion bash >$(DESTDIR)$(BASHCOMPDIR)/$$p && \
+		$(BIN)/$$p completion zsh >$(DESTDIR)$(ZSHCOMPDIR)/_$$p || \
+		exit 1; \
+	done
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/migpack $(DESTDIR)$(BINDIR)/migrun
+	rm -f $(DESTDIR)$(BINDIR)/migpack $(DESTDIR)$(BINDIR)/migrun \
+		$(DESTDIR)$(BASHCOMPDIR)/migpack $(DESTDIR)$(BASHCOMPDIR)/migrun \
+		$(DESTDIR)$(ZSHCOMPDIR)/_migpack $(DESTDIR)$(ZSHCOMPDIR)/_migrun
 
 clean:
 	rm -rf build build-sanitize build-fuzz bin

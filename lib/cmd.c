@@ -68,6 +68,7 @@ static void list_commands(FILE *f, const struct cmd_entry *const *table)
 	fprintf(f, "usage: %s COMMAND [ARGS]\n\ncommands:\n", cmd_progname);
 	for (; *table; table++)
 		fprintf(f, "  %s %s\n", (*table)->name, (*table)->usage);
+	fprintf(f, "  completion bash|zsh\n");
 	fprintf(f, "\n'%s COMMAND --help' describes a command; '%s --version' "
 	    "prints the version.\n", cmd_progname, cmd_progname);
 }
@@ -96,6 +97,15 @@ int cmd_main(const char *progname, const struct cmd_entry *const *table,
 				return cmd_help(*e);
 		list_commands(stdout, table);
 		return 0;
+	}
+	if (!strcmp(name, "completion")) {
+		if (!(ret = cmd_completion(table, argc == 3 ? argv[2] : NULL,
+		    &err)) && (fflush(stdout) || ferror(stdout)))
+			ret = err_errno(&err, ERR_RUNTIME, "write error on "
+			    "stdout");
+		if (ret)
+			err_print(progname, &err);
+		return ret;
 	}
 	for (e = table; *e; e++)
 		if (!strcmp((*e)->name, name))

@@ -28,6 +28,11 @@ extern const char *cmd_progname;
 int cmd_main(const char *progname, const struct cmd_entry *const *table,
     int argc, char **argv);
 
+/* PROGRAM completion bash|zsh: print the completion script for shell,
+ * written from table. */
+int cmd_completion(const struct cmd_entry *const *table, const char *shell,
+    struct err *err);
+
 /* Print e's help on stdout; return 0. */
 int cmd_help(const struct cmd_entry *e);
 /* A usage error for e: "PROGRAM NAME: what; usage: ..." */

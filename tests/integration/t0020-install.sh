@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# make install puts both programs under DESTDIR/PREFIX/bin, runnable.
+# make install puts both programs under DESTDIR/PREFIX/bin, runnable, and
+# their completion scripts where bash-completion and zsh look; uninstall
+# takes all of it away.
 . "$(dirname "$0")/lib.sh"
 
 make -C "$TOP" -s install -o all BIN="$BIN" PREFIX=/opt/mp DESTDIR="$T/root" \
@@ -9,5 +11,11 @@ for p in migpack migrun; do
 	"$T/root/opt/mp/bin/$p" --version | grep -q "^$p " ||
 		fail "installed $p does not run"
 done
+for p in migpack migrun; do
+	grep -q "^complete -F _$p $p$" "$T/root/opt/mp/share/bash-completion/completions/$p" ||
+		fail "no bash completion for $p"
+	head -n1 "$T/root/opt/mp/share/zsh/vendor-completions/_$p" | grep -qx "#compdef $p" ||
+		fail "no zsh completion for $p"
+done
 make -C "$TOP" -s uninstall PREFIX=/opt/mp DESTDIR="$T/root" >/dev/null
-[ ! -e "$T/root/opt/mp/bin/migpack" ] || fail "uninstall left migpack"
+[ -z "$(find "$T/root" -type f)" ] || fail "uninstall left: $(find "$T/root" -type f)"
