@@ -212,10 +212,14 @@ bench: all
 # Completion scripts go where bash-completion and Debian's zsh look.
 BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR = $(PREFIX)/share/zsh/vendor-completions
+MANDIR = $(PREFIX)/share/man
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(BASHCOMPDIR) \
-		$(DESTDIR)$(ZSHCOMPDIR)
+		$(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man5
 	install -m 755 $(BIN)/migpack $(BIN)/migrun $(DESTDIR)$(BINDIR)/
+	install -m 644 man/migpack.1 man/migrun.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 man/migpack-bundle.5 $(DESTDIR)$(MANDIR)/man5/
 	for p in migpack migrun; do \
 		$(BIN)/$$p completion bash >$(DESTDIR)$(BASHCOMPDIR)/$$p && \
 		$(BIN)/$$p completion zsh >$(DESTDIR)$(ZSHCOMPDIR)/_$$p || \
@@ -225,7 +229,9 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/migpack $(DESTDIR)$(BINDIR)/migrun \
 		$(DESTDIR)$(BASHCOMPDIR)/migpack $(DESTDIR)$(BASHCOMPDIR)/migrun \
-		$(DESTDIR)$(ZSHCOMPDIR)/_migpack $(DESTDIR)$(ZSHCOMPDIR)/_migrun
+		$(DESTDIR)$(ZSHCOMPDIR)/_migpack $(DESTDIR)$(ZSHCOMPDIR)/_migrun \
+		$(DESTDIR)$(MANDIR)/man1/migpack.1 $(DESTDIR)$(MANDIR)/man1/migrun.1 \
+		$(DESTDIR)$(MANDIR)/man5/migpack-bundle.5
 
 clean:
 	rm -rf build build-sanitize build-fuzz bin

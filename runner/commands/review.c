@@ -110,7 +110,7 @@ static int exec_review(int argc, char **argv, struct err *err)
 		if (r)
 			continue;
 		if (c == OPT_LOCK_TIMEOUT || c == OPT_JSON || c == OPT_QUIET ||
-		    c == OPT_DDL_RETRIES || ropt_parse(c, optarg, &o) <= 0)
+		    ropt_parse(c, optarg, &o) <= 0)
 			return ropt_bad(&cmd_review_entry, c, argc, argv, err);
 	}
 	if (optind != argc - 1)
