@@ -77,7 +77,7 @@ REPLAY_BIN = $(patsubst %,$(BUILD)/tools/fuzz-replay-%,$(FUZZ_NAMES))
 
 .SECONDARY:
 .PHONY: all test test-run test-kill fuzz fuzz-targets unit integration run \
-	run-example bench screenshot \
+	run-example bench screenshot deb \
 	install uninstall clean
 all: $(BIN)/migpack $(BIN)/migrun
 
@@ -208,6 +208,11 @@ bench: all
 	bench/locks.sh --migrun $(BIN)/migrun --migpack $(BIN)/migpack
 	bench/sign.sh --migrun $(BIN)/migrun --migpack $(BIN)/migpack
 	bench/review.sh --migrun $(BIN)/migrun --migpack $(BIN)/migpack
+
+# A Debian package of the two programs, their man pages and completion,
+# for carrying across an air gap (scripts/deb.sh; needs dpkg-dev).
+deb: all
+	@scripts/deb.sh $(abspath $(BIN)) $(VERSION) $(CURDIR)
 
 # Completion scripts go where bash-completion and Debian's zsh look.
 BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions

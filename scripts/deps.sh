@@ -12,7 +12,7 @@ set -eu
 build="make gcc pkg-config libarchive-dev zlib1g-dev libsodium-dev
 	libsqlite3-dev libpq-dev libpg-query-dev libprotobuf-c-dev"
 test="$build libcmocka-dev tar gzip coreutils util-linux procps python3
-	postgresql sqlite3 minisign chromium tidy zsh mandoc"
+	postgresql sqlite3 minisign chromium tidy zsh mandoc dpkg-dev lintian"
 ci="$test clang"
 
 case ${1-} in
