@@ -13,7 +13,7 @@ trap 'rm -rf "$work"' EXIT
 root=$work/root
 doc=$root/usr/share/doc/migpack
 
-make -C "$top" -s install BIN="$bin" PREFIX=/usr DESTDIR="$root" >/dev/null
+make -C "$top" -s install -o all BIN="$bin" PREFIX=/usr DESTDIR="$root" >/dev/null
 strip --strip-unneeded --remove-section=.comment --remove-section=.note \
     "$root/usr/bin/migpack" "$root/usr/bin/migrun"
 gzip -9n "$root"/usr/share/man/man*/*
