@@ -21,7 +21,7 @@ static const struct option apply_opts[] = {
 	{ "resume", no_argument, NULL, OPT_RESUME },
 	DB_OPTIONS, LOCK_OPTIONS, DDL_OPTIONS, OUTPUT_OPTIONS,
 	BUNDLE_OPTIONS,
-	BACKUP_OPTIONS,
+	BACKUP_OPTIONS, FLEET_OPTIONS,
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -33,7 +33,9 @@ const struct cmd_entry cmd_apply_entry = {
 	    "[--allow-out-of-order] [--resume] [--ddl-lock-timeout SECS] "
 	    "[--ddl-retries N] "
 	    "[--statement-timeout SECS] [--no-backup | --backup-dir DIR] "
-	    "[--keep N] [--json | --quiet] BUNDLE",
+	    "[--keep N] [--json | --quiet] "
+	    "[--targets FILE [--parallel N] [--canary K] [--keep-going]] "
+	    "BUNDLE",
 	.help =
 	    "Verify BUNDLE, then apply its pending migrations in version order,\n"
 	    "then re-apply the repeatable migrations whose script changed.\n"
@@ -56,7 +58,7 @@ const struct cmd_entry cmd_apply_entry = {
 	    "                       its row does not record as done\n"
 	    "  --json               print the result as JSON\n"
 	    "  --quiet              print nothing on success\n"
-	    DB_HELP LOCK_HELP DDL_HELP BACKUP_HELP BUNDLE_HELP,
+	    DB_HELP LOCK_HELP DDL_HELP BACKUP_HELP BUNDLE_HELP FLEET_HELP,
 	.exec = exec_apply,
 };
 
@@ -121,73 +123,145 @@ out:
 	buf_release(&b);
 }
 
+/* What an apply is asked for, and what it did. */
+struct apply_args {
+	const char *to;
+	int dry_run, single, allow_ooo, resume;
+};
+
+struct apply_done {
+	const struct plan_item **todo;
+	struct run_step *done;
+	size_t nr_todo, nr_done;
+	const char *from, *reached;
+};
+
+/* Apply (or with dry_run plan) the session's verified bundle to its
+ * database. */
+static int apply_one(struct session *s, const struct apply_args *a,
+    struct apply_done *r, struct err *err)
+{
+	size_t i;
+	int ret, progress;
+
+	memset(r, 0, sizeof(*r));
+	/* A bad --to is refused before the database is touched. */
+	if ((ret = session_check_version(s, "--to", a->to, err)) ||
+	    (ret = session_open(s, !a->dry_run, err)))
+		return ret;
+	r->from = s->plan.current;
+	if ((!a->resume && (ret = session_refuse_dirty(s, "apply", err))) ||
+	    (ret = run_select_up(s, a->to, a->allow_ooo, a->single, &r->todo,
+	    &r->nr_todo, err)) ||
+	    (a->resume && (ret = run_select_resume(s, a->to, r->todo,
+	    &r->nr_todo, err))))
+		return ret;
+	r->reached = run_reached(r->from, r->todo, r->nr_todo);
+	r->done = xreallocarray(NULL, r->nr_todo + 1, sizeof(*r->done));
+	if (a->dry_run) {
+		for (i = 0; i < r->nr_todo; i++)
+			r->done[i] = (struct run_step){ r->todo[i]->mig->version,
+			    r->todo[i]->mig->name, r->todo[i]->mig->kind, 0 };
+		r->nr_done = r->nr_todo;
+		return 0;
+	}
+	/* Only now, under the lock: the backup is of what is changed. */
+	if (r->nr_todo && (ret = session_backup(s, err)))
+		return ret;
+	progress = !s->o->quiet && r->nr_todo > 1 && isatty(STDERR_FILENO);
+	if ((ret = run_ups(s, r->todo, r->nr_todo, a->single, progress,
+	    r->done, &r->nr_done, err)))
+		run_ups_failed(s, r->from, r->todo, r->nr_todo, r->nr_done,
+		    a->single, err);
+	return ret;
+}
+
+/* A fleet's target, in its own process: the parent's verified bundle,
+ * this target's database. */
+struct apply_fleet {
+	const struct session *bundle;
+	const struct apply_args *a;
+};
+
+static void apply_target(void *arg, const struct target *t,
+    struct fleet_report *rep)
+{
+	const struct apply_fleet *af = arg;
+	struct ropts o = *af->bundle->o;
+	struct session s = *af->bundle;
+	struct apply_done r;
+	struct history now = HISTORY_INIT;
+	struct err err = ERR_INIT;
+
+	fleet_target_opts(&o, t);
+	s.o = &o;
+	s.url = o.db;
+	rep->code = apply_one(&s, af->a, &r, &err);
+	fleet_report_versions(rep, r.from, rep->code ? session_now(&s, &now,
+	    r.from) : r.reached);
+	history_release(&now);
+	rep->applied = r.nr_done;
+	free(r.todo);
+	free(r.done);
+	session_end(&s, &err);
+	fleet_report_error(rep, &err);
+}
+
+static int apply_fleet(struct session *s, const struct apply_args *a,
+    struct err *err)
+{
+	struct apply_fleet af = { s, a };
+
+	return fleet_command(s->o, fleet_summary_apply, apply_target, &af,
+	    err);
+}
+
 static int exec_apply(int argc, char **argv, struct err *err)
 {
 	struct ropts o = ROPTS_INIT;
 	struct session s;
-	const struct plan_item **todo = NULL;
-	struct run_step *done = NULL;
-	const char *to = NULL, *from, *reached;
-	int dry_run = 0, single = 0, allow_ooo = 0, resume = 0, progress;
-	size_t i, nr_todo = 0, nr_done = 0;
+	struct apply_args a = { 0 };
+	struct apply_done r = { 0 };
 	int c, ret = 0;
 
 	while ((c = getopt_long(argc, argv, "", apply_opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			return cmd_help(&cmd_apply_entry);
-		case OPT_TO: to = optarg; continue;
-		case OPT_DRY: dry_run = 1; continue;
-		case OPT_SINGLE: single = 1; continue;
-		case OPT_OOO: allow_ooo = 1; continue;
-		case OPT_RESUME: resume = 1; continue;
+		case OPT_TO: a.to = optarg; continue;
+		case OPT_DRY: a.dry_run = 1; continue;
+		case OPT_SINGLE: a.single = 1; continue;
+		case OPT_OOO: a.allow_ooo = 1; continue;
+		case OPT_RESUME: a.resume = 1; continue;
 		}
 		if (ropt_parse(c, optarg, &o) <= 0)
 			return ropt_bad(&cmd_apply_entry, c, argc, argv, err);
 	}
 	if (optind != argc - 1)
 		return cmd_usage(&cmd_apply_entry, err, "expected one BUNDLE");
-	if (to && !version_valid(to, strlen(to), VERSION_ALLOW_UNDERSCORE))
+	if (a.to && !version_valid(a.to, strlen(a.to),
+	    VERSION_ALLOW_UNDERSCORE))
 		return cmd_usage(&cmd_apply_entry, err, "--to: not a version");
-	if (resume && single)
+	if (a.resume && a.single)
 		return cmd_usage(&cmd_apply_entry, err, "--resume goes on with "
 		    "a migration that runs outside a transaction: not with "
 		    "--single-transaction");
+	if (o.targets && o.db)
+		return cmd_usage(&cmd_apply_entry, err, "give --db or "
+		    "--targets, not both");
 	session_init(&s, &o);
-
-	/* A bad --to is refused before the database is touched. */
-	if ((ret = session_bundle(&s, argv[optind], err)) ||
-	    (ret = session_check_version(&s, "--to", to, err)) ||
-	    (ret = session_open(&s, !dry_run, err)) ||
-	    (!resume && (ret = session_refuse_dirty(&s, "apply", err))) ||
-	    (ret = run_select_up(&s, to, allow_ooo, single, &todo, &nr_todo,
-	    err)) ||
-	    (resume && (ret = run_select_resume(&s, to, todo, &nr_todo, err))))
+	if ((ret = session_bundle(&s, argv[optind], err)))
 		goto out;
-
-	from = s.plan.current;
-	reached = run_reached(from, todo, nr_todo);
-	done = xreallocarray(NULL, nr_todo + 1, sizeof(*done));
-	if (dry_run) {
-		for (i = 0; i < nr_todo; i++)
-			done[i] = (struct run_step){ todo[i]->mig->version,
-			    todo[i]->mig->name, todo[i]->mig->kind, 0 };
-		print_result(&s, done, nr_todo, from, reached, todo);
+	if (o.targets) {
+		ret = apply_fleet(&s, &a, err);
 		goto out;
 	}
-	/* Only now, under the lock: the backup is of what is changed. */
-	if (nr_todo && (ret = session_backup(&s, err)))
-		goto out;
-	progress = !o.quiet && nr_todo > 1 && isatty(STDERR_FILENO);
-	if ((ret = run_ups(&s, todo, nr_todo, single, progress, done,
-	    &nr_done, err))) {
-		run_ups_failed(&s, from, todo, nr_todo, nr_done, single, err);
-		goto out;
-	}
-	print_result(&s, done, nr_done, from, reached, NULL);
+	if (!(ret = apply_one(&s, &a, &r, err)))
+		print_result(&s, r.done, r.nr_done, r.from, r.reached,
+		    a.dry_run ? r.todo : NULL);
 out:
-	free(todo);
-	free(done);
+	free(r.todo);
+	free(r.done);
 	session_end(&s, err);
 	return ret;
 }

@@ -8,7 +8,7 @@
 static int exec_status(int argc, char **argv, struct err *err);
 
 static const struct option status_opts[] = {
-	DB_OPTIONS, OUTPUT_OPTIONS, BUNDLE_OPTIONS,
+	DB_OPTIONS, OUTPUT_OPTIONS, BUNDLE_OPTIONS, FLEET_READ_OPTIONS,
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -16,7 +16,7 @@ static const struct option status_opts[] = {
 const struct cmd_entry cmd_status_entry = {
 	.name = "status",
 	.opts = status_opts,
-	.usage = "[--db URL] [--json] BUNDLE",
+	.usage = "[--db URL | --targets FILE [--parallel N]] [--json] BUNDLE",
 	.help =
 	    "Verify BUNDLE and show the database's current version and the\n"
 	    "state of every migration: applied, pending, changed (applied with\n"
@@ -29,7 +29,13 @@ const struct cmd_entry cmd_status_entry = {
 	    "                       \"lint\": [...]}, ...]}; a dirty one that\n"
 	    "                       records its progress also has\n"
 	    "                       \"statements_done\" and \"statements\"\n"
-	    DB_HELP BUNDLE_HELP,
+	    DB_HELP BUNDLE_HELP
+	    "  --targets FILE       the fleet's shape instead: how many targets\n"
+	    "                       at each version, which are behind, drifted,\n"
+	    "                       dirty or unreachable (exit 0 when all are\n"
+	    "                       reachable and clean, 3 when any drifted or\n"
+	    "                       is dirty, 1 when any is unreachable)\n"
+	    "  --parallel N         N targets at once (default 4)\n",
 	.exec = exec_status,
 };
 
@@ -113,6 +119,31 @@ static void status_text(const struct session *s, struct buf *b)
 		    linted, linted == 1 ? "" : "s");
 }
 
+/* A fleet's target, in its own process: its version and drift. */
+static void status_target(void *arg, const struct target *t,
+    struct fleet_report *r)
+{
+	struct ropts o = *((const struct session *)arg)->o;
+	struct session s = *(const struct session *)arg;
+	struct err err = ERR_INIT;
+
+	fleet_target_opts(&o, t);
+	s.o = &o;
+	s.url = o.db;
+	if (!(r->code = session_open(&s, 0, &err))) {
+		fleet_report_versions(r, s.plan.current, NULL);
+		r->pending = s.plan.count[ST_PENDING];
+		r->changed = s.plan.count[ST_CHANGED];
+		r->missing = s.plan.count[ST_MISSING];
+		r->dirty = s.plan.count[ST_DIRTY];
+		if (r->changed || r->missing || r->dirty)
+			r->code = err_set(&err, ERR_INTEGRITY, "%s", r->dirty ?
+			    "dirty" : "drifted");
+	}
+	session_end(&s, &err);
+	fleet_report_error(r, &err);
+}
+
 static int exec_status(int argc, char **argv, struct err *err)
 {
 	struct ropts o = ROPTS_INIT;
@@ -124,9 +155,19 @@ static int exec_status(int argc, char **argv, struct err *err)
 	if ((ret = ropt_getopt(&cmd_status_entry, status_opts, argc, argv, &o,
 	    &bundle, &go, err)) || !go)
 		return ret;
+	if (o.targets && o.db)
+		return cmd_usage(&cmd_status_entry, err, "give --db or "
+		    "--targets, not both");
 	session_init(&s, &o);
-	if ((ret = session_bundle(&s, bundle, err)) ||
-	    (ret = session_open(&s, 0, err)))
+	if ((ret = session_bundle(&s, bundle, err)))
+		goto out;
+	if (o.targets) {
+		o.fleet.keep_going = 1;	/* every target read, whatever */
+		ret = fleet_command(&o, fleet_summary_status, status_target,
+		    &s, err);
+		goto out;
+	}
+	if ((ret = session_open(&s, 0, err)))
 		goto out;
 	if (o.json)
 		status_json(&s, &b);

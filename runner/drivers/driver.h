@@ -111,6 +111,9 @@ struct db_opts {
 	/* Create nothing: a SQLite file that does not exist is an error. */
 	int must_exist;
 	struct ddl_limits ddl;
+	/* PostgreSQL: the session's search_path, a schema that must exist
+	 * (a fleet target's schema=); NULL: the server's. */
+	const char *search_path;
 };
 
 /* What a backup or a restore works with. */

@@ -240,6 +240,27 @@ static void pg_close(struct db *db)
 	free(d);
 }
 
+/* The session's search_path: schema alone, which must exist. */
+static int search_path(struct pg_db *d, const char *schema, struct err *err)
+{
+	const char *params[1] = { schema };
+	PGresult *res;
+	int ret, exists;
+
+	if ((ret = pg_query_row(d, "SELECT EXISTS (SELECT 1 FROM "
+	    "pg_catalog.pg_namespace WHERE nspname = $1), set_config("
+	    "'search_path', quote_ident($1), false)", 1, params,
+	    "search_path", &res, err)))
+		return ret;
+	exists = pq.PQgetvalue(res, 0, 0)[0] == 't';
+	pq.PQclear(res);
+	if (!exists)
+		return err_set(err, ERR_INPUT, "%s: schema %s does not exist: "
+		    "a target's schema= must be made first", d->base.display,
+		    schema);
+	return 0;
+}
+
 static int pg_open(struct db **out, const char *target, const char *display,
     const struct db_opts *opts, struct err *err)
 {
@@ -294,6 +315,9 @@ static int pg_open(struct db **out, const char *target, const char *display,
 	/* A reading command cannot write, whatever goes wrong above it. */
 	if (opts->readonly && (ret = pg_command(d, "SET "
 	    "default_transaction_read_only = on", "read-only session", err)))
+		goto out;
+	if (opts->search_path && (ret = search_path(d, opts->search_path,
+	    err)))
 		goto out;
 out:
 	if (ret)

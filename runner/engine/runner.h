@@ -8,6 +8,7 @@
 #include "bundle.h"
 #include "cmd.h"
 #include "driver.h"
+#include "fleet.h"
 #include "plan.h"
 #include "signature.h"
 
@@ -42,11 +43,14 @@ struct ropts {
 	const char *trust[ROPT_TRUST_MAX];	/* --trust PUBFILE */
 	size_t nr_trust;
 	int allow_unsigned;
+	const char *targets;		/* --targets FILE */
+	struct fleet_opts fleet;
+	const char *search_path;	/* a fleet target's schema= */
 };
 
 #define ROPTS_INIT { .table = "migpack_history", .lock_timeout_ms = 60000, \
 	.limits = BUNDLE_LIMITS_INIT, .backup = BACKUP_OPTS_INIT, \
-	.ddl = DDL_LIMITS_INIT }
+	.ddl = DDL_LIMITS_INIT, .fleet = FLEET_OPTS_INIT }
 
 /* getopt_long values of the common options, above any short option. */
 enum {
@@ -55,6 +59,7 @@ enum {
 	OPT_NO_BACKUP, OPT_BACKUP_DIR, OPT_KEEP, OPT_PG_DUMP,
 	OPT_DDL_LOCK_TIMEOUT, OPT_DDL_RETRIES, OPT_STATEMENT_TIMEOUT,
 	OPT_TRUST, OPT_ALLOW_UNSIGNED,
+	OPT_TARGETS, OPT_PARALLEL, OPT_CANARY, OPT_KEEP_GOING,
 };
 
 #define DB_OPTIONS \
@@ -71,6 +76,23 @@ enum {
 	{ "max-ratio", required_argument, NULL, OPT_MAX_RATIO }, \
 	{ "trust", required_argument, NULL, OPT_TRUST }, \
 	{ "allow-unsigned", no_argument, NULL, OPT_ALLOW_UNSIGNED }
+
+/* Many databases at once (fleet.h); a command that only reads reads
+ * every target. */
+#define FLEET_READ_OPTIONS \
+	{ "targets", required_argument, NULL, OPT_TARGETS }, \
+	{ "parallel", required_argument, NULL, OPT_PARALLEL }
+#define FLEET_OPTIONS FLEET_READ_OPTIONS, \
+	{ "canary", required_argument, NULL, OPT_CANARY }, \
+	{ "keep-going", no_argument, NULL, OPT_KEEP_GOING }
+#define FLEET_HELP \
+	"  --targets FILE       every database in FILE ('-': standard input),\n" \
+	"                       a line each: CONNECTION [-- schema=NAME\n" \
+	"                       name=LABEL]; a report per target\n" \
+	"  --parallel N         N targets at once (default 4)\n" \
+	"  --canary K           the first K targets first, the rest only if\n" \
+	"                       all of them succeed\n" \
+	"  --keep-going         start new targets after one failed\n"
 
 /* What a migration's statements may wait for (apply, down, sql). */
 #define DDL_OPTIONS \

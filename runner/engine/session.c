@@ -109,6 +109,21 @@ int ropt_parse(int c, const char *arg, struct ropts *o)
 	case OPT_ALLOW_UNSIGNED:
 		o->allow_unsigned = 1;
 		return 1;
+	case OPT_TARGETS:
+		o->targets = arg;
+		return 1;
+	case OPT_PARALLEL:
+	case OPT_CANARY:
+		n = strtoul(arg, &end, 10);
+		if (end == arg || *end || *arg < '0' || *arg > '9' ||
+		    n > 256 || (c == OPT_PARALLEL && !n))
+			return -1;
+		*(c == OPT_PARALLEL ? &o->fleet.parallel : &o->fleet.canary) =
+		    (unsigned)n;
+		return 1;
+	case OPT_KEEP_GOING:
+		o->fleet.keep_going = 1;
+		return 1;
 	case OPT_MAX_SCRIPT:
 	case OPT_MAX_TOTAL:
 	case OPT_MAX_RATIO:
@@ -139,6 +154,8 @@ static const struct {
 	{ OPT_MAX_RATIO, "--max-ratio", "a whole number above 0" },
 	{ OPT_TRUST, "--trust", "taken: at most 64 are (a folder of them: "
 	    "$MIGRUN_TRUST_DIR)" },
+	{ OPT_PARALLEL, "--parallel", "a whole number from 1 to 256" },
+	{ OPT_CANARY, "--canary", "a whole number from 0 to 256" },
 };
 
 int ropt_bad(const struct cmd_entry *e, int c, int argc, char **argv,
@@ -319,7 +336,8 @@ int session_open(struct session *s, int lock, struct err *err)
 {
 	struct db_opts opts = { .table = s->o->table,
 	    .lock_timeout_ms = s->o->lock_timeout_ms, .readonly = !lock,
-	    .must_exist = s->must_exist, .ddl = s->o->ddl };
+	    .must_exist = s->must_exist, .ddl = s->o->ddl,
+	    .search_path = s->o->search_path };
 	enum dialect d;
 	int ret;
 
@@ -388,7 +406,7 @@ const char *session_now(struct session *s, struct history *now,
 {
 	struct err ignored = ERR_INIT;
 
-	if (s->db->drv->history_read(s->db, now, &ignored))
+	if (!s->db || s->db->drv->history_read(s->db, now, &ignored))
 		return guess;
 	return history_current(now);
 }
