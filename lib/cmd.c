@@ -95,6 +95,8 @@ int cmd_main(const char *progname, const struct cmd_entry *const *table,
 		for (e = table; argc > 2 && *e; e++)
 			if (!strcmp((*e)->name, argv[2]))
 				return cmd_help(*e);
+		if (argc > 2 && !strcmp(argv[2], "completion"))
+			return cmd_completion(table, "--help", &err);
 		list_commands(stdout, table);
 		return 0;
 	}

@@ -307,6 +307,13 @@ int cmd_completion(const struct cmd_entry *const *table, const char *shell,
 {
 	struct buf b = BUF_INIT;
 
+	if (shell && (!strcmp(shell, "--help") || !strcmp(shell, "-h"))) {
+		printf("usage: %s completion bash|zsh\n\nPrint a completion "
+		    "script for bash or zsh, written from the command\ntable: "
+		    "source <(%s completion bash)\n", cmd_progname,
+		    cmd_progname);
+		return 0;
+	}
 	if (!shell || (strcmp(shell, "bash") && strcmp(shell, "zsh")))
 		return err_set(err, ERR_INPUT, "completion: bash or zsh\n"
 		    "usage: %s completion bash|zsh", cmd_progname);
