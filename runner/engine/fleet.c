@@ -389,7 +389,8 @@ void fleet_summary_apply(const struct targets *ts,
 			buf_addf(out, ", \"applied\": %lu, \"ms\": %lld, "
 			    "\"result\": \"%s\", \"message\": ", r->applied,
 			    (long long)r->ms, fleet_result(r));
-			json_str(out, r->code ? r->msg : NULL);
+			json_str(out, r->code ? r->msg : r->note[0] ? r->note :
+			    NULL);
 			buf_addch(out, '}');
 		}
 		buf_addstr(out, "]}\n");
@@ -407,8 +408,8 @@ void fleet_summary_apply(const struct targets *ts,
 		buf_addf(out, "%-*s  %-14s  %-14s  %7lu  %8s  %s%s%s\n", (int)w,
 		    ts->t[i].label, r->ran ? (r->from[0] ? r->from : "none") :
 		    "-", r->ran ? (r->to[0] ? r->to : "none") : "-", r->applied,
-		    r->ran ? t : "-", fleet_result(r), r->code ? ": " : "",
-		    r->code ? r->msg : "");
+		    r->ran ? t : "-", fleet_result(r), r->code || r->note[0] ?
+		    ": " : "", r->code ? r->msg : r->note);
 	}
 }
 

@@ -42,6 +42,7 @@ struct fleet_report {
 	unsigned long applied;
 	int64_t ms;
 	char msg[512];		/* the first line of its error */
+	char note[256];		/* what an ok says: a backup's path */
 	/* status */
 	unsigned long pending, changed, missing, dirty;
 };

@@ -8,6 +8,7 @@
 put app/0001_a.up.sql 'create table a (n int);\n'
 put app/0002_b.up.sql 'create table b (n int);\ninsert into b values (1);\n'
 put app/0003_c.up.sql 'create table c (n int);\n'
+put app/0003_c.down.sql 'drop table c;\n'
 expect_exit 0 "$MIGPACK" build -o app.tgz app
 mkdir dbs
 for i in $(seq -w 1 50); do echo "sqlite:dbs/t$i.db -- name=tenant-$i"; done >fleet
@@ -115,3 +116,24 @@ expect_exit 0 "$MIGRUN" apply --targets fleet --canary 2 --no-backup app.tgz
 [ "$(grep -c ' ok$' "$T/out")" = 12 ] || fail "after a good canary: $(cat "$T/out")"
 # Targets from standard input.
 expect_exit 0 "$MIGRUN" status --targets - app.tgz <fleet
+
+# verify, backup and down over the fleet.
+expect_exit 0 "$MIGRUN" verify --targets fleet app.tgz
+[ "$(grep -c ' ok$' "$T/out")" = 12 ] || fail "verify: $(cat "$T/out")"
+sqlite3 dbs/t06.db "UPDATE migpack_history SET checksum = 'sha256:00' WHERE version = '0002'"
+expect_exit 3 "$MIGRUN" verify --targets fleet --json app.tgz
+python3 -c 'import json, sys
+d = {t["target"]: t for t in json.load(open(sys.argv[1]))["targets"]}
+assert d["tenant-06"]["result"] == "refused" and "drift: 1 migration differs" in d["tenant-06"]["message"], d["tenant-06"]
+assert sum(t["result"] == "ok" for t in d.values()) == 11' "$T/out" || fail "verify json: $(cat "$T/out")"
+sqlite3 dbs/t06.db "UPDATE migpack_history SET checksum = (SELECT checksum FROM migpack_history WHERE version = '0001') WHERE version = '0002'"
+expect_exit 0 "$MIGRUN" backup --targets fleet --dir bk
+for i in $(seq -w 1 12); do
+	ls bk/tenant-$i/*.db.gz >/dev/null 2>&1 || fail "no backup of t$i in bk/tenant-$i/"
+done
+grep -q "^tenant-04 .* ok: bk/tenant-04/" "$T/out" || fail "backup: $(cat "$T/out")"
+expect_exit 0 "$MIGRUN" down --targets fleet --steps 1 --no-backup
+grep -q "^tenant-04  *0003  *0002  *1 " "$T/out" || fail "down: $(grep tenant-04 "$T/out")"
+for i in $(seq -w 1 12); do
+	[ "$(sqlite3 dbs/t$i.db "SELECT max(version) FROM migpack_history")" = 0002 ] || fail "t$i not rolled back"
+done
