@@ -208,6 +208,7 @@ bench: all
 	bench/locks.sh --migrun $(BIN)/migrun --migpack $(BIN)/migpack
 	bench/sign.sh --migrun $(BIN)/migrun --migpack $(BIN)/migpack
 	bench/review.sh --migrun $(BIN)/migrun --migpack $(BIN)/migpack
+	bench/fleet.sh --migrun $(BIN)/migrun --migpack $(BIN)/migpack
 
 # A Debian package of the two programs, their man pages and completion,
 # for carrying across an air gap (scripts/deb.sh; needs dpkg-dev).

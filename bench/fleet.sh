@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Benchmark fleets: 100 PostgreSQL databases on one local server (and 20
+# schemas of one database), 20 migrations each, brought to the bundle's
+# version by `migrun apply --targets --parallel 8`, against a shell loop
+# of single `migrun apply --db` runs over the same targets.
+# usage: bench/fleet.sh [--migrun PATH] [--migpack PATH] [--runs N]
+# A table goes to stdout, progress to stderr.  Exit 0 even if the goal is
+# missed.  Goal: at least 3x faster than the loop on this machine's
+# server; the figure per target too.  Each run starts from empty
+# databases (dropped and made again, untimed).
+set -euo pipefail
+export LC_ALL=C
+((BASH_VERSINFO[0] >= 5)) || { echo "fleet.sh: needs bash 5 (EPOCHREALTIME)" >&2; exit 2; }
+
+. "$(dirname "$0")/lib.sh"
+
+migrun=bin/migrun migpack=bin/migpack runs=${RUNS:-3} dbs=100 schemas=20
+while (($#)); do shared_opt migrun,migpack,runs "$@"; shift "$SHIFT"; done
+check_runs
+MIGRUN=$(find_bin "$migrun") || die "no migrun at '$migrun'"
+MIGPACK=$(find_bin "$migpack") || die "no migpack at '$migpack'"
+export MIGRUN_TRUST_DIR=$tmp/no-keys
+pg_start || { echo "## Fleets: no PostgreSQL server to run here"; exit 0; }
+
+gen_migrations "$tmp/m" 20
+"$MIGPACK" build --engines postgres -o "$tmp/b.tar.gz" "$tmp/m" >/dev/null 2>&1
+base="postgresql:///%s?host=$PGHOST&port=$PGPORT&user=postgres"
+: >"$tmp/dbs"
+for i in $(seq -w 1 $dbs); do printf "$base -- name=db$i\n" "fleet$i" >>"$tmp/dbs"; done
+: >"$tmp/schemas"
+for i in $(seq -w 1 $schemas); do printf "$base -- schema=t$i\n" tenants >>"$tmp/schemas"; done
+
+none() { :; }
+# Emptied, not made again: dropping a database is slow, dropping its
+# schema quick.
+fresh_dbs() {
+    local i
+    for i in $(seq -w 1 $dbs); do
+        "$PSQL" -X -q -d "fleet$i" -c 'DROP SCHEMA public CASCADE' \
+            -c 'CREATE SCHEMA public' >/dev/null 2>&1
+    done
+    "$PSQL" -X -q -c CHECKPOINT -d postgres
+}
+fresh_schemas() {
+    local i
+    "$PSQL" -X -q -d postgres -c 'CREATE DATABASE tenants' >/dev/null 2>&1 || true
+    for i in $(seq -w 1 $schemas); do echo "DROP SCHEMA IF EXISTS t$i CASCADE; CREATE SCHEMA t$i;"; done |
+        PGOPTIONS="-c client_min_messages=warning" "$PSQL" -X -q -v ON_ERROR_STOP=1 -d tenants >/dev/null
+    "$PSQL" -X -q -c CHECKPOINT -d postgres
+}
+fleet_dbs() { "$MIGRUN" apply --targets "$tmp/dbs" --parallel 8 --no-backup --quiet "$tmp/b.tar.gz" >/dev/null; }
+loop_dbs() {
+    local i
+    for i in $(seq -w 1 $dbs); do
+        "$MIGRUN" apply --db "$(printf "$base" "fleet$i")" --no-backup --quiet "$tmp/b.tar.gz"
+    done
+}
+fleet_schemas() { "$MIGRUN" apply --targets "$tmp/schemas" --parallel 8 --no-backup --quiet "$tmp/b.tar.gz" >/dev/null; }
+loop_schemas() {
+    local i
+    for i in $(seq -w 1 $schemas); do
+        "$MIGRUN" apply --db "$(printf "$base" tenants)" --table "t$i.migpack_history" \
+            --no-backup --quiet "$tmp/b.tar.gz" ||
+            return 1
+    done
+}
+log "making $dbs databases"
+for i in $(seq -w 1 $dbs); do echo "CREATE DATABASE fleet$i;"; done |
+    "$PSQL" -X -q -v ON_ERROR_STOP=1 -d postgres >/dev/null
+log "timing $dbs databases, --parallel 8 and a loop ($runs runs each)"
+medians "$runs" fresh_dbs fleet_dbs loop_dbs
+fd=$MA ld=$MB
+log "timing $schemas schemas of one database, --parallel 8 ($runs runs)"
+medians "$runs" fresh_schemas fleet_schemas none
+fs=$MA
+per() { awk -v a="$1" -v n="$2" 'BEGIN { printf "%.1f", a * 1000 / n }'; }
+
+cat <<EOF2
+## Fleets (20 migrations per target, median of $runs runs)
+
+| targets | \`apply --targets --parallel 8\` (s) | a loop of \`apply --db\` (s) | ratio | per target, fleet (ms) | goal |
+|---|---|---|---|---|---|
+| $dbs databases | $(sec "$fd") | $(sec "$ld") | $(ratio "$ld" "$fd") faster | $(per "$fd" $dbs) | ≥ 3× |
+| $schemas schemas of one database | $(sec "$fs") | | | $(per "$fs" $schemas) | |
+EOF2
