@@ -187,15 +187,13 @@ static void apply_target(void *arg, const struct target *t,
     struct fleet_report *rep)
 {
 	const struct apply_fleet *af = arg;
-	struct ropts o = *af->bundle->o;
-	struct session s = *af->bundle;
+	struct ropts o;
+	struct session s;
 	struct apply_done r;
 	struct history now = HISTORY_INIT;
 	struct err err = ERR_INIT;
 
-	fleet_target_opts(&o, t);
-	s.o = &o;
-	s.url = o.db;
+	fleet_session(&s, &o, af->bundle, t);
 	rep->code = apply_one(&s, af->a, &r, &err);
 	fleet_report_versions(rep, r.from, rep->code ? session_now(&s, &now,
 	    r.from) : r.reached);

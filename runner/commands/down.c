@@ -152,15 +152,13 @@ static void down_target(void *arg, const struct target *t,
     struct fleet_report *rep)
 {
 	const struct down_fleet *df = arg;
-	struct ropts o = *df->bundle->o;
-	struct session s = *df->bundle;
+	struct ropts o;
+	struct session s;
 	struct down_done r;
 	struct history now = HISTORY_INIT;
 	struct err err = ERR_INIT;
 
-	fleet_target_opts(&o, t);
-	s.o = &o;
-	s.url = o.db;
+	fleet_session(&s, &o, df->bundle, t);
 	rep->code = down_one(&s, df->a, &r, &err);
 	fleet_report_versions(rep, r.newest, rep->code ? session_now(&s,
 	    &now, r.newest) : r.target ? r.target : "");

@@ -123,13 +123,11 @@ static void status_text(const struct session *s, struct buf *b)
 static void status_target(void *arg, const struct target *t,
     struct fleet_report *r)
 {
-	struct ropts o = *((const struct session *)arg)->o;
-	struct session s = *(const struct session *)arg;
+	struct ropts o;
+	struct session s;
 	struct err err = ERR_INIT;
 
-	fleet_target_opts(&o, t);
-	s.o = &o;
-	s.url = o.db;
+	fleet_session(&s, &o, arg, t);
 	if (!(r->code = session_open(&s, 0, &err))) {
 		fleet_report_versions(r, s.plan.current, NULL);
 		r->pending = s.plan.count[ST_PENDING];

@@ -60,15 +60,13 @@ static size_t drift(const struct session *s, struct buf *bad)
 static void verify_target(void *arg, const struct target *t,
     struct fleet_report *r)
 {
-	struct ropts o = *((const struct session *)arg)->o;
-	struct session s = *(const struct session *)arg;
+	struct ropts o;
+	struct session s;
 	struct buf bad = BUF_INIT;
 	struct err err = ERR_INIT;
 	size_t n;
 
-	fleet_target_opts(&o, t);
-	s.o = &o;
-	s.url = o.db;
+	fleet_session(&s, &o, arg, t);
 	if (!(r->code = session_open(&s, 0, &err))) {
 		fleet_report_versions(r, s.plan.current, s.plan.current);
 		if ((n = drift(&s, &bad)))

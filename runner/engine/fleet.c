@@ -343,6 +343,16 @@ void fleet_target_opts(struct ropts *o, const struct target *t)
 	free(safe);
 }
 
+void fleet_session(struct session *s, struct ropts *o,
+    const struct session *bundle, const struct target *t)
+{
+	*o = *bundle->o;
+	fleet_target_opts(o, t);
+	*s = *bundle;
+	s->o = o;
+	s->url = o->db;
+}
+
 void fleet_report_versions(struct fleet_report *r, const char *from,
     const char *to)
 {

@@ -78,6 +78,11 @@ struct buf;
 /* A target's options: its connection, schema (table and search_path),
  * backups in BACKUP_DIR/LABEL/, nothing printed. */
 void fleet_target_opts(struct ropts *o, const struct target *t);
+/* A target's session in its process: bundle's (the parent's verified
+ * bundle, and its options), for t's database; o holds its options. */
+struct session;
+void fleet_session(struct session *s, struct ropts *o,
+    const struct session *bundle, const struct target *t);
 void fleet_report_versions(struct fleet_report *r, const char *from,
     const char *to);
 /* The first line of err's message, when the target failed. */
