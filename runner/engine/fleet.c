@@ -229,7 +229,7 @@ static void finish(struct child *c, const struct target *t,
 	}
 	r->ms = now_ms() - c->t0;
 	if (!quiet)
-		fprintf(stderr, "%s: %s: %s%s%s\n", "migrun", t->label,
+		fprintf(stderr, "%s: %s: %s%s%s\n", cmd_progname, t->label,
 		    fleet_result(r), r->code ? ": " : "", r->code ? r->msg :
 		    "");
 }
@@ -247,8 +247,8 @@ static size_t reap_one(struct child *kids, size_t n,
 			pfd[k].fd = kids[k].fd;
 			pfd[k].events = POLLIN;
 		}
-		if (poll(pfd, (nfds_t)n, -1) < 0 && errno != EINTR)
-			continue;
+		if (poll(pfd, (nfds_t)n, -1) < 0)
+			continue;	/* a signal: nothing to read yet */
 		for (k = 0; k < n; k++) {
 			if (!(pfd[k].revents & (POLLIN | POLLHUP | POLLERR)))
 				continue;
