@@ -190,19 +190,14 @@ static void apply_target(void *arg, const struct target *t,
 	struct ropts o;
 	struct session s;
 	struct apply_done r;
-	struct history now = HISTORY_INIT;
 	struct err err = ERR_INIT;
 
 	fleet_session(&s, &o, af->bundle, t);
 	rep->code = apply_one(&s, af->a, &r, &err);
-	fleet_report_versions(rep, r.from, rep->code ? session_now(&s, &now,
-	    r.from) : r.reached);
-	history_release(&now);
 	rep->applied = r.nr_done;
 	free(r.todo);
 	free(r.done);
-	session_end(&s, &err);
-	fleet_report_error(rep, &err);
+	fleet_report_end(rep, &s, r.from, r.reached, &err);
 }
 
 static int apply_fleet(struct session *s, const struct apply_args *a,

@@ -155,19 +155,14 @@ static void down_target(void *arg, const struct target *t,
 	struct ropts o;
 	struct session s;
 	struct down_done r;
-	struct history now = HISTORY_INIT;
 	struct err err = ERR_INIT;
 
 	fleet_session(&s, &o, df->bundle, t);
 	rep->code = down_one(&s, df->a, &r, &err);
-	fleet_report_versions(rep, r.newest, rep->code ? session_now(&s,
-	    &now, r.newest) : r.target ? r.target : "");
-	history_release(&now);
 	rep->applied = r.nr_done;
 	free(r.rows);
 	free(r.done);
-	session_end(&s, &err);
-	fleet_report_error(rep, &err);
+	fleet_report_end(rep, &s, r.newest, r.target ? r.target : "", &err);
 }
 
 static int exec_down(int argc, char **argv, struct err *err)

@@ -373,6 +373,18 @@ void fleet_report_error(struct fleet_report *r, const struct err *err)
 	r->msg[n] = '\0';
 }
 
+void fleet_report_end(struct fleet_report *r, struct session *s,
+    const char *from, const char *to, struct err *err)
+{
+	struct history now = HISTORY_INIT;
+
+	fleet_report_versions(r, from, r->code ? session_now(s, &now, from) :
+	    to);
+	history_release(&now);
+	session_end(s, err);
+	fleet_report_error(r, err);
+}
+
 static void seconds(char *out, size_t size, int64_t ms)
 {
 	snprintf(out, size, "%lld.%01lld s", (long long)(ms / 1000),

@@ -87,6 +87,10 @@ void fleet_report_versions(struct fleet_report *r, const char *from,
     const char *to);
 /* The first line of err's message, when the target failed. */
 void fleet_report_error(struct fleet_report *r, const struct err *err);
+/* End a target's change: its versions (to, or when it failed where the
+ * database is now), its session closed, its error's first line. */
+void fleet_report_end(struct fleet_report *r, struct session *s,
+    const char *from, const char *to, struct err *err);
 
 /* The report of a fleet run: a table, or JSON. */
 typedef void (*fleet_summary)(const struct targets *ts,
