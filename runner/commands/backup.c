@@ -55,6 +55,8 @@ static int backup_one(struct session *s, char **path, struct err *err)
 	/* The run lock: no migrun changes the database meanwhile. */
 	if ((ret = session_open(s, 1, err)))
 		return ret;
+	if (s->doing)
+		s->doing("backing up", 0, 0);
 	ret = backup_take(s->db, history_current(&s->h), &s->o->backup, path,
 	    &swept, err);
 	session_swept(s, swept, s->o->backup.dir);
@@ -71,6 +73,7 @@ static void backup_target(void *arg, const struct target *t,
 
 	fleet_target_opts(&o, t);
 	session_init(&s, &o);
+	s.doing = fleet_doing;
 	if (!(r->code = backup_one(&s, &path, &err))) {
 		fleet_report_versions(r, history_current(&s.h),
 		    history_current(&s.h));

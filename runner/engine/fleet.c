@@ -1,11 +1,13 @@
 /* Fleets: a targets file, and one command over it in parallel processes
  * (fleet.h). */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -162,13 +164,71 @@ int fleet_exit(const struct fleet_report *reports, size_t nr)
 	return refused ? ERR_INTEGRITY : 0;
 }
 
-/* A running target: its process and the pipe its report comes through. */
+/*
+ * What a target's process says through its pipe: each migration it
+ * starts, then its report.  A record is smaller than PIPE_BUF, so it is
+ * written whole: the parent never reads part of one from a live child.
+ */
+enum { MSG_STEP = 1, MSG_END };
+
+struct fleet_msg {
+	int kind;
+	size_t i, nr;			/* MSG_STEP: session.doing's */
+	char what[128];
+	struct fleet_report r;		/* MSG_END */
+};
+
+_Static_assert(sizeof(struct fleet_msg) <= PIPE_BUF, "a record in one "
+    "write");
+
+static int report_fd = -1;	/* in a target's process: its pipe */
+
+static void say(const struct fleet_msg *m)
+{
+	/* The parent gone: no one to say it to. */
+	while (write(report_fd, m, sizeof(*m)) < 0 && errno == EINTR)
+		;
+}
+
+void fleet_doing(const char *what, size_t i, size_t nr)
+{
+	struct fleet_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.kind = MSG_STEP;
+	m.i = i;
+	m.nr = nr;
+	snprintf(m.what, sizeof(m.what), "%s", what);
+	say(&m);
+}
+
+#define FLEET_MAX 256	/* targets at once */
+
+/* A running target: its process, and what it said last. */
 struct child {
 	pid_t pid;
 	int fd;
-	size_t i;
-	size_t got;
+	size_t i;		/* its target */
 	int64_t t0;
+	struct fleet_msg in;	/* the record being read */
+	size_t got;
+	int ended;		/* its report came */
+	int doing;		/* it said what it is doing: */
+	size_t step, nr;	/* the migration, of nr; 0: before one */
+	char what[128];
+};
+
+struct fleet {
+	const struct targets *ts;
+	struct fleet_report *reports;
+	int show;		/* FLEET_* */
+	struct child kids[FLEET_MAX];
+	size_t n;		/* running */
+	size_t next;		/* the next target to start */
+	size_t ok, failed, refused;
+	int stopping;		/* no new target will start */
+	size_t drawn;		/* the view's lines on the terminal */
+	int64_t drawn_at;
 };
 
 static int64_t now_ms(void)
@@ -179,10 +239,159 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int start(struct child *c, size_t i, const struct target *t,
-    fleet_fn fn, void *arg, struct err *err)
+/* --- the live view: a line per running target, then the counts */
+
+static unsigned term_width(void)
 {
-	struct fleet_report r;
+	struct winsize ws;
+
+	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) < 0 || ws.ws_col < 20)
+		return 80;
+	return ws.ws_col;
+}
+
+/* Columns s takes, a UTF-8 character counted as one. */
+static size_t cols(const char *s, size_t len)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len; i++)
+		n += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return n;
+}
+
+/* Where in s (len bytes) column n begins; len when it has fewer. */
+static size_t at_col(const char *s, size_t len, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80 && !n--)
+			return i;
+	return len;
+}
+
+/* Cut b after from + n columns. */
+static void cut(struct buf *b, size_t from, size_t n)
+{
+	size_t i = from + at_col(b->data + from, b->len - from, n);
+
+	b->len = i;
+	b->data[i] = '\0';
+}
+
+/* s in w columns, padded; a longer one keeps its two ends, which tell
+ * tenant-0041 from tenant-0042, around "..". */
+static void add_label(struct buf *b, const char *s, size_t w)
+{
+	size_t len = strlen(s), n = cols(s, len), head = (w - 2) / 2;
+
+	if (n <= w) {
+		buf_addstr(b, s);
+		for (; n < w; n++)
+			buf_addch(b, ' ');
+		return;
+	}
+	buf_add(b, s, at_col(s, len, head));
+	buf_addstr(b, "..");
+	buf_addstr(b, s + at_col(s, len, n - (w - 2 - head)));
+}
+
+/* The line begun at from made to fit in width - 1 columns (the last
+ * column wraps on some terminals), and ended. */
+static void fit(struct buf *b, size_t from, unsigned width)
+{
+	cut(b, from, width - 1);
+	buf_addch(b, '\n');
+}
+
+static void view_erase(struct fleet *f, struct buf *b)
+{
+	if (f->drawn)
+		buf_addf(b, "\r\033[%zuA\033[J", f->drawn);
+	f->drawn = 0;
+}
+
+static void view_flush(struct buf *b)
+{
+	fwrite(b->data, 1, b->len, stderr);
+	fflush(stderr);
+	buf_reset(b);
+}
+
+/* Draw the view again, at most ten times a second unless forced. */
+static void view_draw(struct fleet *f, int force)
+{
+	struct buf b = BUF_INIT;
+	unsigned width = term_width();
+	int64_t now = now_ms(), ms;
+	size_t k, start, w = 0, n;
+
+	if (f->show != FLEET_VIEW || (!force && now - f->drawn_at < 100))
+		return;
+	view_erase(f, &b);
+	/* Labels in a column at most a third of the line wide; what is cut
+	 * when the line is too long is the migration's name. */
+	for (k = 0; k < f->n; k++) {
+		const char *label = f->ts->t[f->kids[k].i].label;
+
+		if ((n = cols(label, strlen(label))) > w)
+			w = n;
+	}
+	if (w > width / 3)
+		w = width / 3;	/* at least 6: term_width is 20 or more */
+	for (k = 0; k < f->n; k++) {
+		const struct child *c = &f->kids[k];
+
+		start = b.len;
+		buf_addstr(&b, "  ");
+		add_label(&b, f->ts->t[c->i].label, w);
+		ms = now - c->t0;
+		buf_addf(&b, "  %3lld.%llds  ", (long long)ms / 1000,
+		    (long long)ms % 1000 / 100);
+		if (c->step)
+			buf_addf(&b, "[%zu/%zu] ", c->step, c->nr);
+		buf_addstr(&b, c->doing ? c->what : "starting");
+		fit(&b, start, width);
+		f->drawn++;
+	}
+	start = b.len;
+	buf_addf(&b, "%zu done, %zu failed, ", f->ok, f->failed);
+	if (f->refused)
+		buf_addf(&b, "%zu refused, ", f->refused);
+	buf_addf(&b, "%zu running, %zu %s", f->n, f->ts->nr - f->next,
+	    f->stopping ? "not to start" : "waiting");
+	fit(&b, start, width);
+	f->drawn++;
+	f->drawn_at = now;
+	view_flush(&b);
+	buf_release(&b);
+}
+
+/* A finished target's line: each one's off a terminal, those that did not
+ * succeed above the view on one. */
+static void say_finished(struct fleet *f, const struct target *t,
+    const struct fleet_report *r)
+{
+	struct buf b = BUF_INIT;
+
+	if (!f->show || (f->show == FLEET_VIEW && !r->code))
+		return;
+	view_erase(f, &b);
+	buf_addf(&b, "%s: %s: %s%s%s\n", cmd_progname, t->label,
+	    fleet_result(r), r->code ? ": " : "", r->code ? r->msg : "");
+	view_flush(&b);
+	buf_release(&b);
+	f->drawn_at = 0;
+}
+
+/* --- the targets' processes */
+
+static int start(struct fleet *f, fleet_fn fn, void *arg, struct err *err)
+{
+	struct child *c = &f->kids[f->n];
+	struct fleet_msg m;
+	size_t k;
 	int fds[2];
 
 	if (pipe(fds) < 0)
@@ -194,31 +403,53 @@ static int start(struct child *c, size_t i, const struct target *t,
 		return err_errno(err, ERR_RUNTIME, "fork");
 	}
 	if (!c->pid) {
+		/* Its own pipe's writing end, not the others' ends. */
+		for (k = 0; k < f->n; k++)
+			close(f->kids[k].fd);
 		close(fds[0]);
-		memset(&r, 0, sizeof(r));
-		r.ran = 1;
-		fn(arg, t, &r);
-		_exit(write(fds[1], &r, sizeof(r)) == (ssize_t)sizeof(r) ? 0 :
-		    1);
+		report_fd = fds[1];
+		memset(&m, 0, sizeof(m));
+		m.kind = MSG_END;
+		m.r.ran = 1;
+		fn(arg, &f->ts->t[f->next], &m.r);
+		say(&m);
+		_exit(0);
 	}
 	close(fds[1]);
+	memset(c, 0, sizeof(*c));
 	c->fd = fds[0];
-	c->i = i;
-	c->got = 0;
+	c->i = f->next++;
 	c->t0 = now_ms();
+	f->n++;
 	return 0;
 }
 
-/* Collect a finished child's report (a crash is a failure). */
-static void finish(struct child *c, const struct target *t,
-    struct fleet_report *r, int quiet)
+/* A whole record from c. */
+static void heard(struct fleet *f, struct child *c)
 {
+	if (c->in.kind == MSG_STEP) {
+		c->doing = 1;
+		c->step = c->in.i;
+		c->nr = c->in.nr;
+		memcpy(c->what, c->in.what, sizeof(c->what));
+		c->what[sizeof(c->what) - 1] = '\0';
+	} else if (c->in.kind == MSG_END) {
+		f->reports[c->i] = c->in.r;
+		c->ended = 1;
+	}
+	c->got = 0;
+}
+
+/* Collect a finished child's report (a crash is a failure). */
+static void finish(struct fleet *f, struct child *c)
+{
+	struct fleet_report *r = &f->reports[c->i];
 	int status = 0;
 
 	close(c->fd);
 	while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
 		;
-	if (c->got != sizeof(*r)) {
+	if (!c->ended) {
 		memset(r, 0, sizeof(*r));
 		r->ran = 1;
 		r->code = ERR_RUNTIME;
@@ -228,85 +459,102 @@ static void finish(struct child *c, const struct target *t,
 		    WEXITSTATUS(status));
 	}
 	r->ms = now_ms() - c->t0;
-	if (!quiet)
-		fprintf(stderr, "%s: %s: %s%s%s\n", cmd_progname, t->label,
-		    fleet_result(r), r->code ? ": " : "", r->code ? r->msg :
-		    "");
+	if (!r->code)
+		f->ok++;
+	else if (r->code == ERR_INTEGRITY)
+		f->refused++;
+	else
+		f->failed++;
+	say_finished(f, &f->ts->t[c->i], r);
 }
 
-/* Wait for one of the n running children to finish; it leaves kids. */
-static size_t reap_one(struct child *kids, size_t n,
-    const struct targets *ts, struct fleet_report *reports, int quiet)
+/* Listen to the running targets until one ends (the view drawn as they
+ * go); its place in kids. */
+static size_t wait_one(struct fleet *f)
 {
-	struct pollfd pfd[256];
+	struct pollfd pfd[FLEET_MAX];
+	struct child *c;
 	ssize_t got;
 	size_t k;
 
 	for (;;) {
-		for (k = 0; k < n; k++) {
-			pfd[k].fd = kids[k].fd;
+		view_draw(f, 0);
+		for (k = 0; k < f->n; k++) {
+			pfd[k].fd = f->kids[k].fd;
 			pfd[k].events = POLLIN;
 		}
-		if (poll(pfd, (nfds_t)n, -1) < 0)
-			continue;	/* a signal: nothing to read yet */
-		for (k = 0; k < n; k++) {
+		/* A signal, or time to draw: nothing to read yet. */
+		if (poll(pfd, (nfds_t)f->n, f->show == FLEET_VIEW ? 100 :
+		    -1) <= 0)
+			continue;
+		for (k = 0; k < f->n; k++) {
 			if (!(pfd[k].revents & (POLLIN | POLLHUP | POLLERR)))
 				continue;
-			got = read(kids[k].fd, (char *)&reports[kids[k].i] +
-			    kids[k].got, sizeof(reports[0]) - kids[k].got);
+			c = &f->kids[k];
+			got = read(c->fd, (char *)&c->in + c->got,
+			    sizeof(c->in) - c->got);
 			if (got > 0) {
-				kids[k].got += (size_t)got;
+				if ((c->got += (size_t)got) == sizeof(c->in))
+					heard(f, c);
 				continue;
 			}
 			if (got < 0 && errno == EINTR)
 				continue;
-			finish(&kids[k], &ts->t[kids[k].i],
-			    &reports[kids[k].i], quiet);
+			finish(f, c);
 			return k;
 		}
 	}
 }
 
 int fleet_run(const struct targets *ts, const struct fleet_opts *fo,
-    fleet_fn fn, void *arg, struct fleet_report *reports, int quiet,
+    fleet_fn fn, void *arg, struct fleet_report *reports, int show,
     struct err *err)
 {
-	struct child kids[256];
-	size_t next = 0, n = 0, k, stop_at = ts->nr;
+	struct fleet *f = xcalloc(1, sizeof(*f));
+	size_t k, stop_at = ts->nr;
 	unsigned par = fo->parallel ? fo->parallel : 1;
-	int failed = 0, canary_bad = 0, ret = 0, code;
+	int canary_bad = 0, ret = 0, code;
 
-	if (par > sizeof(kids) / sizeof(kids[0]))
-		par = sizeof(kids) / sizeof(kids[0]);
+	if (par > FLEET_MAX)
+		par = FLEET_MAX;
+	f->ts = ts;
+	f->reports = reports;
+	f->show = show;
 	memset(reports, 0, ts->nr * sizeof(*reports));
 	if (fo->canary && fo->canary < ts->nr)
 		stop_at = fo->canary;
 	for (;;) {
-		while (!ret && n < par && next < stop_at &&
-		    (!failed || fo->keep_going))
-			if (!(ret = start(&kids[n], next, &ts->t[next], fn, arg,
-			    err))) {
-				n++;
-				next++;
-			}
-		if (!n) {
+		f->stopping = ret || canary_bad || (f->failed &&
+		    !fo->keep_going);
+		while (!f->stopping && f->n < par && f->next < stop_at)
+			if ((ret = start(f, fn, arg, err)))
+				break;
+		if (!f->n) {
 			/* The canaries are done: the rest, if all are ok
 			 * (keep_going or not). */
 			if (!ret && stop_at < ts->nr && !canary_bad &&
-			    next == stop_at) {
+			    f->next == stop_at) {
 				stop_at = ts->nr;
 				continue;
 			}
 			break;
 		}
-		k = reap_one(kids, n, ts, reports, quiet);
-		code = reports[kids[k].i].code;
+		view_draw(f, 1);
+		k = wait_one(f);
+		code = reports[f->kids[k].i].code;
 		/* A refusal (drift, dirty) is that target's: the others go
 		 * on.  A canary must succeed. */
-		failed |= code && code != ERR_INTEGRITY;
-		canary_bad |= code && kids[k].i < fo->canary;
-		kids[k] = kids[--n];
+		canary_bad |= code && f->kids[k].i < fo->canary;
+		f->kids[k] = f->kids[--f->n];
 	}
+	if (f->show == FLEET_VIEW) {
+		struct buf b = BUF_INIT;
+
+		view_erase(f, &b);
+		view_flush(&b);
+		buf_release(&b);
+	}
+	free(f);
 	return ret;
 }
 
@@ -351,6 +599,7 @@ void fleet_session(struct session *s, struct ropts *o,
 	*s = *bundle;
 	s->o = o;
 	s->url = o->db;
+	s->doing = fleet_doing;
 }
 
 void fleet_report_versions(struct fleet_report *r, const char *from,
@@ -539,6 +788,20 @@ void fleet_summary_status(const struct targets *ts,
 	free(v);
 }
 
+/* On a terminal (not a dumb one), the live view; off one, a line per
+ * finished target, or none with --json (a script reads it); nothing with
+ * --quiet. */
+static int fleet_show(const struct ropts *o)
+{
+	const char *term = getenv("TERM");
+
+	if (o->quiet)
+		return FLEET_QUIET;
+	if (isatty(STDERR_FILENO) && term && *term && strcmp(term, "dumb"))
+		return FLEET_VIEW;
+	return o->json ? FLEET_QUIET : FLEET_LINES;
+}
+
 int fleet_command(const struct ropts *o, fleet_summary summary, fleet_fn fn,
     void *arg, struct err *err)
 {
@@ -551,8 +814,8 @@ int fleet_command(const struct ropts *o, fleet_summary summary, fleet_fn fn,
 	if ((ret = targets_read(&ts, o->targets, err)))
 		return ret;
 	reports = xcalloc(ts.nr, sizeof(*reports));
-	if (!(ret = fleet_run(&ts, &o->fleet, fn, arg, reports, o->quiet ||
-	    o->json, err))) {
+	if (!(ret = fleet_run(&ts, &o->fleet, fn, arg, reports,
+	    fleet_show(o), err))) {
 		summary(&ts, reports, o->json, &out);
 		ret = emit(&out, err);
 	}

@@ -55,14 +55,20 @@ struct fleet_opts {
 
 #define FLEET_OPTS_INIT { 4, 0, 0 }
 
+/* What a fleet run says on stderr as it goes: nothing; a line per
+ * finished target; or, on a terminal, a live view (a line per running
+ * target: its migration, i of n; the counts of done, failed, waiting),
+ * with a line for each target that did not succeed above it. */
+enum { FLEET_QUIET, FLEET_LINES, FLEET_VIEW };
+
 /* Run fn for every target, fo->parallel at once, each in a child process
  * of its own whose report lands in reports[i] (nr of them).  Targets not
  * started (after a failure without keep_going, after a failed canary)
- * have ran = 0.  Says a line per finished target on stderr unless quiet. */
+ * have ran = 0. */
 typedef void (*fleet_fn)(void *arg, const struct target *t,
     struct fleet_report *r);
 int fleet_run(const struct targets *ts, const struct fleet_opts *fo,
-    fleet_fn fn, void *arg, struct fleet_report *reports, int quiet,
+    fleet_fn fn, void *arg, struct fleet_report *reports, int show,
     struct err *err);
 
 /* The result of a report in a word: ok, failed, refused or skipped. */
@@ -85,6 +91,9 @@ void fleet_session(struct session *s, struct ropts *o,
     const struct session *bundle, const struct target *t);
 void fleet_report_versions(struct fleet_report *r, const char *from,
     const char *to);
+/* In a target's process, the session's doing: what it is doing goes to
+ * the parent, for the live view. */
+void fleet_doing(const char *what, size_t i, size_t nr);
 /* The first line of err's message, when the target failed. */
 void fleet_report_error(struct fleet_report *r, const struct err *err);
 /* End a target's change: its versions (to, or when it failed where the

@@ -524,6 +524,20 @@ const char *run_reached(const char *from, const struct plan_item **todo,
 	return from;
 }
 
+/* A migration starts: the session's hook hears it, else a terminal's
+ * user with progress. */
+static void step(const struct session *s, int progress, size_t i, size_t nr,
+    const char *version, const char *name)
+{
+	char what[160];
+
+	if (s->doing) {
+		snprintf(what, sizeof(what), "%s %s", version, name);
+		s->doing(what, i, nr);
+	} else if (progress)
+		fprintf(stderr, "[%zu/%zu] %s %s\n", i, nr, version, name);
+}
+
 /* One pass of run_ups. */
 static int ups_once(struct session *s, const struct plan_item **todo,
     size_t nr, int single, int progress, struct run_step *done,
@@ -553,10 +567,8 @@ static int ups_once(struct session *s, const struct plan_item **todo,
 
 		if ((ret = cursor_fetch(&cur, want, into, 2, err)))
 			goto out;
-		if (progress)
-			fprintf(stderr, "[%zu/%zu] %s %s\n", i + 1, nr,
-			    it->mig->version ? it->mig->version : "repeatable",
-			    it->mig->name);
+		step(s, progress, i + 1, nr, it->mig->version ?
+		    it->mig->version : "repeatable", it->mig->name);
 		if ((ret = run_up(s, it, &up, it->down ? &down : NULL, single,
 		    &ms, err)))
 			goto out;
@@ -725,9 +737,7 @@ int run_downs(struct session *s, struct hist_row **rows, size_t nr,
 
 	*nr_done = 0;
 	for (i = 0; i < nr; i++) {
-		if (progress)
-			fprintf(stderr, "[%zu/%zu] %s %s\n", i + 1, nr,
-			    rows[i]->version, rows[i]->name);
+		step(s, progress, i + 1, nr, rows[i]->version, rows[i]->name);
 		done[i] = (struct run_step){ rows[i]->version, rows[i]->name,
 		    KIND_VERSIONED, 0 };
 		if ((ret = run_down(s, rows[i], &done[i].ms, err)))

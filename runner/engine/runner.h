@@ -181,6 +181,10 @@ struct session {
 	struct plan plan;
 	int planned;
 	enum dialect dialect;		/* what the plan is for */
+	/* What it is doing, for a fleet target's progress (NULL: no one
+	 * asks): the i-th migration (from 1) of nr, what "VERSION NAME";
+	 * with i = 0, a step before any ("backing up"). */
+	void (*doing)(const char *what, size_t i, size_t nr);
 };
 
 void session_init(struct session *s, const struct ropts *o);

@@ -425,6 +425,8 @@ int session_backup(struct session *s, struct err *err)
 
 	if (s->o->backup.skip)
 		return 0;
+	if (s->doing)
+		s->doing("backing up", 0, 0);
 	ret = backup_take(s->db, history_current(&s->h), &s->o->backup,
 	    &path, &swept, err);
 	session_swept(s, swept, s->o->backup.dir);
