@@ -809,22 +809,28 @@ int fleet_command(const struct ropts *o, fleet_summary summary, fleet_fn fn,
 	struct fleet_report *reports;
 	struct buf out = BUF_INIT;
 	size_t i, bad = 0;
-	int ret;
+	int ret, code;
 
 	if ((ret = targets_read(&ts, o->targets, err)))
 		return ret;
 	reports = xcalloc(ts.nr, sizeof(*reports));
-	if (!(ret = fleet_run(&ts, &o->fleet, fn, arg, reports,
-	    fleet_show(o), err))) {
+	if ((ret = fleet_run(&ts, &o->fleet, fn, arg, reports, fleet_show(o),
+	    err)))
+		goto out;
+	code = fleet_exit(reports, ts.nr);
+	/* --quiet: nothing on success; the table says what did not. */
+	if (code || !o->quiet) {
 		summary(&ts, reports, o->json, &out);
-		ret = emit(&out, err);
+		if ((ret = emit(&out, err)))
+			goto out;
 	}
-	if (!ret && (ret = fleet_exit(reports, ts.nr))) {
+	if ((ret = code)) {
 		for (i = 0; i < ts.nr; i++)
 			bad += !reports[i].ran || reports[i].code;
 		err_set(err, ret, "%zu of %zu targets did not succeed (the "
 		    "table says which and why)", bad, ts.nr);
 	}
+out:
 	buf_release(&out);
 	free(reports);
 	targets_release(&ts);

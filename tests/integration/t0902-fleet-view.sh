@@ -3,7 +3,7 @@
 # the migration it is at, i/n), the counts of done, failed and waiting,
 # lines that fit the terminal, a failure's line kept above the view, and
 # nothing of the view left once the table is printed.  Off a terminal, or
-# on a dumb one, a line per finished target.
+# on a dumb one, a line per finished target; --quiet, nothing on success.
 . "$(dirname "$0")/lib.sh"
 TERMINAL="python3 $TOP/tests/terminal.py"
 
@@ -85,3 +85,14 @@ rm -f t*.db
 expect_exit 0 "$MIGRUN" apply --targets fleet --parallel 2 --no-backup app.tgz
 ! grep -q $'\033' "$T/err" || fail "escapes off a terminal: $(cat -v "$T/err")"
 [ "$(grep -c '^migrun: tenant-with-a-long-name-.: ok$' "$T/err")" = 5 ] || fail "lines: $(cat "$T/err")"
+
+# --quiet on a terminal: nothing at all when every target is ok; the table
+# when one is not.
+rm -f t*.db
+expect_exit 0 $TERMINAL 80 "$MIGRUN" apply --targets fleet --quiet --no-backup app.tgz
+[ ! -s "$T/out" ] || fail "--quiet said: $(cat -v "$T/out")"
+[ "$(sqlite3 t5.db "SELECT count(*) FROM migpack_history")" = 3 ] || fail "--quiet applied nothing"
+sqlite3 t4.db "UPDATE migpack_history SET checksum = 'sha256:00' WHERE version = '0001'"
+expect_exit 3 $TERMINAL 200 "$MIGRUN" apply --targets fleet --quiet --no-backup app.tgz
+grep -q "^tenant-with-a-long-name-4 .* refused: drift" "$T/out" || fail "--quiet's table: $(cat -v "$T/out")"
+! grep -q $'\033' "$T/out" || fail "--quiet drew: $(cat -v "$T/out")"
