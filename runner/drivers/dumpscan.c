@@ -93,33 +93,120 @@ static int out(struct dumpscan *s, const void *data, size_t len,
 	return len ? s->out(s->arg, data, len, err) : 0;
 }
 
-/* Whether the held bytes, then c, still begin "BEGIN;" or "COMMIT;". */
-static int holds(const struct dumpscan *s, unsigned char c)
-{
-	static const char *const words[] = { "BEGIN;", "COMMIT;" };
-	size_t i, n = s->held_len;
+/* The statements held back until they are whole (dumpscan.h). */
+static const char begin[] = "BEGIN;", commit[] = "COMMIT;",
+    drop_schema[] = "DROP SCHEMA IF EXISTS ", create_schema[] =
+    "CREATE SCHEMA ";
 
-	for (i = 0; i < 2; i++)
-		if (n < strlen(words[i]) && !memcmp(s->held, words[i], n) &&
-		    words[i][n] == (char)c)
+static int is_lower(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || c == '_';
+}
+
+/* How s (n bytes) stands against a name as pg_dump writes one, then ';':
+ * 0 it is not one, 1 it may begin one, 2 it is one.  pg_dump quotes
+ * a name unless it is lower-case letters, digits and '_', not starting
+ * with a digit. */
+static int name_then_end(const char *s, size_t n)
+{
+	size_t i = 1;
+
+	if (s[0] == '"') {
+		/* Inside the quotes, "" is one '"'. */
+		for (; i < n; i++) {
+			if (s[i] != '"')
+				continue;
+			if (i + 1 == n)
+				return 1;	/* the end, or a "" begun */
+			if (s[i + 1] != '"')
+				break;
+			i++;
+		}
+		if (i >= n)
 			return 1;
+		if (i == 1)
+			return 0;	/* "" names nothing */
+		i++;
+	} else if (!is_lower((unsigned char)s[0]))
+		return 0;
+	else
+		while (i < n && (is_lower((unsigned char)s[i]) ||
+		    (s[i] >= '0' && s[i] <= '9')))
+			i++;
+	if (i == n)
+		return 1;
+	return s[i] == ';' && i + 1 == n ? 2 : 0;
+}
+
+/* How the held bytes stand against the statements held back: 0 none
+ * begins so, 1 one may, 2 one is whole. */
+static int held_form(const char *h, size_t n)
+{
+	static const char *const whole[] = { begin, commit };
+	static const char *const lead[] = { drop_schema, create_schema };
+	size_t i, k;
+
+	for (i = 0; i < 2; i++) {
+		k = strlen(whole[i]);
+		if (n <= k && !memcmp(h, whole[i], n))
+			return n == k ? 2 : 1;
+	}
+	for (i = 0; i < 2; i++) {
+		k = strlen(lead[i]);
+		if (!memcmp(h, lead[i], n < k ? n : k))
+			return n <= k ? 1 : name_then_end(h + k, n - k);
+	}
 	return 0;
 }
 
-/* The statement ends at its ';'.  One held whole is "BEGIN;" or
- * "COMMIT;": dropped, or passed on. */
+/* Hold c back with the statement's first bytes: held_form's answer, or
+ * -1 when no more fit (a name longer than PostgreSQL keeps one). */
+static int hold(struct dumpscan *s, unsigned char c)
+{
+	int form;
+
+	if (s->held_len == sizeof(s->held))
+		return -1;
+	s->held[s->held_len] = (char)c;
+	if ((form = held_form(s->held, s->held_len + 1)))
+		s->held_len++;
+	return form;
+}
+
+static int held_is(const struct dumpscan *s, const char *what)
+{
+	size_t n = strlen(what);
+
+	return s->held_len >= n && !memcmp(s->held, what, n);
+}
+
+/* A statement held whole: BEGIN dropped; COMMIT dropped after one with
+ * only large objects' statements between, else passed on; a schema's
+ * DROP dropped, its CREATE made IF NOT EXISTS. */
+static int end_held(struct dumpscan *s, struct err *err)
+{
+	int lo = s->lo, ret;
+
+	s->lo = held_is(s, begin);
+	if (held_is(s, begin) || held_is(s, drop_schema) ||
+	    (held_is(s, commit) && lo))
+		return 0;
+	if (!held_is(s, create_schema))
+		return out(s, s->held, s->held_len, err);
+	if ((ret = out(s, "CREATE SCHEMA IF NOT EXISTS ", 28, err)))
+		return ret;
+	return out(s, s->held + strlen(create_schema), s->held_len -
+	    strlen(create_schema), err);
+}
+
+/* The statement ends at its ';'. */
 static int end_stmt(struct dumpscan *s, struct err *err)
 {
 	int ret = 0;
 
 	if (s->holding) {
 		s->holding = 0;
-		if (s->held_len == 6) {
-			s->lo = 1;
-		} else if (s->lo) {
-			s->lo = 0;
-		} else
-			ret = out(s, s->held, s->held_len, err);
+		ret = end_held(s, err);
 		s->held_len = 0;
 	} else if (s->lo && (s->prefix_len < sizeof(lo_prefix) - 1 ||
 	    memcmp(s->prefix, lo_prefix, sizeof(lo_prefix) - 1)))
@@ -177,7 +264,7 @@ int dumpscan_feed(struct dumpscan *s, const void *data, size_t len,
 	const unsigned char *nl;
 	size_t i, from = 0;
 	unsigned char c;
-	int ret, ended;
+	int ret, ended, form;
 
 	for (i = 0; i < len; i++) {
 		c = p[i];
@@ -188,12 +275,18 @@ again:
 			if (ended && (ret = end_word(s, err)))
 				return ret;
 			if (s->holding) {
-				if (holds(s, c)) {
-					s->held[s->held_len++] = (char)c;
+				if ((form = hold(s, c)) < 0)
+					return err_set(err, ERR_INPUT, "'%s' "
+					    "line %lu: a schema's name of over "
+					    "%zu bytes: not a name pg_dump "
+					    "writes", s->path, s->stmt_line,
+					    sizeof(s->held) - sizeof(
+					    drop_schema));
+				if (form) {
 					from = i + 1;
 					if (is_letter(c))
 						add_word(s, c);
-					if (c == ';' &&
+					if (form == 2 &&
 					    (ret = end_stmt(s, err)))
 						return ret;
 					break;
@@ -206,7 +299,8 @@ again:
 			if (is_ident(c) && (s->in_word || c != '$')) {
 				if (!s->in_stmt) {
 					start_stmt(s);
-					if (c == 'B' || c == 'C') {
+					if (c == 'B' || c == 'C' ||
+					    c == 'D') {
 						if ((ret = out(s, p + from,
 						    i - from, err)))
 							return ret;

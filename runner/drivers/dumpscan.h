@@ -17,6 +17,11 @@
  *    it does nothing), and so is a "COMMIT;" that follows one with nothing
  *    but SELECT pg_catalog.lo_* statements between.  Any other COMMIT is
  *    passed on, for the restore's guard to fail.
+ *  - A schema's "DROP SCHEMA IF EXISTS name;" is dropped and its
+ *    "CREATE SCHEMA name;" becomes "CREATE SCHEMA IF NOT EXISTS name;":
+ *    the DROP would fail for any object made in the schema since the
+ *    backup, which a restore leaves as it is (the dump drops and
+ *    makes again what it holds).
  *  - A statement that would end the transaction otherwise (ROLLBACK,
  *    ABORT), and a psql command other than \restrict and \unrestrict
  *    (\connect would leave it), are refused.
@@ -59,8 +64,9 @@ struct dumpscan {
 	unsigned parens;
 	char prefix[24];		/* its first bytes */
 	size_t prefix_len;
-	char held[8];			/* "BEGIN;" or "COMMIT;" so far, kept
-					 * back */
+	char held[160];			/* a statement's first bytes, kept
+					 * back while they may be one of
+					 * those changed on the way */
 	size_t held_len;
 	int holding;
 	int copy, stdin_seen;		/* COPY ... FROM stdin */

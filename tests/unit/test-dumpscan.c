@@ -220,6 +220,42 @@ static void test_quoted(void **state)
 	becomes("SELECT 1 - 2 / 3;\nBEGIN;\n", "SELECT 1 - 2 / 3;\n\n");
 }
 
+/*
+ * A schema's DROP SCHEMA IF EXISTS is dropped and its CREATE SCHEMA made
+ * IF NOT EXISTS: objects made in it since the backup are left as they
+ * are, as elsewhere, where the DROP would fail for them.
+ */
+static void test_schemas(void **state)
+{
+	struct buf in = BUF_INIT;
+	int i;
+
+	(void)state;
+	becomes("DROP TABLE IF EXISTS t01.a;\nDROP SCHEMA IF EXISTS t01;\n"
+	    "CREATE SCHEMA t01;\nALTER SCHEMA t01 OWNER TO postgres;\n",
+	    "DROP TABLE IF EXISTS t01.a;\n\nCREATE SCHEMA IF NOT EXISTS t01;\n"
+	    "ALTER SCHEMA t01 OWNER TO postgres;\n");
+	/* Quoted names, a ';', a newline and "" inside. */
+	becomes("DROP SCHEMA IF EXISTS \"Order\";\nCREATE SCHEMA \"Order\";\n",
+	    "\nCREATE SCHEMA IF NOT EXISTS \"Order\";\n");
+	becomes("CREATE SCHEMA \"a\"\"b;\nc\";\nBEGIN;\n",
+	    "CREATE SCHEMA IF NOT EXISTS \"a\"\"b;\nc\";\n\n");
+	/* Not as pg_dump writes them: passed on, and read on rightly. */
+	same("DROP SCHEMA IF EXISTS t01 CASCADE;\nDROP SCHEMA t01;\n"
+	    "CREATE SCHEMA t01 AUTHORIZATION x;\nCREATE SCHEMA IF NOT EXISTS "
+	    "t01;\nCREATE SCHEMAS x;\nDROP SCHEMA IF EXISTS Tenant;\n"
+	    "CREATE SCHEMA \"\";\nCREATE SCHEMA 1a;\nDELETE FROM d;\n");
+	same("CREATE SCHEMA \"a;\nBEGIN;\n\" ;\nCREATE SCHEMA \"b\"\"\nBEGIN;\n\" "
+	    "AUTHORIZATION x;\nCREATE SCHEMA x\"y;\nBEGIN;\n\";\n");
+	/* A name longer than any PostgreSQL keeps: not pg_dump's. */
+	buf_addstr(&in, "CREATE SCHEMA \"");
+	for (i = 0; i < 200; i++)
+		buf_addch(&in, 'x');
+	buf_addstr(&in, "\";\n");
+	refused(in.data, "line 1: a schema's name of over");
+	buf_release(&in);
+}
+
 static void test_refused(void **state)
 {
 	(void)state;
@@ -303,6 +339,7 @@ int main(void)
 		cmocka_unit_test(test_large_objects),
 		cmocka_unit_test(test_other_commits),
 		cmocka_unit_test(test_quoted),
+		cmocka_unit_test(test_schemas),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_long_tag),
 		cmocka_unit_test(test_end_line),
