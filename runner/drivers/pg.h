@@ -19,6 +19,8 @@ struct pg_db {
 	PGconn *conn;
 	char *table;		/* as given, for messages until resolved */
 	char *schema;		/* folded as SQL folds; NULL: current_schema() */
+	char *only;		/* the schema search_path is set to, a fleet
+				 * target's: backups hold it alone */
 	char *name;		/* the table part, folded */
 	char *shown;		/* schema.name once resolved, for messages */
 	char *qschema;		/* "schema" once resolved, for SQL */

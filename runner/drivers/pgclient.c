@@ -174,14 +174,30 @@ out:
 
 /* pg_dump --clean --if-exists, its output gzipped into the backup as it
  * comes: never a whole uncompressed copy, on disk or in memory. */
-int pgclient_backup(PGconn *conn, const char *display,
+int pgclient_backup(PGconn *conn, const char *display, const char *schema,
     const struct backup_io *io, struct err *err)
 {
-	const char *argv[8] = { io->tool ? io->tool : "pg_dump", "--clean",
+	const char *argv[10] = { io->tool ? io->tool : "pg_dump", "--clean",
 	    "--if-exists", "--no-password" };
+	struct buf only = BUF_INIT;
+	size_t n = 4;
+	int ret;
 
-	return run_client(conn, display, "pg_dump", argv, 4, io->out, NULL,
+	/* A pattern in double quotes is the name as it is, "" a '"'. */
+	if (schema) {
+		buf_addstr(&only, "--schema=\"");
+		for (; *schema; schema++) {
+			if (*schema == '"')
+				buf_addch(&only, '"');
+			buf_addch(&only, *schema);
+		}
+		buf_addch(&only, '"');
+		argv[n++] = only.data;
+	}
+	ret = run_client(conn, display, "pg_dump", argv, n, io->out, NULL,
 	    NULL, err);
+	buf_release(&only);
+	return ret;
 }
 
 /*

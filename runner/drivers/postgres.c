@@ -232,6 +232,7 @@ static void pg_close(struct db *db)
 	buf_release(&d->leftover);
 	free(d->table);
 	free(d->schema);
+	free(d->only);
 	free(d->name);
 	free(d->shown);
 	free(d->qschema);
@@ -316,9 +317,11 @@ static int pg_open(struct db **out, const char *target, const char *display,
 	if (opts->readonly && (ret = pg_command(d, "SET "
 	    "default_transaction_read_only = on", "read-only session", err)))
 		goto out;
-	if (opts->search_path && (ret = search_path(d, opts->search_path,
-	    err)))
-		goto out;
+	if (opts->search_path) {
+		if ((ret = search_path(d, opts->search_path, err)))
+			goto out;
+		d->only = xstrdup(opts->search_path);
+	}
 out:
 	if (ret)
 		pg_close(d ? &d->base : NULL);
@@ -652,7 +655,8 @@ static char *pg_name(struct db *db)
 static int pg_backup(struct db *db, const struct backup_io *io,
     struct err *err)
 {
-	return pgclient_backup(to_pg(db)->conn, db->display, io, err);
+	return pgclient_backup(to_pg(db)->conn, db->display, to_pg(db)->only, io,
+	    err);
 }
 
 static int pg_restore(struct db *db, const char *path,

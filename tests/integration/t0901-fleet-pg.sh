@@ -62,3 +62,30 @@ grep -q "$pw" "$T/out" "$T/err" && fail "a password in the apply JSON"
 echo "$(printf "$base" tenants) -- schema=tenant_99 name=t99" >one
 expect_exit 1 "$MIGRUN" apply --targets one --no-backup app.tgz
 grep -q "schema tenant_99 does not exist" "$T/out" || fail "$(cat "$T/out")"
+
+# A schema target's backup holds its schema alone (into BACKUP_DIR/LABEL/);
+# restoring one tenant's puts that tenant back and no other, what was made
+# in its schema since left as it is.
+put app/0004_d.up.sql "update items set name = 'changed';\ncreate table extra (n int);\n"
+expect_exit 0 "$MIGPACK" build --engines postgres -o app4.tgz app
+for i in 01 02 03; do printf "$base -- schema=tenant_$i name=t$i\n" tenants; done >three
+expect_exit 0 "$MIGRUN" apply --targets three --backup-dir bk --pg-dump "$PG_BIN/pg_dump" app4.tgz
+for i in 01 02 03; do
+	f=$(ls bk/t$i/*.sql.gz)
+	gunzip -c "$f" >dump.sql
+	grep -q "^CREATE TABLE tenant_$i.items " dump.sql || fail "t$i's backup lacks its items: $(head -c 600 dump.sql)"
+	grep -q "^CREATE TABLE tenant_$i.migpack_history " dump.sql || fail "t$i's backup lacks its history"
+	! grep -E "tenant_(0[^$i]|[1-9].)|public\.|^CREATE TABLE [^t]" dump.sql || fail "t$i's backup holds more than its schema"
+done
+expect_exit 0 "$MIGRUN" restore --db "$(printf "$base" tenants)" --table tenant_02.migpack_history \
+	--yes --no-backup --psql "$PG_BIN/psql" "$(ls bk/t02/*.sql.gz)"
+expect_out "database at 0003"
+grep -q "$pw" "$T/out" "$T/err" && fail "a password in the restore's output"
+for i in 01 02 03; do
+	want=changed
+	[ $i = 02 ] && want=one
+	[ "$(pg_psql -At -d tenants -c "SELECT name FROM tenant_$i.items")" = $want ] ||
+		fail "tenant_$i after t02's restore: $(pg_psql -At -d tenants -c "SELECT * FROM tenant_$i.items")"
+	[ "$(pg_psql -At -d tenants -c "SELECT to_regclass('tenant_$i.extra') IS NOT NULL")" = t ] ||
+		fail "tenant_$i.extra, made since the backup, is gone"
+done
