@@ -165,9 +165,9 @@ int fleet_exit(const struct fleet_report *reports, size_t nr)
 }
 
 /*
- * What a target's process says through its pipe: each migration it
- * starts, then its report.  A record is smaller than PIPE_BUF, so it is
- * written whole: the parent never reads part of one from a live child.
+ * What a target's process says through its pipe: what it is doing (each
+ * migration it starts), then its report.  A record is smaller than
+ * PIPE_BUF, so one write puts all of it in the pipe or none.
  */
 enum { MSG_STEP = 1, MSG_END };
 
