@@ -375,7 +375,7 @@ static void say_finished(struct fleet *f, const struct target *t,
 {
 	struct buf b = BUF_INIT;
 
-	if (!f->show || (f->show == FLEET_VIEW && !r->code))
+	if (f->show == FLEET_QUIET || (f->show == FLEET_VIEW && !r->code))
 		return;
 	view_erase(f, &b);
 	buf_addf(&b, "%s: %s: %s%s%s\n", cmd_progname, t->label,
@@ -397,6 +397,7 @@ static int start(struct fleet *f, fleet_fn fn, void *arg, struct err *err)
 	if (pipe(fds) < 0)
 		return err_errno(err, ERR_RUNTIME, "pipe");
 	fflush(NULL);
+	memset(c, 0, sizeof(*c));
 	if ((c->pid = fork()) < 0) {
 		close(fds[0]);
 		close(fds[1]);
@@ -416,7 +417,6 @@ static int start(struct fleet *f, fleet_fn fn, void *arg, struct err *err)
 		_exit(0);
 	}
 	close(fds[1]);
-	memset(c, 0, sizeof(*c));
 	c->fd = fds[0];
 	c->i = f->next++;
 	c->t0 = now_ms();

@@ -96,3 +96,22 @@ sqlite3 t4.db "UPDATE migpack_history SET checksum = 'sha256:00' WHERE version =
 expect_exit 3 $TERMINAL 200 "$MIGRUN" apply --targets fleet --quiet --no-backup app.tgz
 grep -q "^tenant-with-a-long-name-4 .* refused: drift" "$T/out" || fail "--quiet's table: $(cat -v "$T/out")"
 ! grep -q $'\033' "$T/out" || fail "--quiet drew: $(cat -v "$T/out")"
+
+# A target's process killed: that target failed, saying how its process
+# ended; the others go on (--keep-going) and finish.
+rm -f t*.db
+"$MIGRUN" apply --targets fleet --parallel 1 --keep-going --no-backup app.tgz >out 2>err &
+pid=$!
+for _ in $(seq 100); do
+	kid=$(pgrep -P $pid || true)
+	[ -n "$kid" ] && break
+	sleep 0.05
+done
+[ -n "$kid" ] || fail "no target's process under migrun"
+kill -9 "$kid"
+rc=0
+wait $pid || rc=$?
+[ $rc = 1 ] || fail "exit $rc after a target's process was killed: $(cat out err)"
+grep -q "^tenant-with-a-long-name-1 .* failed: its process ended without a report (signal 9)$" out ||
+	fail "the killed target's row: $(cat out)"
+[ "$(grep -c ' ok$' out)" = 4 ] || fail "the others: $(cat out)"
