@@ -104,6 +104,13 @@ ceiling=$(awk -v b="$BUSY" -v w="$WALL" -v n="$cores" 'BEGIN { printf "%.2f", w 
 log "timing $schemas schemas of one database, --parallel 8 ($runs runs)"
 medians "$runs" fresh_schemas fleet_schemas none
 fs=$MA
+log "peak RSS: the fleet's parent over $dbs and 10 targets, one target alone"
+head -n 10 "$tmp/dbs" >"$tmp/dbs10"
+rss_fleet() { timed "$MIGRUN" apply --targets "$1" --parallel 8 --no-backup --quiet "$tmp/b.tar.gz"; }
+rss_all() { rss_fleet "$tmp/dbs"; }
+rss_ten() { rss_fleet "$tmp/dbs10"; }
+rss_one() { timed "$MIGRUN" apply --db "$(printf "$base" fleet001)" --no-backup --quiet "$tmp/b.tar.gz"; }
+m_all=$(peak_mib none rss_all) m_ten=$(peak_mib none rss_ten) m_one=$(peak_mib none rss_one)
 per() { awk -v a="$1" -v n="$2" 'BEGIN { printf "%.1f", a * 1000 / n }'; }
 
 cat <<EOF2
@@ -117,4 +124,7 @@ cat <<EOF2
 The loop keeps $share% of the machine's $cores cores busy (migrun and the
 server's backends together: $BUSY s of CPU in $WALL s), so no parallel run
 of the same work can be more than ${ceiling}× faster than it here.
+
+Peak RSS of the fleet's own process: $m_all MiB over $dbs targets, $m_ten MiB
+over 10; a single target's run, as each target's process is: $m_one MiB.
 EOF2
