@@ -65,6 +65,21 @@ static int settings(struct target *t, char *s, const char *path,
 	return 0;
 }
 
+/* A label as a file name: what is not a letter, digit, '.', '-' or '_'
+ * becomes '_', as backup names are made. */
+static char *safe_name(const char *label)
+{
+	char *s = xstrdup(label), *p;
+
+	for (p = s; *p; p++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "0123456789.-_", *p))
+			*p = '_';
+	if (s[0] == '.')
+		s[0] = '_';
+	return s;
+}
+
 static int one_target(struct targets *ts, char *line, unsigned lineno,
     const char *path, struct err *err)
 {
@@ -95,7 +110,49 @@ static int one_target(struct targets *ts, char *line, unsigned lineno,
 		    xstrdup(redacted);
 		free(redacted);
 	}
+	t->dir = safe_name(t->label);
 	return 0;
+}
+
+static int by_dir(const void *a, const void *b)
+{
+	const struct target *x = *(const struct target *const *)a;
+	const struct target *y = *(const struct target *const *)b;
+	int c = strcmp(x->dir, y->dir);
+
+	return c ? c : (x->line > y->line) - (x->line < y->line);
+}
+
+/* Two targets with one backup folder (one label, or two alike but for
+ * what a file name cannot hold) would mix their backups, and --keep
+ * remove each other's; the report could not tell them apart either. */
+static int distinct(const struct targets *ts, const char *path,
+    struct err *err)
+{
+	const struct target **v = xcalloc(ts->nr, sizeof(*v));
+	const struct target *x, *y;
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < ts->nr; i++)
+		v[i] = &ts->t[i];
+	qsort(v, ts->nr, sizeof(*v), by_dir);
+	for (i = 1; i < ts->nr && !ret; i++) {
+		x = v[i - 1];
+		y = v[i];
+		if (strcmp(x->dir, y->dir))
+			continue;
+		ret = !strcmp(x->label, y->label) ?
+		    err_set(err, ERR_INPUT, "%s:%u: '%s': line %u's target "
+		    "is called so too; name=LABEL gives one another name",
+		    path, y->line, y->label, x->line) :
+		    err_set(err, ERR_INPUT, "%s:%u: '%s' would share line "
+		    "%u's backup folder '%s' ('%s'); name=LABEL gives one "
+		    "another name", path, y->line, y->label, x->line, x->dir,
+		    x->label);
+	}
+	free(v);
+	return ret;
 }
 
 int targets_read(struct targets *ts, const char *path, struct err *err)
@@ -120,6 +177,8 @@ int targets_read(struct targets *ts, const char *path, struct err *err)
 	if (!ret && !ts->nr)
 		ret = err_set(err, ERR_INPUT, "--targets '%s': no target in it",
 		    path);
+	if (!ret)
+		ret = distinct(ts, path, err);
 	free(line);
 	if (f != stdin)
 		fclose(f);
@@ -136,6 +195,7 @@ void targets_release(struct targets *ts)
 		free(ts->t[i].url);
 		free(ts->t[i].schema);
 		free(ts->t[i].label);
+		free(ts->t[i].dir);
 	}
 	free(ts->t);
 	memset(ts, 0, sizeof(*ts));
@@ -558,25 +618,9 @@ int fleet_run(const struct targets *ts, const struct fleet_opts *fo,
 	return ret;
 }
 
-/* A label as a file name: what is not a letter, digit, '.', '-' or '_'
- * becomes '_', as backup names are made. */
-static char *safe_name(const char *label)
-{
-	char *s = xstrdup(label), *p;
-
-	for (p = s; *p; p++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-		    "0123456789.-_", *p))
-			*p = '_';
-	if (s[0] == '.')
-		s[0] = '_';
-	return s;
-}
-
 void fleet_target_opts(struct ropts *o, const struct target *t)
 {
 	const char *base = strrchr(o->table, '.');
-	char *safe = safe_name(t->label);
 
 	o->db = t->url;
 	o->targets = NULL;
@@ -587,8 +631,7 @@ void fleet_target_opts(struct ropts *o, const struct target *t)
 		    o->table);
 		o->search_path = t->schema;
 	}
-	o->backup.dir = xasprintf("%s/%s", o->backup.dir, safe);
-	free(safe);
+	o->backup.dir = xasprintf("%s/%s", o->backup.dir, t->dir);
 }
 
 void fleet_session(struct session *s, struct ropts *o,

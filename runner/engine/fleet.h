@@ -21,6 +21,7 @@ struct target {
 	char *url;
 	char *schema;		/* NULL: none */
 	char *label;
+	char *dir;		/* the label made a file name: its backups' */
 	unsigned line;
 };
 
@@ -30,7 +31,8 @@ struct targets {
 };
 
 /* Read path ("-": standard input): ERR_INPUT naming the file and line of
- * the first bad one, before any target is touched. */
+ * the first bad one, before any target is touched; two targets of one
+ * label, or one backup folder, are a bad line. */
 int targets_read(struct targets *ts, const char *path, struct err *err);
 void targets_release(struct targets *ts);
 

@@ -23,6 +23,17 @@ expect_err "bad:1: schema= is for PostgreSQL targets"
 printf 'sqlite:dbs/x.db -- name=a name=b\n' >bad
 expect_exit 2 "$MIGRUN" apply --targets bad app.tgz
 expect_err "bad:1: 'name': given twice"
+# Two targets of one label, or of one backup folder: their backups would
+# mix, the report could not tell them apart.
+printf 'sqlite:dbs/x.db -- name=a\nsqlite:dbs/y.db -- name=b\nsqlite:dbs/z.db -- name=a\n' >bad
+expect_exit 2 "$MIGRUN" apply --targets bad app.tgz
+expect_err "bad:3: 'a': line 1's target is called so too; name=LABEL gives one another name"
+printf 'sqlite:dbs/x.db -- name=a/b\nsqlite:dbs/y.db -- name=a_b\n' >bad
+expect_exit 2 "$MIGRUN" status --targets bad app.tgz
+expect_err "bad:2: 'a_b' would share line 1's backup folder 'a_b' ('a/b')"
+printf 'sqlite:dbs/x.db\n# again\nsqlite:dbs/x.db\n' >bad
+expect_exit 2 "$MIGRUN" backup --targets bad
+expect_err "bad:3: 'sqlite:dbs/x.db': line 1's target is called so too"
 [ ! -e dbs/x.db ] || fail "a bad targets file touched a database"
 expect_exit 2 "$MIGRUN" apply --targets fleet --parallel 0 app.tgz
 expect_err "--parallel '0': not a whole number from 1 to 256"
