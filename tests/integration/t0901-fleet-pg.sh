@@ -43,6 +43,11 @@ done
 	fail "a tenant's table landed in public"
 # The label of a schema target: the masked connection and the schema.
 grep -q "fleet:\*\*\*@.* tenant_07 " "$T/out" || fail "labels: $(grep tenant_07 "$T/out")"
+# A libpq key=value connection: its password masked in its label too.
+echo "host=$PGHOST port=$PGPORT user=fleet password=$pw dbname=tenants -- schema=tenant_05" >kv
+expect_exit 0 "$MIGRUN" status --targets kv app.tgz
+grep -q "$pw" "$T/out" "$T/err" && fail "a password in a key=value target's report"
+grep -q "password=\*\*\*.* tenant_05  *0003  *current$" "$T/out" || fail "key=value target: $(cat "$T/out")"
 
 # status: all current; one unreachable is exit 1; no password in JSON.
 expect_exit 0 "$MIGRUN" status --targets fleet app.tgz
