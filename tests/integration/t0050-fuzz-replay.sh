@@ -16,4 +16,4 @@ for src in "$TOP"/tests/fuzz/fuzz-*.c; do
 	    fail "fuzz-$name replayed nothing: $(cat "$T/out")"
 	n=$((n + 1))
 done
-[ "$n" = 6 ] || fail "$n fuzz targets, expected 6"
+[ "$n" = 7 ] || fail "$n fuzz targets, expected 7"
