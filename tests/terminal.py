@@ -2,21 +2,25 @@
 """Run a command on a pseudo-terminal of its own, as a user at a terminal
 would, and copy everything it writes there to stdout.
 
-usage: terminal.py [--screen] COLUMNS COMMAND [ARG...]
+usage: terminal.py [--screen] [--type SECONDS KEYS] COLUMNS COMMAND [ARG...]
 
 The terminal is COLUMNS wide and 24 lines high, TERM=xterm; the exit
 status is the command's (128 + N for signal N).  With --screen, what a
 terminal shows at the end instead: the output replayed as a terminal
 draws it (carriage return, line feed, cursor up, erase below; lines
 wrap at COLUMNS), with no limit of lines, trailing blanks dropped.
+With --type, KEYS (Python escapes: \\x03 is Ctrl-C) are typed SECONDS
+after the start, as many times as --type is given.
 """
 import fcntl
 import os
 import pty
 import re
+import select
 import struct
 import sys
 import termios
+import time
 
 
 def screen(data, cols):
@@ -50,18 +54,28 @@ def screen(data, cols):
 
 
 def main():
-    args = sys.argv[1:]
-    replay = args[0] == "--screen"
-    if replay:
-        args = args[1:]
+    args, replay, keys = sys.argv[1:], False, []
+    while args[0].startswith("--"):
+        if args[0] == "--screen":
+            replay, args = True, args[1:]
+        else:
+            when = float(args[1])
+            keys.append((when, args[2].encode().decode("unicode_escape")))
+            args = args[3:]
+    keys.sort()
     cols, argv = int(args[0]), args[1:]
     pid, fd = pty.fork()
     if pid == 0:
         os.environ["TERM"] = "xterm"
         os.execvp(argv[0], argv)
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, cols, 0, 0))
-    chunks = []
+    chunks, start = [], time.monotonic()
     while True:
+        if keys:
+            wait = keys[0][0] - (time.monotonic() - start)
+            if wait <= 0 or not select.select([fd], [], [], wait)[0]:
+                os.write(fd, keys.pop(0)[1].encode("latin-1"))
+                continue
         try:
             data = os.read(fd, 65536)
         except OSError:  # EIO: the terminal's last writer has gone

@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -264,6 +265,25 @@ void fleet_doing(const char *what, size_t i, size_t nr)
 
 #define FLEET_MAX 256	/* targets at once */
 
+/*
+ * A safe stop.  SIGINT, SIGTERM or SIGHUP: no new target starts, those
+ * running finish.  A second: they are stopped now (SIGTERM to each
+ * target's process group: the target's transaction is rolled back, its
+ * temporary files removed, as a single run stopped so).  The targets run
+ * in process groups of their own, so that a terminal's Ctrl-C reaches
+ * the fleet alone, which decides.  The signals are blocked but in ppoll:
+ * none is missed between a look at stops and the wait.
+ */
+static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
+#define NR_STOP_SIGNALS (sizeof(stop_signals) / sizeof(stop_signals[0]))
+static volatile sig_atomic_t stops;	/* how many came */
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stops++;
+}
+
 /* A running target: its process, and what it said last. */
 struct child {
 	pid_t pid;
@@ -287,6 +307,7 @@ struct fleet {
 	size_t next;		/* the next target to start */
 	size_t ok, failed, refused;
 	int stopping;		/* no new target will start */
+	int heeded;		/* of the signals to stop, those acted on */
 	size_t drawn;		/* the view's lines on the terminal */
 	int64_t drawn_at;
 };
@@ -428,26 +449,61 @@ static void view_draw(struct fleet *f, int force)
 	buf_release(&b);
 }
 
-/* A finished target's line: each one's off a terminal, those that did not
- * succeed above the view on one. */
-static void say_finished(struct fleet *f, const struct target *t,
-    const struct fleet_report *r)
+/* A line on stderr, above the view when there is one. */
+static void say_line(struct fleet *f, const char *fmt, ...)
+    ATTR_PRINTF(2, 3);
+static void say_line(struct fleet *f, const char *fmt, ...)
 {
 	struct buf b = BUF_INIT;
+	char line[1024];
+	va_list ap;
 
-	if (f->show == FLEET_QUIET || (f->show == FLEET_VIEW && !r->code))
-		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
 	view_erase(f, &b);
-	buf_addf(&b, "%s: %s: %s%s%s\n", cmd_progname, t->label,
-	    fleet_result(r), r->code ? ": " : "", r->code ? r->msg : "");
+	buf_addf(&b, "%s: %s\n", cmd_progname, line);
 	view_flush(&b);
 	buf_release(&b);
 	f->drawn_at = 0;
 }
 
+/* A finished target's line: each one's off a terminal, those that did not
+ * succeed above the view on one. */
+static void say_finished(struct fleet *f, const struct target *t,
+    const struct fleet_report *r)
+{
+	if (f->show == FLEET_QUIET || (f->show == FLEET_VIEW && !r->code))
+		return;
+	say_line(f, "%s: %s%s%s", t->label, fleet_result(r), r->code ? ": " :
+	    "", r->code ? r->msg : "");
+}
+
+/* Act on the signals to stop that came (said even with --quiet: a run
+ * cut short is no success). */
+static void heed(struct fleet *f)
+{
+	int now = stops;
+	size_t k;
+
+	if (now > 0 && f->heeded < 1) {
+		f->heeded = 1;
+		f->stopping = 1;
+		say_line(f, "stopping: no new target starts; the %zu running "
+		    "finish (interrupt again to stop them now)", f->n);
+	}
+	if (now > 1 && f->heeded < 2) {
+		f->heeded = 2;
+		say_line(f, "stopping the %zu running targets now", f->n);
+		for (k = 0; k < f->n; k++)
+			kill(-f->kids[k].pid, SIGTERM);
+	}
+}
+
 /* --- the targets' processes */
 
-static int start(struct fleet *f, fleet_fn fn, void *arg, struct err *err)
+static int start(struct fleet *f, fleet_fn fn, void *arg,
+    const sigset_t *mask, struct err *err)
 {
 	struct child *c = &f->kids[f->n];
 	struct fleet_msg m;
@@ -464,6 +520,11 @@ static int start(struct fleet *f, fleet_fn fn, void *arg, struct err *err)
 		return err_errno(err, ERR_RUNTIME, "fork");
 	}
 	if (!c->pid) {
+		/* A single run's signals, in a process group of its own. */
+		setpgid(0, 0);
+		for (k = 0; k < NR_STOP_SIGNALS; k++)
+			signal(stop_signals[k], SIG_DFL);
+		sigprocmask(SIG_SETMASK, mask, NULL);
 		/* Its own pipe's writing end, not the others' ends. */
 		for (k = 0; k < f->n; k++)
 			close(f->kids[k].fd);
@@ -476,6 +537,8 @@ static int start(struct fleet *f, fleet_fn fn, void *arg, struct err *err)
 		say(&m);
 		_exit(0);
 	}
+	/* Here too: a signal to its group may come before it runs. */
+	setpgid(c->pid, c->pid);
 	close(fds[1]);
 	c->fd = fds[0];
 	c->i = f->next++;
@@ -513,10 +576,17 @@ static void finish(struct fleet *f, struct child *c)
 		memset(r, 0, sizeof(*r));
 		r->ran = 1;
 		r->code = ERR_RUNTIME;
-		snprintf(r->msg, sizeof(r->msg), "its process ended without a "
-		    "report (%s %d)", WIFSIGNALED(status) ? "signal" : "status",
-		    WIFSIGNALED(status) ? WTERMSIG(status) :
-		    WEXITSTATUS(status));
+		r->lost = 1;
+		if (f->heeded > 1 && WIFSIGNALED(status))
+			snprintf(r->msg, sizeof(r->msg), "stopped by the "
+			    "second interrupt during %s, as a single run "
+			    "stopped so is (migrun status says where it is)",
+			    c->doing ? c->what : "its start");
+		else
+			snprintf(r->msg, sizeof(r->msg), "its process ended "
+			    "without a report (%s %d)", WIFSIGNALED(status) ?
+			    "signal" : "status", WIFSIGNALED(status) ?
+			    WTERMSIG(status) : WEXITSTATUS(status));
 	}
 	r->ms = now_ms() - c->t0;
 	if (!r->code)
@@ -530,22 +600,24 @@ static void finish(struct fleet *f, struct child *c)
 
 /* Listen to the running targets until one ends (the view drawn as they
  * go); its place in kids. */
-static size_t wait_one(struct fleet *f)
+static size_t wait_one(struct fleet *f, const sigset_t *mask)
 {
+	static const struct timespec tick = { 0, 100 * 1000000 };
 	struct pollfd pfd[FLEET_MAX];
 	struct child *c;
 	ssize_t got;
 	size_t k;
 
 	for (;;) {
+		heed(f);
 		view_draw(f, 0);
 		for (k = 0; k < f->n; k++) {
 			pfd[k].fd = f->kids[k].fd;
 			pfd[k].events = POLLIN;
 		}
 		/* A signal, or time to draw: nothing to read yet. */
-		if (poll(pfd, (nfds_t)f->n, f->show == FLEET_VIEW ? 100 :
-		    -1) <= 0)
+		if (ppoll(pfd, (nfds_t)f->n, f->show == FLEET_VIEW ? &tick :
+		    NULL, mask) <= 0)
 			continue;
 		for (k = 0; k < f->n; k++) {
 			if (!(pfd[k].revents & (POLLIN | POLLHUP | POLLERR)))
@@ -571,6 +643,8 @@ int fleet_run(const struct targets *ts, const struct fleet_opts *fo,
     struct err *err)
 {
 	struct fleet *f = xcalloc(1, sizeof(*f));
+	struct sigaction sa, old[NR_STOP_SIGNALS];
+	sigset_t block, mask;
 	size_t k, stop_at = ts->nr;
 	unsigned par = fo->parallel ? fo->parallel : 1;
 	int canary_bad = 0, ret = 0, code;
@@ -583,11 +657,21 @@ int fleet_run(const struct targets *ts, const struct fleet_opts *fo,
 	memset(reports, 0, ts->nr * sizeof(*reports));
 	if (fo->canary && fo->canary < ts->nr)
 		stop_at = fo->canary;
+	stops = 0;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigemptyset(&block);
+	for (k = 0; k < NR_STOP_SIGNALS; k++) {
+		sigaddset(&block, stop_signals[k]);
+		sigaction(stop_signals[k], &sa, &old[k]);
+	}
+	sigprocmask(SIG_BLOCK, &block, &mask);
 	for (;;) {
-		f->stopping = ret || canary_bad || (f->failed &&
+		heed(f);
+		f->stopping = ret || canary_bad || f->heeded || (f->failed &&
 		    !fo->keep_going);
 		while (!f->stopping && f->n < par && f->next < stop_at)
-			if ((ret = start(f, fn, arg, err)))
+			if ((ret = start(f, fn, arg, &mask, err)))
 				break;
 		if (!f->n) {
 			/* The canaries are done: the rest, if all are ok
@@ -600,7 +684,7 @@ int fleet_run(const struct targets *ts, const struct fleet_opts *fo,
 			break;
 		}
 		view_draw(f, 1);
-		k = wait_one(f);
+		k = wait_one(f, &mask);
 		code = reports[f->kids[k].i].code;
 		/* A refusal (drift, dirty) is that target's: the others go
 		 * on.  A canary must succeed. */
@@ -614,6 +698,9 @@ int fleet_run(const struct targets *ts, const struct fleet_opts *fo,
 		view_flush(&b);
 		buf_release(&b);
 	}
+	sigprocmask(SIG_SETMASK, &mask, NULL);
+	for (k = 0; k < NR_STOP_SIGNALS; k++)
+		sigaction(stop_signals[k], &old[k], NULL);
 	free(f);
 	return ret;
 }
@@ -683,6 +770,18 @@ static void seconds(char *out, size_t size, int64_t ms)
 	    (long long)(ms % 1000 / 100));
 }
 
+/* A version in the table: "-" when the target did not run, "?" when its
+ * process said nothing, "none" for an empty history. */
+static const char *version_shown(const struct fleet_report *r,
+    const char *v)
+{
+	if (!r->ran)
+		return "-";
+	if (r->lost)
+		return "?";
+	return v[0] ? v : "none";
+}
+
 void fleet_summary_apply(const struct targets *ts,
     const struct fleet_report *reports, int json, struct buf *out)
 {
@@ -700,9 +799,12 @@ void fleet_summary_apply(const struct targets *ts,
 			json_str(out, r->ran && r->from[0] ? r->from : NULL);
 			buf_addstr(out, ", \"to\": ");
 			json_str(out, r->ran && r->to[0] ? r->to : NULL);
-			buf_addf(out, ", \"applied\": %lu, \"ms\": %lld, "
-			    "\"result\": \"%s\", \"message\": ", r->applied,
-			    (long long)r->ms, fleet_result(r));
+			if (r->lost)
+				buf_addstr(out, ", \"applied\": null");
+			else
+				buf_addf(out, ", \"applied\": %lu", r->applied);
+			buf_addf(out, ", \"ms\": %lld, \"result\": \"%s\", "
+			    "\"message\": ", (long long)r->ms, fleet_result(r));
 			json_str(out, r->code ? r->msg : r->note[0] ? r->note :
 			    NULL);
 			buf_addch(out, '}');
@@ -717,13 +819,16 @@ void fleet_summary_apply(const struct targets *ts,
 	    "FROM", "TO", "APPLIED", "TIME", "RESULT");
 	for (i = 0; i < ts->nr; i++) {
 		const struct fleet_report *r = &reports[i];
+		char applied[24] = "?";
 
 		seconds(t, sizeof(t), r->ms);
-		buf_addf(out, "%-*s  %-14s  %-14s  %7lu  %8s  %s%s%s\n", (int)w,
-		    ts->t[i].label, r->ran ? (r->from[0] ? r->from : "none") :
-		    "-", r->ran ? (r->to[0] ? r->to : "none") : "-", r->applied,
-		    r->ran ? t : "-", fleet_result(r), r->code || r->note[0] ?
-		    ": " : "", r->code ? r->msg : r->note);
+		if (!r->lost)
+			snprintf(applied, sizeof(applied), "%lu", r->applied);
+		buf_addf(out, "%-*s  %-14s  %-14s  %7s  %8s  %s%s%s\n", (int)w,
+		    ts->t[i].label, version_shown(r, r->from),
+		    version_shown(r, r->to), applied, r->ran ? t : "-",
+		    fleet_result(r), r->code || r->note[0] ? ": " : "",
+		    r->code ? r->msg : r->note);
 	}
 }
 

@@ -40,6 +40,8 @@ void targets_release(struct targets *ts);
 struct fleet_report {
 	int code;		/* the command's exit class; 0: ok */
 	int ran;		/* it started (not skipped) */
+	int lost;		/* its process ended without a report: where
+				 * it is, unknown */
 	char from[128], to[128];	/* versions; "" for none */
 	unsigned long applied;
 	int64_t ms;

@@ -4,6 +4,8 @@
 # lines that fit the terminal, a failure's line kept above the view, and
 # nothing of the view left once the table is printed.  Off a terminal, or
 # on a dumb one, a line per finished target; --quiet, nothing on success.
+# A safe stop: Ctrl-C lets the running targets finish and starts no other,
+# a second interrupt stops them; a target's process killed is a failure.
 . "$(dirname "$0")/lib.sh"
 TERMINAL="python3 $TOP/tests/terminal.py"
 
@@ -115,3 +117,58 @@ wait $pid || rc=$?
 grep -q "^tenant-with-a-long-name-1 .* failed: its process ended without a report (signal 9)$" out ||
 	fail "the killed target's row: $(cat out)"
 [ "$(grep -c ' ok$' out)" = 4 ] || fail "the others: $(cat out)"
+
+# Ctrl-C on the terminal: it reaches the fleet alone (each target runs in
+# a process group of its own), which starts no new target and lets the
+# running ones finish; the rest are skipped, exit 1.
+rm -f t*.db
+expect_exit 1 $TERMINAL --screen --type 0.5 '\x03' 200 "$MIGRUN" apply --targets fleet --parallel 2 --no-backup app.tgz
+grep -q "^migrun: stopping: no new target starts; the 2 running finish (interrupt again to stop them now)$" "$T/out" ||
+	fail "no word of the stop: $(cat "$T/out")"
+[ "$(grep -c '^tenant-with-a-long-name-[12]  *none  *0003  *3 .* ok$' "$T/out")" = 2 ] ||
+	fail "the running targets did not finish: $(cat "$T/out")"
+[ "$(grep -c ' skipped$' "$T/out")" = 3 ] || fail "the rest: $(cat "$T/out")"
+[ ! -e t3.db ] || fail "a target started after Ctrl-C"
+
+# Twice, off a terminal (SIGINT, then SIGTERM): the running targets are
+# stopped now, their open transaction rolled back, what they had applied
+# before it kept, clean; where they are is unknown to the report.
+rm -f t*.db
+"$MIGRUN" apply --targets fleet --parallel 2 --no-backup --json app.tgz >out 2>err &
+pid=$!
+for _ in $(seq 100); do
+	[ "$(pgrep -P $pid | wc -l)" = 2 ] && break
+	sleep 0.05
+done
+sleep 0.3
+kill -INT $pid
+sleep 0.2
+kill -TERM $pid
+rc=0
+wait $pid || rc=$?
+[ $rc = 1 ] || fail "exit $rc after two interrupts: $(cat out err)"
+grep -q "^migrun: stopping the 2 running targets now$" err || fail "no word of the second stop: $(cat err)"
+python3 - <<'PY' || fail "the JSON after two interrupts: $(cat out)"
+import json
+d = json.load(open("out"))["targets"]
+for t in d[:2]:
+    assert t["result"] == "failed" and t["applied"] is None and t["to"] is None, t
+    assert t["message"].startswith("stopped by the second interrupt during "), t
+    assert t["message"].endswith(", as a single run stopped so is "
+                                 "(migrun status says where it is)"), t
+assert all(t["result"] == "skipped" for t in d[2:]), d
+PY
+for i in 1 2; do
+	expect_exit 0 "$MIGRUN" status --db sqlite:t$i.db app.tgz
+	grep -q "dirty" "$T/out" && fail "t$i dirty after the stop: $(cat "$T/out")"
+	# A migration's table exists if and only if its row does.
+	rows=$(sqlite3 t$i.db "SELECT group_concat(version) FROM migpack_history" 2>/dev/null || true)
+	for k in 1 2 3; do
+		table=$(sqlite3 t$i.db "SELECT count(*) FROM sqlite_master WHERE name = 't$k'")
+		case ",$rows," in
+		*,000$k,*) [ "$table" = 1 ] || fail "t$i: 000$k applied, no table t$k" ;;
+		*) [ "$table" = 0 ] || fail "t$i: table t$k without its history row ($rows)" ;;
+		esac
+	done
+done
+[ ! -e t3.db ] || fail "a target started after the interrupts"
