@@ -308,6 +308,9 @@ struct fleet {
 	size_t ok, failed, refused;
 	int stopping;		/* no new target will start */
 	int heeded;		/* of the signals to stop, those acted on */
+	/* What the signals were before: a target's process has them back. */
+	struct sigaction was[NR_STOP_SIGNALS];
+	sigset_t mask;
 	size_t drawn;		/* the view's lines on the terminal */
 	int64_t drawn_at;
 };
@@ -502,8 +505,7 @@ static void heed(struct fleet *f)
 
 /* --- the targets' processes */
 
-static int start(struct fleet *f, fleet_fn fn, void *arg,
-    const sigset_t *mask, struct err *err)
+static int start(struct fleet *f, fleet_fn fn, void *arg, struct err *err)
 {
 	struct child *c = &f->kids[f->n];
 	struct fleet_msg m;
@@ -523,8 +525,8 @@ static int start(struct fleet *f, fleet_fn fn, void *arg,
 		/* A single run's signals, in a process group of its own. */
 		setpgid(0, 0);
 		for (k = 0; k < NR_STOP_SIGNALS; k++)
-			signal(stop_signals[k], SIG_DFL);
-		sigprocmask(SIG_SETMASK, mask, NULL);
+			sigaction(stop_signals[k], &f->was[k], NULL);
+		sigprocmask(SIG_SETMASK, &f->mask, NULL);
 		/* Its own pipe's writing end, not the others' ends. */
 		for (k = 0; k < f->n; k++)
 			close(f->kids[k].fd);
@@ -600,7 +602,7 @@ static void finish(struct fleet *f, struct child *c)
 
 /* Listen to the running targets until one ends (the view drawn as they
  * go); its place in kids. */
-static size_t wait_one(struct fleet *f, const sigset_t *mask)
+static size_t wait_one(struct fleet *f)
 {
 	static const struct timespec tick = { 0, 100 * 1000000 };
 	struct pollfd pfd[FLEET_MAX];
@@ -617,7 +619,7 @@ static size_t wait_one(struct fleet *f, const sigset_t *mask)
 		}
 		/* A signal, or time to draw: nothing to read yet. */
 		if (ppoll(pfd, (nfds_t)f->n, f->show == FLEET_VIEW ? &tick :
-		    NULL, mask) <= 0)
+		    NULL, &f->mask) <= 0)
 			continue;
 		for (k = 0; k < f->n; k++) {
 			if (!(pfd[k].revents & (POLLIN | POLLHUP | POLLERR)))
@@ -638,13 +640,40 @@ static size_t wait_one(struct fleet *f, const sigset_t *mask)
 	}
 }
 
+/* Catch the signals to stop: blocked, but in ppoll. */
+static void catch_stops(struct fleet *f)
+{
+	struct sigaction sa;
+	sigset_t block;
+	size_t k;
+
+	stops = 0;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigemptyset(&block);
+	for (k = 0; k < NR_STOP_SIGNALS; k++) {
+		sigaddset(&block, stop_signals[k]);
+		sigaction(stop_signals[k], &sa, &f->was[k]);
+	}
+	sigprocmask(SIG_BLOCK, &block, &f->mask);
+}
+
+/* Give them back as they were; one that came meanwhile is caught first,
+ * so that the table is still printed. */
+static void release_stops(struct fleet *f)
+{
+	size_t k;
+
+	sigprocmask(SIG_SETMASK, &f->mask, NULL);
+	for (k = 0; k < NR_STOP_SIGNALS; k++)
+		sigaction(stop_signals[k], &f->was[k], NULL);
+}
+
 int fleet_run(const struct targets *ts, const struct fleet_opts *fo,
     fleet_fn fn, void *arg, struct fleet_report *reports, int show,
     struct err *err)
 {
 	struct fleet *f = xcalloc(1, sizeof(*f));
-	struct sigaction sa, old[NR_STOP_SIGNALS];
-	sigset_t block, mask;
 	size_t k, stop_at = ts->nr;
 	unsigned par = fo->parallel ? fo->parallel : 1;
 	int canary_bad = 0, ret = 0, code;
@@ -657,21 +686,13 @@ int fleet_run(const struct targets *ts, const struct fleet_opts *fo,
 	memset(reports, 0, ts->nr * sizeof(*reports));
 	if (fo->canary && fo->canary < ts->nr)
 		stop_at = fo->canary;
-	stops = 0;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop;
-	sigemptyset(&block);
-	for (k = 0; k < NR_STOP_SIGNALS; k++) {
-		sigaddset(&block, stop_signals[k]);
-		sigaction(stop_signals[k], &sa, &old[k]);
-	}
-	sigprocmask(SIG_BLOCK, &block, &mask);
+	catch_stops(f);
 	for (;;) {
 		heed(f);
 		f->stopping = ret || canary_bad || f->heeded || (f->failed &&
 		    !fo->keep_going);
 		while (!f->stopping && f->n < par && f->next < stop_at)
-			if ((ret = start(f, fn, arg, &mask, err)))
+			if ((ret = start(f, fn, arg, err)))
 				break;
 		if (!f->n) {
 			/* The canaries are done: the rest, if all are ok
@@ -684,7 +705,7 @@ int fleet_run(const struct targets *ts, const struct fleet_opts *fo,
 			break;
 		}
 		view_draw(f, 1);
-		k = wait_one(f, &mask);
+		k = wait_one(f);
 		code = reports[f->kids[k].i].code;
 		/* A refusal (drift, dirty) is that target's: the others go
 		 * on.  A canary must succeed. */
@@ -698,9 +719,7 @@ int fleet_run(const struct targets *ts, const struct fleet_opts *fo,
 		view_flush(&b);
 		buf_release(&b);
 	}
-	sigprocmask(SIG_SETMASK, &mask, NULL);
-	for (k = 0; k < NR_STOP_SIGNALS; k++)
-		sigaction(stop_signals[k], &old[k], NULL);
+	release_stops(f);
 	free(f);
 	return ret;
 }
