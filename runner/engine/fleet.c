@@ -325,13 +325,19 @@ static int64_t now_ms(void)
 
 /* --- the live view: a line per running target, then the counts */
 
-static unsigned term_width(void)
+/* The terminal's columns (at least 20) and lines (at least 3). */
+static void term_size(unsigned *width, unsigned *height)
 {
 	struct winsize ws;
 
-	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) < 0 || ws.ws_col < 20)
-		return 80;
-	return ws.ws_col;
+	*width = 80;
+	*height = 24;
+	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) < 0)
+		return;
+	if (ws.ws_col >= 20)
+		*width = ws.ws_col;
+	if (ws.ws_row >= 3)
+		*height = ws.ws_row;
 }
 
 /* Columns s takes, a UTF-8 character counted as one. */
@@ -407,12 +413,17 @@ static void view_flush(struct buf *b)
 static void view_draw(struct fleet *f, int force)
 {
 	struct buf b = BUF_INIT;
-	unsigned width = term_width();
+	unsigned width, height;
 	int64_t now = now_ms(), ms;
-	size_t k, start, w = 0, n;
+	size_t k, start, w = 0, n, shown = f->n;
 
 	if (f->show != FLEET_VIEW || (!force && now - f->drawn_at < 100))
 		return;
+	/* The view fits the screen, or the cursor could not go back up to
+	 * its top: one line for the counts, one for the cursor. */
+	term_size(&width, &height);
+	if (shown > height - 2)
+		shown = height - 3;
 	view_erase(f, &b);
 	/* Labels in a column at most a third of the line wide; what is cut
 	 * when the line is too long is the migration's name. */
@@ -424,7 +435,7 @@ static void view_draw(struct fleet *f, int force)
 	}
 	if (w > width / 3)
 		w = width / 3;	/* at least 6: term_width is 20 or more */
-	for (k = 0; k < f->n; k++) {
+	for (k = 0; k < shown; k++) {
 		const struct child *c = &f->kids[k];
 
 		start = b.len;
@@ -436,6 +447,12 @@ static void view_draw(struct fleet *f, int force)
 		if (c->step)
 			buf_addf(&b, "[%zu/%zu] ", c->step, c->nr);
 		buf_addstr(&b, c->doing ? c->what : "starting");
+		fit(&b, start, width);
+		f->drawn++;
+	}
+	if (shown < f->n) {
+		start = b.len;
+		buf_addf(&b, "  and %zu more", f->n - shown);
 		fit(&b, start, width);
 		f->drawn++;
 	}

@@ -58,6 +58,21 @@ for cols in 60 40; do
 	cp "$T/out" raw
 	view raw $cols || fail "the view, $cols columns: $(cat -v raw | head -40)"
 done
+# More running targets than the terminal's 24 lines hold: the view keeps
+# to 23 (the cursor could not go back above the screen's top), the rest
+# counted.
+for i in $(seq -w 1 30); do echo "sqlite:many$i.db"; done >many
+expect_exit 0 $TERMINAL 80 "$MIGRUN" apply --targets many --parallel 30 --no-backup --to 0001 app.tgz
+cp "$T/out" raw
+python3 - <<'PY' || fail "the view of 30 running: $(cat -v raw | head -60)"
+import re
+raw = open("raw", encoding="utf-8", errors="replace", newline="").read()
+frames = [f.split("\r\n") for f in re.split(r"\r\x1b\[\d+A\x1b\[J", raw)][:-1]
+assert frames and all(len(f) - 1 <= 23 for f in frames), max(map(len, frames))
+assert any("  and 9 more" in f and "0 done, 0 failed, 30 running, 0 waiting" in f
+           for f in frames), frames[:2]
+PY
+
 # What stays on the terminal: the table, none of the view.
 rm -f t*.db
 expect_exit 0 $TERMINAL --screen 200 "$MIGRUN" apply --targets fleet --parallel 2 --no-backup app.tgz
