@@ -434,7 +434,7 @@ static void view_draw(struct fleet *f, int force)
 			w = n;
 	}
 	if (w > width / 3)
-		w = width / 3;	/* at least 6: term_width is 20 or more */
+		w = width / 3;	/* at least 6: term_size gives 20 or more */
 	for (k = 0; k < shown; k++) {
 		const struct child *c = &f->kids[k];
 
