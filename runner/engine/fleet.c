@@ -973,7 +973,7 @@ void fleet_summary_status(const struct targets *ts,
 }
 
 /* On a terminal (not a dumb one), the live view; off one, a line per
- * finished target, or none with --json (a script reads it); nothing with
+ * finished target (--json or not: the JSON goes to stdout); nothing with
  * --quiet. */
 static int fleet_show(const struct ropts *o)
 {
@@ -983,7 +983,7 @@ static int fleet_show(const struct ropts *o)
 		return FLEET_QUIET;
 	if (isatty(STDERR_FILENO) && term && *term && strcmp(term, "dumb"))
 		return FLEET_VIEW;
-	return o->json ? FLEET_QUIET : FLEET_LINES;
+	return FLEET_LINES;
 }
 
 int fleet_command(const struct ropts *o, fleet_summary summary, fleet_fn fn,

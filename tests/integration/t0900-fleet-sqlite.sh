@@ -53,6 +53,8 @@ grep -q "^tenant-07  *none  *0003  *3 " "$T/out" || fail "summary row: $(grep te
 [ -n "$(ls bk/tenant-01/)" ] || fail "no backup in bk/tenant-01/: $(ls -R bk | head)"
 # Again: nothing to do, all ok.
 expect_exit 0 "$MIGRUN" apply --targets fleet --json app.tgz
+# Off a terminal, a line per finished target with --json too (on stderr).
+[ "$(grep -c '^migrun: tenant-..: ok$' "$T/err")" = 50 ] || fail "lines with --json: $(cat "$T/err")"
 python3 -c 'import json, sys
 d = json.load(open(sys.argv[1]))["targets"]
 assert len(d) == 50 and all(t["result"] == "ok" and t["applied"] == 0 and
