@@ -48,19 +48,13 @@ const struct cmd_entry cmd_backup_entry = {
 /* Back the session's database up: its path in *path. */
 static int backup_one(struct session *s, char **path, struct err *err)
 {
-	unsigned swept;
 	int ret;
 
 	s->must_exist = 1;
 	/* The run lock: no migrun changes the database meanwhile. */
 	if ((ret = session_open(s, 1, err)))
 		return ret;
-	if (s->doing)
-		s->doing("backing up", 0, 0);
-	ret = backup_take(s->db, history_current(&s->h), &s->o->backup, path,
-	    &swept, err);
-	session_swept(s, swept, s->o->backup.dir);
-	return ret;
+	return session_take_backup(s, path, err);
 }
 
 static void backup_target(void *arg, const struct target *t,

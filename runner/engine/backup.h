@@ -32,6 +32,12 @@ int backup_take(struct db *db, const char *version,
     const struct backup_opts *o, char **path, unsigned *swept,
     struct err *err);
 
+/* name as a file name's part (caller frees): bytes a shell or another
+ * system would trip on become '_', and a first '-' or '.' (an option, a
+ * hidden file, "..").  A database's backups begin so, and a fleet
+ * target's folder of them is its label so. */
+char *backup_file_part(const char *name);
+
 /* Whether path is named as a backup of db's engine: "...<ext>.gz". */
 int backup_ext_ok(const struct db *db, const char *path);
 

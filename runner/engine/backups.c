@@ -15,16 +15,14 @@
 
 #define STAMP_LEN 16		/* yyyymmddTHHMMSSZ */
 
-/* A database's name as a file name's first part: bytes a shell or another
- * system would trip on become '_'. */
-static char *file_part(const char *name)
+char *backup_file_part(const char *name)
 {
 	char *s = xstrdup(*name ? name : "database"), *p;
 
 	for (p = s; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || *p == '_' || *p == '.' ||
-		    (*p == '-' && p != s)))
+		    (*p >= '0' && *p <= '9') || *p == '_' ||
+		    ((*p == '-' || *p == '.') && p != s)))
 			*p = '_';
 	return s;
 }
@@ -229,7 +227,7 @@ int backup_take(struct db *db, const char *version,
 		goto out;
 	}
 	dbname = drv->dbname(db);
-	nm.db = io.owner = part = file_part(dbname);
+	nm.db = io.owner = part = backup_file_part(dbname);
 	gmtime_r(&now, &tm);
 	strftime(nm.stamp, sizeof(nm.stamp), "%Y%m%dT%H%M%SZ", &tm);
 	if ((ret = make_dir(dir, err)))

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "backup.h"
 #include "db.h"
 #include "fleet.h"
 #include "json.h"
@@ -66,21 +67,6 @@ static int settings(struct target *t, char *s, const char *path,
 	return 0;
 }
 
-/* A label as a file name: what is not a letter, digit, '.', '-' or '_'
- * becomes '_', as backup names are made. */
-static char *safe_name(const char *label)
-{
-	char *s = xstrdup(label), *p;
-
-	for (p = s; *p; p++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-		    "0123456789.-_", *p))
-			*p = '_';
-	if (s[0] == '.')
-		s[0] = '_';
-	return s;
-}
-
 static int one_target(struct targets *ts, char *line, unsigned lineno,
     const char *path, struct err *err)
 {
@@ -111,7 +97,7 @@ static int one_target(struct targets *ts, char *line, unsigned lineno,
 		    xstrdup(redacted);
 		free(redacted);
 	}
-	t->dir = safe_name(t->label);
+	t->dir = backup_file_part(t->label);
 	return 0;
 }
 
@@ -262,8 +248,6 @@ void fleet_doing(const char *what, size_t i, size_t nr)
 	snprintf(m.what, sizeof(m.what), "%s", what);
 	say(&m);
 }
-
-#define FLEET_MAX 256	/* targets at once */
 
 /*
  * A safe stop.  SIGINT, SIGTERM or SIGHUP: no new target starts, those

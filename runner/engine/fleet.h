@@ -58,6 +58,7 @@ struct fleet_opts {
 };
 
 #define FLEET_OPTS_INIT { 4, 0, 0 }
+#define FLEET_MAX 256	/* targets at once, at most (--parallel) */
 
 /* What a fleet run says on stderr as it goes: nothing; a line per
  * finished target; or, on a terminal, a live view (a line per running

@@ -214,6 +214,9 @@ int session_replan(struct session *s, struct err *err);
 /* Unlock, disconnect, free; scrub err of any password. */
 void session_end(struct session *s, struct err *err);
 
+/* Take a backup of the open database now, whatever --no-backup says:
+ * its path in *path (caller frees); what a stopped run left swept. */
+int session_take_backup(struct session *s, char **path, struct err *err);
 /* Back the database up (unless --no-backup) before a change, under the
  * run lock; says where on stderr unless --quiet. */
 int session_backup(struct session *s, struct err *err);

@@ -116,7 +116,7 @@ int ropt_parse(int c, const char *arg, struct ropts *o)
 	case OPT_CANARY:
 		n = strtoul(arg, &end, 10);
 		if (end == arg || *end || *arg < '0' || *arg > '9' ||
-		    n > 256 || (c == OPT_PARALLEL && !n))
+		    n > FLEET_MAX || (c == OPT_PARALLEL && !n))
 			return -1;
 		*(c == OPT_PARALLEL ? &o->fleet.parallel : &o->fleet.canary) =
 		    (unsigned)n;
@@ -154,6 +154,7 @@ static const struct {
 	{ OPT_MAX_RATIO, "--max-ratio", "a whole number above 0" },
 	{ OPT_TRUST, "--trust", "taken: at most 64 are (a folder of them: "
 	    "$MIGRUN_TRUST_DIR)" },
+	/* 256: FLEET_MAX */
 	{ OPT_PARALLEL, "--parallel", "a whole number from 1 to 256" },
 	{ OPT_CANARY, "--canary", "a whole number from 0 to 256" },
 };
@@ -417,20 +418,27 @@ void session_swept(const struct session *s, unsigned n, const char *where)
 		cmd_swept(n, where);
 }
 
+int session_take_backup(struct session *s, char **path, struct err *err)
+{
+	unsigned swept;
+	int ret;
+
+	if (s->doing)
+		s->doing("backing up", 0, 0);
+	ret = backup_take(s->db, history_current(&s->h), &s->o->backup, path,
+	    &swept, err);
+	session_swept(s, swept, s->o->backup.dir);
+	return ret;
+}
+
 int session_backup(struct session *s, struct err *err)
 {
 	char *path = NULL;
-	unsigned swept;
 	int ret;
 
 	if (s->o->backup.skip)
 		return 0;
-	if (s->doing)
-		s->doing("backing up", 0, 0);
-	ret = backup_take(s->db, history_current(&s->h), &s->o->backup,
-	    &path, &swept, err);
-	session_swept(s, swept, s->o->backup.dir);
-	if (ret) {
+	if ((ret = session_take_backup(s, &path, err))) {
 		err_append(err, "\nthe backup failed, so nothing was changed "
 		    "(--no-backup to go on without one)");
 		return ret;

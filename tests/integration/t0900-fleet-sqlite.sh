@@ -145,6 +145,12 @@ for i in $(seq -w 1 12); do
 	ls bk/tenant-$i/*.db.gz >/dev/null 2>&1 || fail "no backup of t$i in bk/tenant-$i/"
 done
 grep -q "^tenant-04 .* ok: bk/tenant-04/" "$T/out" || fail "backup: $(cat "$T/out")"
+# A label that is no folder's name ('..', '-x') gets one of its own: its
+# backups land neither above DIR nor in a folder an option-like name.
+printf 'sqlite:dbs/t01.db -- name=..\nsqlite:dbs/t02.db -- name=-x\n' >odd
+expect_exit 0 "$MIGRUN" backup --targets odd --dir bk/odd
+ls bk/odd/_./*.db.gz bk/odd/_x/*.db.gz >/dev/null || fail "odd labels' backups: $(ls -aR bk/odd)"
+[ "$(ls -a bk/odd)" = "$(printf '.\n..\n_.\n_x')" ] || fail "odd labels' folders: $(ls -a bk/odd)"
 expect_exit 0 "$MIGRUN" down --targets fleet --steps 1 --no-backup
 grep -q "^tenant-04  *0003  *0002  *1 " "$T/out" || fail "down: $(grep tenant-04 "$T/out")"
 for i in $(seq -w 1 12); do
