@@ -96,7 +96,7 @@ static int out(struct dumpscan *s, const void *data, size_t len,
 /* The statements held back until they are whole (dumpscan.h). */
 static const char begin[] = "BEGIN;", commit[] = "COMMIT;",
     drop_schema[] = "DROP SCHEMA IF EXISTS ", create_schema[] =
-    "CREATE SCHEMA ";
+    "CREATE SCHEMA ", create_if[] = "CREATE SCHEMA IF NOT EXISTS ";
 
 static int is_lower(unsigned char c)
 {
@@ -188,15 +188,14 @@ static int end_held(struct dumpscan *s, struct err *err)
 	int lo = s->lo, ret;
 
 	s->lo = held_is(s, begin);
-	if (held_is(s, begin) || held_is(s, drop_schema) ||
-	    (held_is(s, commit) && lo))
+	if (s->lo || held_is(s, drop_schema) || (held_is(s, commit) && lo))
 		return 0;
 	if (!held_is(s, create_schema))
 		return out(s, s->held, s->held_len, err);
-	if ((ret = out(s, "CREATE SCHEMA IF NOT EXISTS ", 28, err)))
+	if ((ret = out(s, create_if, sizeof(create_if) - 1, err)))
 		return ret;
-	return out(s, s->held + strlen(create_schema), s->held_len -
-	    strlen(create_schema), err);
+	return out(s, s->held + sizeof(create_schema) - 1, s->held_len -
+	    (sizeof(create_schema) - 1), err);
 }
 
 /* The statement ends at its ';'. */
